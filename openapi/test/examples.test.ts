@@ -1,0 +1,126 @@
+// Every example the spec shows a reader must be true: each one validates against its own schema with
+// an independent JSON Schema 2020-12 validator, and every operation and error response has named examples.
+import assert from 'node:assert/strict';
+import { describeErrors, loadSpec, pointerSegment, SpecValidator, type Direction } from './spec.ts';
+
+const spec = loadSpec();
+const validators: Record<Direction, SpecValidator> = {
+  request: new SpecValidator(spec, 'request'),
+  response: new SpecValidator(spec, 'response'),
+};
+const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+function deref<T = any>(node: any): T {
+  if (node && typeof node.$ref === 'string') {
+    return node.$ref.slice(2).split('/').reduce((n: any, key: string) => n?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
+  }
+  return node;
+}
+
+/** Every schema node of components/schemas that carries `examples`, with its JSON pointer. */
+function schemaNodesWithExamples(): { pointer: string; examples: unknown[] }[] {
+  const found: { pointer: string; examples: unknown[] }[] = [];
+  const visit = (node: any, pointer: string): void => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+    if (Array.isArray(node.examples)) found.push({ pointer, examples: node.examples });
+    for (const [key, child] of Object.entries(node)) {
+      if (key === 'examples' || key.startsWith('x-')) continue;
+      if (Array.isArray(child)) child.forEach((item, index) => visit(item, `${pointer}/${key}/${index}`));
+      else visit(child, `${pointer}/${pointerSegment(key)}`);
+    }
+  };
+  for (const [name, schema] of Object.entries(spec.components.schemas)) visit(schema, `#/components/schemas/${name}`);
+  return found;
+}
+
+/** Every media type of every operation's request body and responses, with the direction it travels in. */
+function mediaTypes(): { where: string; direction: Direction; schemaPointer: string; examples: Record<string, any> }[] {
+  const found: { where: string; direction: Direction; schemaPointer: string; examples: Record<string, any> }[] = [];
+  for (const [path, item] of Object.entries<any>(spec.paths)) {
+    for (const method of methods) {
+      const operation = item[method];
+      if (!operation) continue;
+      const name = `${operation.operationId} (${method.toUpperCase()} ${path})`;
+      const body = deref(operation.requestBody);
+      for (const [mediaType, content] of Object.entries<any>(body?.content ?? {})) {
+        found.push({
+          where: `${name} request ${mediaType}`,
+          direction: 'request',
+          schemaPointer: `#/paths/${pointerSegment(path)}/${method}/requestBody/content/${pointerSegment(mediaType)}/schema`,
+          examples: content.examples ?? {},
+        });
+      }
+      for (const [status, responseOrRef] of Object.entries<any>(operation.responses)) {
+        const response = deref(responseOrRef);
+        const base = responseOrRef.$ref ?? `#/paths/${pointerSegment(path)}/${method}/responses/${status}`;
+        for (const [mediaType, content] of Object.entries<any>(response.content ?? {})) {
+          found.push({
+            where: `${name} response ${status} ${mediaType}`,
+            direction: 'response',
+            schemaPointer: `${base}/content/${pointerSegment(mediaType)}/schema`,
+            examples: content.examples ?? {},
+          });
+        }
+      }
+    }
+  }
+  return found;
+}
+
+describe('spec examples', () => {
+  describe('schema examples validate against their schema', () => {
+    const nodes = schemaNodesWithExamples();
+    it('finds schema examples to check', () => assert.ok(nodes.length > 40, `only ${nodes.length} found`));
+    for (const { pointer, examples } of nodes) {
+      it(pointer, () => {
+        examples.forEach((example, index) => {
+          const errors = validators.response.errors(pointer, example);
+          assert.deepEqual(errors, [], `example ${index} of ${pointer}:\n${describeErrors(errors)}`);
+        });
+      });
+    }
+  });
+
+  describe('parameter and header examples validate against their schema', () => {
+    for (const [name, parameter] of Object.entries<any>(spec.components.parameters)) {
+      it(`parameter ${name}`, () => {
+        assert.ok(parameter.example !== undefined, `parameter ${name} has no example`);
+        const errors = validators.request.errors(`#/components/parameters/${name}/schema`, parameter.example);
+        assert.deepEqual(errors, [], describeErrors(errors));
+      });
+    }
+    for (const [name, header] of Object.entries<any>(spec.components.headers)) {
+      it(`header ${name}`, () => {
+        assert.ok(header.example !== undefined, `header ${name} has no example`);
+        const errors = validators.response.errors(`#/components/headers/${pointerSegment(name)}/schema`, header.example);
+        assert.deepEqual(errors, [], describeErrors(errors));
+      });
+    }
+  });
+
+  describe('operation examples validate against the schema of their request or response', () => {
+    for (const { where, direction, schemaPointer, examples } of mediaTypes()) {
+      it(where, () => {
+        assert.ok(Object.keys(examples).length > 0, `${where} has no named example`);
+        for (const [exampleName, exampleOrRef] of Object.entries(examples)) {
+          const example = deref(exampleOrRef);
+          assert.ok(example.summary, `${where} example ${exampleName} has no summary`);
+          const errors = validators[direction].errors(schemaPointer, example.value);
+          assert.deepEqual(errors, [], `${where} example ${exampleName}:\n${describeErrors(errors)}`);
+        }
+      });
+    }
+  });
+
+  it('every operation has a request example when it takes a body, and every response a named example', () => {
+    const missing = mediaTypes().filter((media) => Object.keys(media.examples).length === 0).map((media) => media.where);
+    assert.deepEqual(missing, []);
+  });
+
+  it('the validator used here does reject an example that breaks its schema', () => {
+    const bad = { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 0, billingCycle: 'weekly' }] };
+    const fields = validators.request.errors('#/components/schemas/Cart', bad).map((error) => error.instancePath);
+    assert.ok(fields.includes('/lineItems/0/quantity'), fields.join(', '));
+    assert.ok(fields.includes('/lineItems/0/billingCycle'), fields.join(', '));
+  });
+});
