@@ -94,8 +94,11 @@ export interface paths {
          *
          *     The new lines are evaluated exactly as on creation (ids, currency, order groups, pricing, line
          *     errors); `lastModifiedTimestamp` and `lastModifiedUser` change, `creationTimestamp` and
-         *     `expirationTimestamp` do not. Allowed only while the cart is `Active` and not expired: an
-         *     `Ordered` cart answers `400` with code `800065`, an expired one `400` with code `800002`.
+         *     `expirationTimestamp` do not. Allowed only while the cart is `Active`, not expired and without
+         *     orders: a cart with an order (even one of several groups, after a partial checkout) answers
+         *     `400` with code `800065`, an expired one `400` with code `800002`. (Partner Center documents
+         *     neither case; the reference server decides so, because a cart whose lines were partly bought
+         *     cannot be changed without changing what was bought.)
          *
          *     Partner Center's published example answers `201 Created`, and the generated reference also
          *     lists `200 OK`; the reference server answers `201`.
@@ -142,9 +145,15 @@ export interface paths {
          *     order answers `400` (code `800002`). While another request is checking out or updating the same
          *     cart, the answer is `409` with code `800064`.
          *
-         *     Seat limits count what earlier orders of the customer already bought. Subscription ids appear in
-         *     the orders when the subscriptions are provisioned; the real service provisions asynchronously,
-         *     the reference server at once.
+         *     Every pending group is evaluated again at checkout: a group whose lines no longer pass (seats
+         *     of a pooled limit bought by another order since the cart was evaluated) is reported with code
+         *     `800017` and not ordered. Seat limits count what earlier orders of the customer bought; the
+         *     reference server counts the calling partner's orders only, so that nothing about another
+         *     partner's purchases shows through.
+         *
+         *     Subscription ids appear in the orders when the subscriptions are provisioned. The real service
+         *     provisions asynchronously and answers `pending`; the reference server provisions at once, so its
+         *     orders are `completed` and carry their subscription ids from the start.
          */
         post: operations["checkoutCart"];
         delete?: never;

@@ -1,13 +1,61 @@
-// Builds the Express application; server/main.ts listens with it, tests use it on port 0.
+// Builds the Express application. server/main.ts listens with it; tests run it in process on port 0.
+// Middleware order: request ids and logs, documentation, authentication, body parsing, the
+// case-insensitive reading, validation against the spec, the handlers, and one error formatter.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import express, { type Express } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { Logger } from 'pino';
+import type { Verifier } from './auth.ts';
+import type { CartService } from './domain/carts.ts';
 import { docsRouter } from './docs-routes.ts';
+import { bodyReader } from './http/body-reader.ts';
+import { errorHandler } from './http/errors.ts';
+import { cartApiRouter } from './http/handlers.ts';
+import { requestContext } from './http/request-context.ts';
 
-export function createApp(): Express {
+export interface AppOptions {
+  service: CartService;
+  verifier: Verifier;
+  logger: Logger;
+  bodyLimitBytes: number;
+  /** Responses are validated against the spec unless in production. */
+  validateResponses: boolean;
+}
+
+const bundledSpecPath = join(resolve(import.meta.dirname, '..'), 'generated', 'openapi.json');
+
+export function createApp(options: AppOptions): Express {
+  const spec = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestContext(options.logger));
   app.use(docsRouter());
-  app.use((req, res) => {
-    res.status(404).json({ code: 404, description: `No route ${req.method} ${req.path}.`, data: [], source: 'PartnerCenterCartSandbox' });
+  app.use('/v1', (req, res, next) => {
+    options.verifier.verify(req.headers.authorization).then(
+      (principal) => {
+        res.locals['caller'] = { partnerId: principal.partnerTenantId, userId: principal.userId };
+        next();
+      },
+      next,
+    );
   });
+  app.use(express.json({ limit: options.bodyLimitBytes, type: 'application/json', strict: true }));
+  app.use(bodyReader(spec));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: structuredClone(spec),
+      validateRequests: { allErrors: true },
+      validateResponses: options.validateResponses ? { allErrors: true } : false,
+      validateSecurity: false, // authentication is done above, with Partner Center's answers
+      validateApiSpec: false, // `npm run lint` validates the spec; not again at every start
+      validateFormats: true,
+    }),
+  );
+  app.use(cartApiRouter(options.service));
+  app.use(errorHandler(options.logger));
   return app;
 }

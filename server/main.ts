@@ -1,10 +1,67 @@
-// Starts the reference server: `npm start`.
+// Starts the reference server: `npm start`. Configuration comes from environment variables
+// (server/config.ts), checked once here; a bad value stops the start with a message naming it.
 import { createServer } from 'node:http';
+import pino from 'pino';
 import { createApp } from './app.ts';
+import { createHs256Verifier, mintToken, randomSecret } from './auth.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { CartService } from './domain/carts.ts';
+import { loadCatalog } from './domain/catalog.ts';
+import { SqliteStore } from './store/sqlite.ts';
 
-const port = Number(process.env['PORT'] ?? 3000);
-const host = process.env['HOST'] || 'localhost';
-const server = createServer(createApp());
-server.listen(port, host, () => {
-  console.log(`Partner Center cart sandbox on http://${host}:${port} (documentation at /docs)`);
+const DEMO_PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
+const DEMO_USER = '2713ccd7-ea3b-470a-9cfb-451d5d0482cc';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`The server cannot start, its configuration is not valid:\n${error.message}`);
+  process.exit(2);
+}
+
+const logger = pino({ level: config.logLevel });
+const store = new SqliteStore(config.databasePath);
+const service = new CartService({ store, catalog: loadCatalog(config.catalogPath), cartTtlMs: config.cartTtlMs });
+const secret = config.jwtSecret ?? randomSecret();
+const app = createApp({
+  service,
+  verifier: createHs256Verifier(secret),
+  logger,
+  bodyLimitBytes: config.bodyLimitBytes,
+  validateResponses: !config.production,
 });
+
+const server = createServer({ requestTimeout: config.requestTimeoutMs }, app);
+server.listen(config.port, config.host, async () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, database: config.databasePath, responseValidation: !config.production }, 'listening');
+  console.log(`Partner Center cart sandbox on ${url} (documentation at ${url}/docs)`);
+  if (!config.jwtSecret) {
+    // No secret configured: a random one for this run, and a token for a demo partner to call with.
+    const demoToken = await mintToken({ secret, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
+    console.log(`No JWT_SECRET set: tokens are signed with a random secret for this run. A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\ncurl -H "Authorization: Bearer <token>" ${url}/v1/customers/<customer GUID>/orders`);
+  }
+});
+
+// Graceful shutdown: stop accepting, let requests in flight finish, then close the database.
+let stopping = false;
+function shutdown(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  server.close(() => {
+    store.close();
+    logger.info('stopped');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+  setTimeout(() => {
+    server.closeAllConnections();
+  }, 10_000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigError, DEFAULTS, loadConfig, parseByteSize, parseDuration } from './config.ts';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const SECRET = 'x'.repeat(32);
+
+/** The ConfigError loadConfig throws for `env`. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+describe('config: parseDuration', () => {
+  it('reads ISO 8601 durations made of weeks, days, hours, minutes and seconds', () => {
+    assert.equal(parseDuration('P7D'), 7 * DAY);
+    assert.equal(parseDuration('PT15M'), 15 * MINUTE);
+    assert.equal(parseDuration('PT30S'), 30 * SECOND);
+    assert.equal(parseDuration('P1DT12H'), 36 * HOUR);
+    assert.equal(parseDuration('P2W'), 14 * DAY);
+    assert.equal(parseDuration('PT1H30M5S'), HOUR + 30 * MINUTE + 5 * SECOND);
+    assert.equal(parseDuration('PT0.5S'), 500);
+    assert.equal(parseDuration('PT0,25S'), 250);
+    assert.equal(parseDuration('p1dt1h'), DAY + HOUR, 'designators are case-insensitive');
+    assert.equal(parseDuration('PT0S'), 0, 'zero is well formed; range checks belong to the caller');
+  });
+
+  it('reads a number with a unit', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('30s'), 30 * SECOND);
+    assert.equal(parseDuration('15m'), 15 * MINUTE);
+    assert.equal(parseDuration('2h'), 2 * HOUR);
+    assert.equal(parseDuration('7d'), 7 * DAY);
+    assert.equal(parseDuration('1.5h'), 90 * MINUTE);
+    assert.equal(parseDuration('30 s'), 30 * SECOND);
+    assert.equal(parseDuration(' 15m '), 15 * MINUTE);
+  });
+
+  it('returns undefined for malformed text', () => {
+    for (const text of [
+      '', 'abc', '30', '-5s', '+5s', '5 sec', '5S', '1e3ms', '.5s', 's', 'P', 'PT', 'P1DT', 'P1Y', 'P1M',
+      'PT1H1H', 'P1D1W', '7d1h', 'T15M', 'PT15X', '1,5h',
+    ]) {
+      assert.equal(parseDuration(text), undefined, text);
+    }
+  });
+});
+
+describe('config: parseByteSize', () => {
+  it('reads byte counts and 1024-based kb/mb sizes', () => {
+    assert.equal(parseByteSize('2048'), 2048);
+    assert.equal(parseByteSize('2048b'), 2048);
+    assert.equal(parseByteSize('100kb'), 102400);
+    assert.equal(parseByteSize('1mb'), 1048576);
+    assert.equal(parseByteSize('1.5KB'), 1536);
+    assert.equal(parseByteSize('2 MB'), 2097152);
+    for (const text of ['', 'lots', '1gb', '-1kb', '1 k', 'kb']) assert.equal(parseByteSize(text), undefined, text);
+  });
+});
+
+describe('config: loadConfig defaults', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config, {
+      port: 3000,
+      host: 'localhost',
+      databasePath: DEFAULTS.databasePath,
+      catalogPath: DEFAULTS.catalogPath,
+      cartTtlMs: 7 * DAY,
+      jwtSecret: undefined,
+      jwksUrl: undefined,
+      logLevel: 'info',
+      production: false,
+      bodyLimitBytes: 1048576,
+      requestTimeoutMs: 30 * SECOND,
+    });
+  });
+
+  it('resolves the default paths absolutely, from the module location', () => {
+    const { databasePath, catalogPath } = loadConfig({});
+    const repo = resolve(import.meta.dirname, '..');
+    assert.ok(isAbsolute(databasePath) && isAbsolute(catalogPath));
+    assert.equal(databasePath, join(repo, 'data', 'partner-center-sandbox.db'));
+    assert.equal(catalogPath, join(repo, 'server', 'catalog', 'catalog.json'));
+  });
+
+  it('treats empty and whitespace-only values as unset', () => {
+    const names = [
+      'PORT', 'HOST', 'DATABASE_PATH', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
+      'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT',
+    ];
+    assert.deepEqual(loadConfig(Object.fromEntries(names.map((name) => [name, '']))), loadConfig({}));
+    assert.deepEqual(loadConfig(Object.fromEntries(names.map((name) => [name, '  ']))), loadConfig({}));
+    assert.deepEqual(loadConfig({ PORT: undefined }), loadConfig({}));
+  });
+
+  it('reads process.env when called without an argument', () => {
+    assert.doesNotThrow(() => loadConfig());
+  });
+});
+
+describe('config: loadConfig valid values', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('PORT: 0..65535, trimmed', () => {
+    assert.equal(loadConfig({ PORT: '8080' }).port, 8080);
+    assert.equal(loadConfig({ PORT: '0' }).port, 0);
+    assert.equal(loadConfig({ PORT: '65535' }).port, 65535);
+    assert.equal(loadConfig({ PORT: ' 4000 ' }).port, 4000);
+  });
+
+  it('HOST: names and addresses', () => {
+    for (const host of ['0.0.0.0', '127.0.0.1', '::', '::1', 'api.example.test', 'fe80::1%eth0']) {
+      assert.equal(loadConfig({ HOST: host }).host, host);
+    }
+  });
+
+  it('DATABASE_PATH: absolute, relative (resolved against the working directory) or :memory:', () => {
+    assert.equal(loadConfig({ DATABASE_PATH: ':memory:' }).databasePath, ':memory:');
+    assert.equal(loadConfig({ DATABASE_PATH: join(dir, 'a.db') }).databasePath, join(dir, 'a.db'));
+    assert.equal(loadConfig({ DATABASE_PATH: 'tmp/b.db' }).databasePath, resolve(process.cwd(), 'tmp/b.db'));
+  });
+
+  it('CATALOG_PATH: an existing file, made absolute', () => {
+    const file = join(dir, 'catalog.json');
+    writeFileSync(file, '{}');
+    assert.equal(loadConfig({ CATALOG_PATH: file }).catalogPath, file);
+    assert.equal(loadConfig({ CATALOG_PATH: DEFAULTS.catalogPath }).catalogPath, DEFAULTS.catalogPath);
+  });
+
+  it('CART_TTL: ISO 8601 durations and numbers with units, up to 365 days', () => {
+    assert.equal(loadConfig({ CART_TTL: 'P7D' }).cartTtlMs, 7 * DAY);
+    assert.equal(loadConfig({ CART_TTL: 'PT15M' }).cartTtlMs, 15 * MINUTE);
+    assert.equal(loadConfig({ CART_TTL: 'PT30S' }).cartTtlMs, 30 * SECOND);
+    assert.equal(loadConfig({ CART_TTL: 'P1DT12H' }).cartTtlMs, 36 * HOUR);
+    assert.equal(loadConfig({ CART_TTL: '500ms' }).cartTtlMs, 500);
+    assert.equal(loadConfig({ CART_TTL: '30s' }).cartTtlMs, 30 * SECOND);
+    assert.equal(loadConfig({ CART_TTL: '15m' }).cartTtlMs, 15 * MINUTE);
+    assert.equal(loadConfig({ CART_TTL: '2h' }).cartTtlMs, 2 * HOUR);
+    assert.equal(loadConfig({ CART_TTL: '7d' }).cartTtlMs, 7 * DAY);
+    assert.equal(loadConfig({ CART_TTL: '365d' }).cartTtlMs, 365 * DAY);
+    assert.equal(loadConfig({ CART_TTL: 'P365D' }).cartTtlMs, 365 * DAY);
+    assert.equal(loadConfig({ CART_TTL: '1ms' }).cartTtlMs, 1);
+  });
+
+  it('JWT_SECRET: 32 characters or more, used verbatim', () => {
+    assert.equal(loadConfig({ JWT_SECRET: SECRET }).jwtSecret, SECRET);
+    const spaced = ` ${'y'.repeat(40)} `;
+    assert.equal(loadConfig({ JWT_SECRET: spaced }).jwtSecret, spaced);
+  });
+
+  it('JWKS_URL: an https URL', () => {
+    const url = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+    assert.equal(loadConfig({ JWKS_URL: url }).jwksUrl, url);
+  });
+
+  it('LOG_LEVEL: every pino level, case-insensitive', () => {
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) {
+      assert.equal(loadConfig({ LOG_LEVEL: level }).logLevel, level);
+    }
+    assert.equal(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel, 'debug');
+  });
+
+  it('NODE_ENV: production only when exactly "production"', () => {
+    assert.equal(loadConfig({ NODE_ENV: 'production' }).production, true);
+    assert.equal(loadConfig({ NODE_ENV: 'development' }).production, false);
+    assert.equal(loadConfig({ NODE_ENV: 'test' }).production, false);
+    assert.equal(loadConfig({ NODE_ENV: 'Production' }).production, false);
+  });
+
+  it('BODY_LIMIT: byte counts and kb/mb sizes from 1 KiB to 16 MiB', () => {
+    assert.equal(loadConfig({ BODY_LIMIT: '100kb' }).bodyLimitBytes, 102400);
+    assert.equal(loadConfig({ BODY_LIMIT: '1mb' }).bodyLimitBytes, 1048576);
+    assert.equal(loadConfig({ BODY_LIMIT: '1024' }).bodyLimitBytes, 1024);
+    assert.equal(loadConfig({ BODY_LIMIT: '16mb' }).bodyLimitBytes, 16 * 1048576);
+    assert.equal(loadConfig({ BODY_LIMIT: '1KB' }).bodyLimitBytes, 1024);
+  });
+
+  it('REQUEST_TIMEOUT: the duration syntax, up to 1 hour', () => {
+    assert.equal(loadConfig({ REQUEST_TIMEOUT: '10s' }).requestTimeoutMs, 10 * SECOND);
+    assert.equal(loadConfig({ REQUEST_TIMEOUT: 'PT2M' }).requestTimeoutMs, 2 * MINUTE);
+    assert.equal(loadConfig({ REQUEST_TIMEOUT: '1h' }).requestTimeoutMs, HOUR);
+  });
+});
+
+describe('config: loadConfig invalid values', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const rejects = (env: Record<string, string>, ...expected: RegExp[]): void => {
+    const error = configError(env);
+    for (const pattern of expected) assert.match(error.message, pattern);
+  };
+
+  it('PORT', () => {
+    for (const value of ['abc', '-1', '65536', '3000.5', '1e3', '0x50', '99999999']) {
+      rejects({ PORT: value }, new RegExp(`^PORT=${JSON.stringify(value).replace(/[.+]/g, '\\$&')}: expected an integer from 0 to 65535`));
+    }
+  });
+
+  it('HOST', () => {
+    rejects({ HOST: 'local host' }, /^HOST="local host": expected a host name or IP address/);
+    rejects({ HOST: 'http://x/' }, /^HOST="http:\/\/x\/": /);
+  });
+
+  it('DATABASE_PATH naming a directory', () => {
+    rejects({ DATABASE_PATH: dir }, /^DATABASE_PATH=".*": is a directory/);
+  });
+
+  it('CATALOG_PATH that does not exist or is not a file', () => {
+    rejects({ CATALOG_PATH: join(dir, 'missing.json') }, /^CATALOG_PATH=".*missing\.json": no such file/);
+    rejects({ CATALOG_PATH: dir }, /^CATALOG_PATH=".*": is not a file/);
+  });
+
+  it('CART_TTL malformed, out of range, or in years/months', () => {
+    rejects(
+      { CART_TTL: 'abc' },
+      /^CART_TTL="abc": expected an ISO 8601 duration \(P7D, PT15M\) or a number with a unit \(30s, 15m, 7d\)$/,
+    );
+    rejects({ CART_TTL: '30' }, /^CART_TTL="30": expected an ISO 8601 duration/);
+    rejects({ CART_TTL: '0s' }, /^CART_TTL="0s": must be more than 0 and at most 365 days$/);
+    rejects({ CART_TTL: 'PT0S' }, /^CART_TTL="PT0S": must be more than 0/);
+    rejects({ CART_TTL: '366d' }, /^CART_TTL="366d": must be more than 0 and at most 365 days$/);
+    rejects({ CART_TTL: 'P1Y' }, /^CART_TTL="P1Y": years and months have no fixed length/);
+    rejects({ CART_TTL: 'P1M' }, /^CART_TTL="P1M": years and months have no fixed length/);
+  });
+
+  it('JWT_SECRET shorter than 32 characters, without echoing it', () => {
+    const short = 'hunter2-but-longer';
+    const error = configError({ JWT_SECRET: short });
+    assert.match(error.message, /^JWT_SECRET \(18 characters, value not shown\): must be at least 32 characters/);
+    assert.ok(!error.message.includes(short), 'the secret must not appear in the message');
+    configError({ JWT_SECRET: 'x'.repeat(31) });
+  });
+
+  it('JWKS_URL that is not an https URL', () => {
+    rejects({ JWKS_URL: 'http://login.example.test/keys' }, /^JWKS_URL="http:\/\/login\.example\.test\/keys": expected an https URL/);
+    rejects({ JWKS_URL: 'not a url' }, /^JWKS_URL="not a url": expected an https URL/);
+  });
+
+  it('LOG_LEVEL', () => {
+    rejects({ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent$/);
+  });
+
+  it('BODY_LIMIT malformed or out of range', () => {
+    rejects({ BODY_LIMIT: 'big' }, /^BODY_LIMIT="big": expected a byte count or a size with a unit/);
+    rejects({ BODY_LIMIT: '1gb' }, /^BODY_LIMIT="1gb": expected a byte count/);
+    rejects({ BODY_LIMIT: '1023' }, /^BODY_LIMIT="1023": must be from 1kb \(1024 bytes\) to 16mb \(16777216 bytes\)$/);
+    rejects({ BODY_LIMIT: '17mb' }, /^BODY_LIMIT="17mb": must be from 1kb/);
+  });
+
+  it('REQUEST_TIMEOUT malformed or out of range', () => {
+    rejects({ REQUEST_TIMEOUT: 'soon' }, /^REQUEST_TIMEOUT="soon": expected an ISO 8601 duration/);
+    rejects({ REQUEST_TIMEOUT: '0ms' }, /^REQUEST_TIMEOUT="0ms": must be more than 0 and at most 1 hour$/);
+    rejects({ REQUEST_TIMEOUT: '2h' }, /^REQUEST_TIMEOUT="2h": must be more than 0 and at most 1 hour$/);
+  });
+
+  it('keeps a bad value on one line of the message', () => {
+    const error = configError({ LOG_LEVEL: 'a\nb' });
+    assert.equal(error.message, 'LOG_LEVEL="a\\nb": expected one of fatal, error, warn, info, debug, trace, silent');
+  });
+
+  it('reports every bad variable at once, one per line', () => {
+    const error = configError({
+      PORT: 'abc',
+      CART_TTL: 'abc',
+      JWT_SECRET: 'short',
+      LOG_LEVEL: 'loud',
+      BODY_LIMIT: '0',
+      REQUEST_TIMEOUT: '-1s',
+      JWKS_URL: 'ftp://x',
+      HOST: 'a b',
+    });
+    assert.equal(error.name, 'ConfigError');
+    assert.ok(error instanceof Error);
+    const lines = error.message.split('\n');
+    assert.equal(lines.length, 8);
+    assert.deepEqual(error.problems, lines);
+    assert.deepEqual(
+      lines.map((line) => /^[A-Z_]+/.exec(line)?.[0]),
+      ['PORT', 'HOST', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL', 'BODY_LIMIT', 'REQUEST_TIMEOUT'],
+    );
+    assert.equal(lines[2], 'CART_TTL="abc": expected an ISO 8601 duration (P7D, PT15M) or a number with a unit (30s, 15m, 7d)');
+  });
+});

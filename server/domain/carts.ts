@@ -1,0 +1,332 @@
+// The cart lifecycle: create, read, update, check out into orders, read orders. Knows nothing of
+// HTTP; works on canonical, validated input and the Store, and throws CartApiError.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Cart, CartCheckoutResult, CartLineItem, ErrorDetail, Link, Order, OrderCollection, OrderError, OrderLineItem } from '../wire-types.ts';
+import type { Owner, Store } from '../store/store.ts';
+import { findCatalogItem, marketOf, productSkuKey, type Catalog } from './catalog.ts';
+import { CartApiError, Codes } from './errors.ts';
+import { CartErrorCode, evaluateLineItems, round2, type LineItemInput } from './line-items.ts';
+
+/** The caller, from the verified token. */
+export interface Caller {
+  partnerId: string;
+  userId: string;
+}
+
+/** A create or update request body, after the case-insensitive reading and validation. */
+export interface CartInput {
+  lineItems: LineItemInput[];
+  partnerOnRecordAttestationAccepted?: boolean;
+}
+
+export interface CartServiceOptions {
+  store: Store;
+  catalog: Catalog;
+  cartTtlMs: number;
+  now?: () => Date;
+}
+
+const OUTPUT_ONLY_LINE_FIELDS = ['orderGroup', 'error', 'pricing'] as const;
+
+export class CartService {
+  readonly #store: Store;
+  readonly #catalog: Catalog;
+  readonly #cartTtlMs: number;
+  readonly #now: () => Date;
+
+  constructor(options: CartServiceOptions) {
+    this.#store = options.store;
+    this.#catalog = options.catalog;
+    this.#cartTtlMs = options.cartTtlMs;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  createCart(caller: Caller, customerId: string, input: CartInput): Cart {
+    const owner = ownerOf(caller, customerId);
+    rejectDuplicateLineIds(input.lineItems);
+    const now = this.#now();
+    const id = randomUUID();
+    const cart: Cart = {
+      id,
+      creationTimestamp: now.toISOString(),
+      lastModifiedTimestamp: now.toISOString(),
+      expirationTimestamp: new Date(now.getTime() + this.#cartTtlMs).toISOString(),
+      lastModifiedUser: caller.userId,
+      status: 'Active',
+      lineItems: [],
+      ...(input.partnerOnRecordAttestationAccepted === undefined ? {} : { partnerOnRecordAttestationAccepted: input.partnerOnRecordAttestationAccepted }),
+      links: { self: link(`/customers/${owner.customerId}/carts/${id}`) },
+      attributes: { objectType: 'Cart' },
+    };
+    return this.#store.transaction(() => {
+      cart.lineItems = this.#evaluate(owner, input.lineItems, now);
+      this.#store.insertCart(owner, cart);
+      return cart;
+    });
+  }
+
+  getCart(caller: Caller, customerId: string, cartId: string): Cart {
+    const owner = ownerOf(caller, customerId);
+    return this.#findCart(owner, cartId);
+  }
+
+  /** Replaces the lines of an Active, unexpired cart that has no orders yet, and evaluates them again. */
+  updateCart(caller: Caller, customerId: string, cartId: string, input: CartInput): Cart {
+    const owner = ownerOf(caller, customerId);
+    rejectDuplicateLineIds(input.lineItems);
+    return this.#store.transaction(() => {
+      const cart = this.#findCart(owner, cartId);
+      const now = this.#now();
+      if (cart.status === 'Ordered' || this.#store.ordersOfCart(owner, cart.id).size > 0) {
+        throw new CartApiError('invalid', Codes.cartAlreadyOrdered, `Cart ${cart.id} has already been ordered and can no longer be changed.`);
+      }
+      rejectIfExpired(cart, now);
+      const updated: Cart = {
+        ...cart,
+        lastModifiedTimestamp: now.toISOString(),
+        lastModifiedUser: caller.userId,
+        lineItems: this.#evaluate(owner, input.lineItems, now),
+      };
+      if (input.partnerOnRecordAttestationAccepted === undefined) delete updated.partnerOnRecordAttestationAccepted;
+      else updated.partnerOnRecordAttestationAccepted = input.partnerOnRecordAttestationAccepted;
+      this.#store.updateCart(owner, updated);
+      return updated;
+    });
+  }
+
+  /**
+   * Orders every order group of the cart that has no order yet, in one transaction. A group with a
+   * line error is reported in orderErrors (800009); so is a group whose lines no longer pass the
+   * rules now (seats bought elsewhere since the cart was evaluated: 800017). Groups ordered by an
+   * earlier checkout are returned as they are, never ordered again.
+   */
+  checkoutCart(caller: Caller, customerId: string, cartId: string): CartCheckoutResult {
+    const owner = ownerOf(caller, customerId);
+    return this.#store.transaction(() => {
+      const cart = this.#findCart(owner, cartId);
+      const now = this.#now();
+      const ordered = this.#store.ordersOfCart(owner, cart.id);
+      const groups = groupLines(cart.lineItems);
+      const pending = [...groups].filter(([group]) => !ordered.has(group));
+      if (pending.length > 0) rejectIfExpired(cart, now);
+
+      // The pending lines, evaluated again now: only their errors are used (their groups stay as stored).
+      const pendingLines = pending.flatMap(([, lines]) => lines);
+      const reevaluated = new Map<number, CartLineItem>();
+      if (pendingLines.length > 0) {
+        const results = this.#evaluate(owner, pendingLines.map(toInput), now);
+        for (const line of flatten(results)) if (line.id !== undefined) reevaluated.set(line.id, line);
+      }
+
+      const orderErrors: OrderError[] = [];
+      for (const [group, lines] of pending) {
+        const all = flatten(lines);
+        const stored = all.find((line) => line.error);
+        if (stored?.error) {
+          orderErrors.push({
+            orderGroupId: group,
+            code: 800009,
+            description: `Error in cart item(s): line ${stored.id} has error ${stored.error.errorCode} (${stored.error.errorDescription})`,
+          });
+          continue;
+        }
+        const failingNow = all.map((line) => reevaluated.get(line.id ?? -1)).find((line) => line?.error);
+        if (failingNow?.error) {
+          const seats = failingNow.error.errorCode === CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded;
+          orderErrors.push({
+            orderGroupId: group,
+            code: seats ? 800017 : 800009,
+            description: `${seats ? 'The quantity is no longer available' : 'Error in cart item(s)'}: line ${failingNow.id} now has error ${failingNow.error.errorCode} (${failingNow.error.errorDescription}). Update the cart and check out again.`,
+          });
+          continue;
+        }
+        const order = this.#makeOrder(owner, cart, lines, now);
+        this.#store.insertOrder(owner, cart.id, group, order, this.#seatsOf(all));
+        ordered.set(group, order);
+      }
+
+      if (cart.status !== 'Ordered' && [...groups.keys()].every((group) => ordered.has(group))) {
+        this.#store.updateCart(owner, { ...cart, status: 'Ordered' });
+      }
+      return {
+        orders: [...groups.keys()].flatMap((group) => {
+          const order = ordered.get(group);
+          return order ? [order] : [];
+        }),
+        orderErrors,
+        attributes: { objectType: 'CartCheckoutResult' },
+      };
+    });
+  }
+
+  listOrders(caller: Caller, customerId: string): OrderCollection {
+    const owner = ownerOf(caller, customerId);
+    const items = this.#store.listOrders(owner);
+    return {
+      totalCount: items.length,
+      items,
+      links: { self: link(`/customers/${owner.customerId}/orders`) },
+      attributes: { objectType: 'Collection' },
+    };
+  }
+
+  getOrder(caller: Caller, customerId: string, orderId: string): Order {
+    const owner = ownerOf(caller, customerId);
+    const order = this.#store.findOrder(owner, orderId);
+    if (!order) throw new CartApiError('not-found', Codes.orderNotFound, `Order ${orderId} was not found for customer ${owner.customerId}.`);
+    return order;
+  }
+
+  #findCart(owner: Owner, cartId: string): Cart {
+    const cart = this.#store.findCart(owner, cartId.toLowerCase());
+    if (!cart) throw new CartApiError('not-found', Codes.cartNotFound, `Cart ${cartId} was not found for customer ${owner.customerId}.`);
+    return cart;
+  }
+
+  #evaluate(owner: Owner, lines: LineItemInput[], now: Date): CartLineItem[] {
+    return evaluateLineItems(lines, {
+      catalog: this.#catalog,
+      customerId: owner.customerId,
+      now,
+      purchasedQuantity: (catalogItemId) => {
+        const item = findCatalogItem(this.#catalog, catalogItemId);
+        return item ? this.#store.purchasedSeats(owner, productSkuKey(item)) : 0;
+      },
+    }) as CartLineItem[];
+  }
+
+  #seatsOf(lines: CartLineItem[]): { productSku: string; quantity: number }[] {
+    return lines.flatMap((line) => {
+      const item = findCatalogItem(this.#catalog, line.catalogItemId);
+      return item ? [{ productSku: productSkuKey(item), quantity: line.quantity }] : [];
+    });
+  }
+
+  /** One order from the lines of one order group (add-ons follow their base, linked to its new subscription). */
+  #makeOrder(owner: Owner, cart: Cart, lines: CartLineItem[], now: Date): Order {
+    const id = randomBytes(6).toString('hex');
+    const market = marketOf(this.#catalog, owner.customerId);
+    const orderLines: OrderLineItem[] = [];
+    const addLine = (line: CartLineItem, parentSubscriptionId?: string): void => {
+      const subscriptionId = randomUUID();
+      orderLines.push(this.#orderLine(owner, line, orderLines.length, subscriptionId, market.country, parentSubscriptionId));
+      for (const addon of line.addonItems ?? []) addLine(addon, subscriptionId);
+    };
+    for (const line of lines) addLine(line);
+    const first = lines[0];
+    return {
+      id,
+      alternateId: id,
+      referenceCustomerId: owner.customerId,
+      billingCycle: first?.billingCycle ?? 'unknown',
+      currencyCode: market.currencyCode,
+      currencySymbol: market.currencySymbol,
+      lineItems: orderLines,
+      creationDate: now.toISOString(),
+      // The sandbox provisions at once: the subscriptions exist when the checkout answers.
+      status: 'completed',
+      transactionType: 'UserPurchase',
+      links: {
+        self: link(`/customers/${owner.customerId}/orders/${id}`),
+        provisioningStatus: link(`/customers/${owner.customerId}/orders/${id}/provisioningstatus`),
+        patchOperation: link(`/customers/${owner.customerId}/orders/${id}`, 'PATCH'),
+      },
+      totalPrice: round2(orderLines.reduce((sum, line) => sum + (line.pricing?.extendedPrice ?? 0), 0)),
+      ...(cart.partnerOnRecordAttestationAccepted === undefined ? {} : { partnerOnRecordAttestationAccepted: cart.partnerOnRecordAttestationAccepted }),
+      client: {},
+      attributes: { objectType: 'Order' },
+    };
+  }
+
+  #orderLine(owner: Owner, line: CartLineItem, lineItemNumber: number, subscriptionId: string, country: string, parentSubscriptionId?: string): OrderLineItem {
+    const item = findCatalogItem(this.#catalog, line.catalogItemId);
+    const reseller = line.participants?.find((p) => p.key === 'transaction_reseller')?.value;
+    const additional = line.participants?.filter((p) => p.key === 'additional_transaction_reseller').map((p) => p.value) ?? [];
+    const context = line.provisioningContext ?? {};
+    const parent = parentSubscriptionId ?? context['parentSubscriptionId'];
+    const orderLine: OrderLineItem = {
+      lineItemNumber,
+      offerId: line.catalogItemId,
+      subscriptionId,
+      ...(parent ? { parentSubscriptionId: parent } : {}),
+      friendlyName: line.friendlyName ?? item?.title ?? line.catalogItemId,
+      quantity: line.quantity,
+      ...(line.customTermEndDate ? { customTermEndDate: line.customTermEndDate } : {}),
+      ...(line.termDuration ? { termDuration: line.termDuration } : {}),
+      transactionType: 'New',
+      ...(reseller ? { partnerIdOnRecord: reseller } : {}),
+      ...(additional.length > 0 ? { additionalPartnerIdsOnRecord: additional } : {}),
+      ...(Object.keys(context).length > 0 ? { provisioningContext: context } : {}),
+      ...(line.renewsTo ? { renewsTo: line.renewsTo } : {}),
+      ...(line.attestationAccepted === undefined ? {} : { attestationAccepted: line.attestationAccepted }),
+      ...(line.promotionId ? { promotionId: line.promotionId } : {}),
+      ...(line.pricing ? { pricing: line.pricing } : {}),
+    };
+    if (item && item.skuId) {
+      const product = `/products/${item.productId}`;
+      const availability = line.catalogItemId.split(':')[2];
+      orderLine.links = {
+        product: link(`${product}?country=${country}`),
+        sku: link(`${product}/skus/${item.skuId}?country=${country}`),
+        ...(availability ? { availability: link(`${product}/skus/${item.skuId}/availabilities/${availability}?country=${country}`) } : {}),
+        subscription: link(`/customers/${owner.customerId}/subscriptions/${subscriptionId}`),
+      };
+    }
+    return orderLine;
+  }
+}
+
+function ownerOf(caller: Caller, customerId: string): Owner {
+  return { partnerId: caller.partnerId, customerId: customerId.toLowerCase() };
+}
+
+function link(uri: string, method: Link['method'] = 'GET'): Link {
+  return { uri, method, headers: [] };
+}
+
+function rejectIfExpired(cart: Cart, now: Date): void {
+  if (cart.expirationTimestamp && now.getTime() >= Date.parse(cart.expirationTimestamp)) {
+    throw new CartApiError('invalid', Codes.invalidInput, `Cart ${cart.id} expired at ${cart.expirationTimestamp}; create a new cart.`);
+  }
+}
+
+/** Line ids must be unique across the cart, add-ons included. */
+function rejectDuplicateLineIds(lines: LineItemInput[]): void {
+  const seen = new Set<number>();
+  const details: ErrorDetail[] = [];
+  const visit = (items: LineItemInput[], path: string): void => {
+    items.forEach((line, index) => {
+      if (line.id !== undefined) {
+        if (seen.has(line.id)) details.push({ field: `${path}[${index}].id`, message: `line item id ${line.id} is used more than once` });
+        seen.add(line.id);
+      }
+      if (line.addonItems) visit(line.addonItems, `${path}[${index}].addonItems`);
+    });
+  };
+  visit(lines, 'body.lineItems');
+  if (details.length > 0) {
+    throw new CartApiError('invalid', Codes.invalidInput, 'Invalid request input: line item ids must be unique within the cart.', details);
+  }
+}
+
+/** Top-level lines by order group, in order of first appearance. */
+function groupLines(lines: CartLineItem[]): Map<string, CartLineItem[]> {
+  const groups = new Map<string, CartLineItem[]>();
+  for (const line of lines) {
+    const group = line.orderGroup;
+    groups.set(group, [...(groups.get(group) ?? []), line]);
+  }
+  return groups;
+}
+
+function flatten(lines: CartLineItem[]): CartLineItem[] {
+  return lines.flatMap((line) => [line, ...flatten(line.addonItems ?? [])]);
+}
+
+/** A stored line back into request form (what the service computed is dropped). */
+function toInput(line: CartLineItem): LineItemInput {
+  const copy: Record<string, unknown> = { ...line };
+  for (const field of OUTPUT_ONLY_LINE_FIELDS) delete copy[field];
+  if (line.addonItems) copy['addonItems'] = line.addonItems.map(toInput);
+  return copy as unknown as LineItemInput;
+}

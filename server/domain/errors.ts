@@ -1,0 +1,40 @@
+// The one error type of the reference server. The domain and the HTTP layer throw it; server/http/
+// errors.ts is the one place that turns it (and every other failure) into Partner Center's error body.
+import type { ErrorCode, ErrorDetail } from '../wire-types.ts';
+
+/** What kind of failure it is; the HTTP layer maps each kind to a status. */
+export type FailureKind =
+  | 'invalid' // 400
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403
+  | 'not-found' // 404
+  | 'method-not-allowed' // 405
+  | 'conflict' // 409
+  | 'too-large' // 413
+  | 'unsupported-media-type' // 415
+  | 'internal'; // 500
+
+export class CartApiError extends Error {
+  readonly kind: FailureKind;
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(kind: FailureKind, code: ErrorCode, description: string, details: ErrorDetail[] = []) {
+    super(description);
+    this.name = 'CartApiError';
+    this.kind = kind;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Partner Center's codes, named (see ErrorCode in the spec). */
+export const Codes = {
+  orderNotFound: 20000,
+  partnerTokenMissing: 800001,
+  invalidInput: 800002,
+  serviceException: 800003,
+  cartNotFound: 800008,
+  cartBeingProcessed: 800064,
+  cartAlreadyOrdered: 800065,
+} as const satisfies Record<string, ErrorCode>;

@@ -1,0 +1,143 @@
+// The embedded store: SQLite through node:sqlite, WAL, one transaction per write. The schema is
+// created and migrated at open; its version is kept in PRAGMA user_version.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Cart, Order } from '../wire-types.ts';
+import type { Owner, Store } from './store.ts';
+
+/** Each migration moves the schema from version N to N+1; never edit one that has shipped. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE carts (
+     partner_id TEXT NOT NULL,
+     customer_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (partner_id, customer_id, id)
+   ) WITHOUT ROWID;
+   CREATE TABLE orders (
+     partner_id TEXT NOT NULL,
+     customer_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     cart_id TEXT NOT NULL,
+     order_group TEXT NOT NULL,
+     created_seq INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (partner_id, customer_id, id),
+     UNIQUE (partner_id, customer_id, cart_id, order_group)
+   );
+   CREATE INDEX orders_by_owner ON orders (partner_id, customer_id, created_seq);
+   CREATE TABLE purchased_seats (
+     partner_id TEXT NOT NULL,
+     customer_id TEXT NOT NULL,
+     product_sku TEXT NOT NULL,
+     quantity INTEGER NOT NULL,
+     PRIMARY KEY (partner_id, customer_id, product_sku)
+   ) WITHOUT ROWID;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+  readonly #statements;
+  #depth = 0;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    this.#migrate();
+    const db = this.#db;
+    this.#statements = {
+      findCart: db.prepare('SELECT body FROM carts WHERE partner_id = ? AND customer_id = ? AND id = ?'),
+      insertCart: db.prepare('INSERT INTO carts (partner_id, customer_id, id, body) VALUES (?, ?, ?, ?)'),
+      updateCart: db.prepare('UPDATE carts SET body = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
+      ordersOfCart: db.prepare('SELECT order_group, body FROM orders WHERE partner_id = ? AND customer_id = ? AND cart_id = ?'),
+      insertOrder: db.prepare(
+        `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body)
+         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders), ?)`,
+      ),
+      addSeats: db.prepare(
+        `INSERT INTO purchased_seats (partner_id, customer_id, product_sku, quantity) VALUES (?, ?, ?, ?)
+         ON CONFLICT (partner_id, customer_id, product_sku) DO UPDATE SET quantity = quantity + excluded.quantity`,
+      ),
+      findOrder: db.prepare('SELECT body FROM orders WHERE partner_id = ? AND customer_id = ? AND id = ?'),
+      listOrders: db.prepare('SELECT body FROM orders WHERE partner_id = ? AND customer_id = ? ORDER BY created_seq DESC'),
+      purchasedSeats: db.prepare('SELECT quantity FROM purchased_seats WHERE partner_id = ? AND customer_id = ? AND product_sku = ?'),
+    };
+  }
+
+  #migrate(): void {
+    const current = Number((this.#db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+    if (current > SCHEMA_VERSION)
+      throw new Error(`the database has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; use a newer server`);
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      this.transaction(() => {
+        this.#db.exec(MIGRATIONS[version] ?? '');
+        this.#db.exec(`PRAGMA user_version = ${version + 1}`);
+      });
+    }
+  }
+
+  transaction<T>(work: () => T): T {
+    if (this.#depth > 0) return work(); // nested: part of the enclosing transaction
+    // IMMEDIATE takes the write lock at once, so two processes on one file cannot interleave a checkout.
+    this.#db.exec('BEGIN IMMEDIATE');
+    this.#depth++;
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  findCart(owner: Owner, cartId: string): Cart | undefined {
+    const row = this.#statements.findCart.get(owner.partnerId, owner.customerId, cartId.toLowerCase()) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as Cart) : undefined;
+  }
+
+  insertCart(owner: Owner, cart: Cart): void {
+    this.#statements.insertCart.run(owner.partnerId, owner.customerId, cart.id, JSON.stringify(cart));
+  }
+
+  updateCart(owner: Owner, cart: Cart): void {
+    this.#statements.updateCart.run(JSON.stringify(cart), owner.partnerId, owner.customerId, cart.id);
+  }
+
+  ordersOfCart(owner: Owner, cartId: string): Map<string, Order> {
+    const rows = this.#statements.ordersOfCart.all(owner.partnerId, owner.customerId, cartId) as { order_group: string; body: string }[];
+    return new Map(rows.map((row) => [row.order_group, JSON.parse(row.body) as Order]));
+  }
+
+  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: { productSku: string; quantity: number }[]): void {
+    this.transaction(() => {
+      this.#statements.insertOrder.run(owner.partnerId, owner.customerId, order.id, cartId, orderGroup, JSON.stringify(order));
+      for (const seat of seats) this.#statements.addSeats.run(owner.partnerId, owner.customerId, seat.productSku, seat.quantity);
+    });
+  }
+
+  findOrder(owner: Owner, orderId: string): Order | undefined {
+    const row = this.#statements.findOrder.get(owner.partnerId, owner.customerId, orderId) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as Order) : undefined;
+  }
+
+  listOrders(owner: Owner): Order[] {
+    const rows = this.#statements.listOrders.all(owner.partnerId, owner.customerId) as { body: string }[];
+    return rows.map((row) => JSON.parse(row.body) as Order);
+  }
+
+  purchasedSeats(owner: Owner, productSku: string): number {
+    const row = this.#statements.purchasedSeats.get(owner.partnerId, owner.customerId, productSku) as { quantity: number } | undefined;
+    return row ? Number(row.quantity) : 0;
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

@@ -1,0 +1,146 @@
+// Every failure leaves as Partner Center's error body, with the right status and code, and changes nothing.
+import assert from 'node:assert/strict';
+import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, OTHER_PARTNER, ordersPath, TestServer, token } from './harness.ts';
+
+function assertErrorBody(body: any, code: number): void {
+  assert.equal(body.code, code, JSON.stringify(body));
+  assert.equal(typeof body.description, 'string');
+  assert.ok(body.description.length > 0);
+  assert.ok(Array.isArray(body.data));
+  assert.equal(body.source, 'PartnerCenterCartSandbox');
+}
+
+describe('errors over HTTP', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await new TestServer({ bodyLimitBytes: 4096 }).start();
+  });
+  afterEach(() => server.stop());
+
+  describe('authentication (401 with WWW-Authenticate)', () => {
+    const cases: [string, () => Promise<string | null>][] = [
+      ['no Authorization header', async () => null],
+      ['a Basic credential', async () => 'Basic dXNlcjpwYXNz'],
+      ['a token that is not a JWT', async () => 'Bearer not-a-token'],
+      ['an expired token', async () => `Bearer ${await token('5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', 'u', '-1h')}`],
+      ['a token signed with another secret', async () => {
+        const { mintToken } = await import('../auth.ts');
+        return `Bearer ${await mintToken({ secret: 'another-secret-another-secret-0123456789', tenantId: 't', userId: 'u' })}`;
+      }],
+      ['an unsigned token (alg none)', async () => {
+        const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        return `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tid: 't', exp: Math.floor(Date.now() / 1000) + 600 })}.`;
+      }],
+    ];
+    for (const [name, authorization] of cases) {
+      it(name, async () => {
+        const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line()] }, headers: { authorization: await authorization() } });
+        assert.equal(reply.status, 401);
+        assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer/);
+        assertErrorBody(reply.body, 800001);
+      });
+    }
+  });
+
+  it('another partner\'s cart and orders are 404 for every operation, exactly like missing ones, and stay unchanged', async () => {
+    const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line()] } });
+    const id = created.body.id;
+    const other = { authorization: `Bearer ${await token(OTHER_PARTNER)}` };
+    const missing = await server.call('GET', cartPath('00000000-0000-4000-8000-000000000000'));
+    assert.equal(missing.status, 404);
+    assertErrorBody(missing.body, 800008);
+    for (const [method, path, body] of [
+      ['GET', cartPath(id), undefined],
+      ['PUT', cartPath(id), { lineItems: [e5Line(3)] }],
+      ['POST', checkoutPath(id), undefined],
+    ] as const) {
+      const reply = await server.call(method, path, { body, headers: other });
+      assert.equal(reply.status, 404, `${method} ${path}`);
+      assertErrorBody(reply.body, 800008);
+    }
+    const ownOrder = await server.call('POST', checkoutPath(id));
+    const orderId = ownOrder.body.orders[0].id;
+    const foreignOrder = await server.call('GET', `${ordersPath()}/${orderId}`, { headers: other });
+    assert.equal(foreignOrder.status, 404);
+    assertErrorBody(foreignOrder.body, 20000);
+    assert.equal((await server.call('GET', ordersPath(), { headers: other })).body.totalCount, 0);
+    const after = await server.call('GET', cartPath(id));
+    assert.equal(after.body.lineItems[0].quantity, 1);
+  });
+
+  it('a body that breaks the schema is 400 800002 naming every failing field', async () => {
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 0, billingCycle: 'weekly', colour: 'red' }] },
+    });
+    assert.equal(reply.status, 400);
+    assertErrorBody(reply.body, 800002);
+    const fields = reply.body.data.map((d: { field: string }) => d.field);
+    assert.deepEqual(fields.sort(), ['body.lineItems[0].billingCycle', 'body.lineItems[0].colour', 'body.lineItems[0].quantity']);
+  });
+
+  it('an invalid customer id in the path is 400 naming the parameter', async () => {
+    const reply = await server.call('GET', cartsPath('not-a-guid').replace('/carts', '/orders'));
+    assert.equal(reply.status, 400);
+    assertErrorBody(reply.body, 800002);
+    assert.ok(reply.body.data.some((d: { field: string }) => d.field === 'path.customerId'), JSON.stringify(reply.body.data));
+  });
+
+  it('duplicate line ids are 400 naming the second one', async () => {
+    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { id: 4 }), e5Line(2, { id: 4 })] } });
+    assert.equal(reply.status, 400);
+    assertErrorBody(reply.body, 800002);
+    assert.deepEqual(reply.body.data.map((d: { field: string }) => d.field), ['body.lineItems[1].id']);
+  });
+
+  it('malformed JSON is 400 800002', async () => {
+    const reply = await server.call('POST', cartsPath(), { rawBody: '{"lineItems": [' });
+    assert.equal(reply.status, 400);
+    assertErrorBody(reply.body, 800002);
+  });
+
+  it('a body that is not JSON is 415', async () => {
+    const reply = await server.call('POST', cartsPath(), { rawBody: 'lineItems=1', headers: { 'content-type': 'text/plain' } });
+    assert.equal(reply.status, 415);
+    assertErrorBody(reply.body, 415);
+  });
+
+  it('a body over the limit is 413', async () => {
+    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { friendlyName: 'x'.repeat(5000) })] } });
+    assert.equal(reply.status, 413);
+    assertErrorBody(reply.body, 413);
+  });
+
+  it('an unknown route is 404 and a wrong method 405, in the same body, never HTML', async () => {
+    const unknown = await server.call('GET', `/v1/customers/${CUSTOMER}/baskets`);
+    assert.equal(unknown.status, 404);
+    assertErrorBody(unknown.body, 404);
+    const wrongMethod = await server.call('DELETE', cartPath('00000000-0000-4000-8000-000000000000'));
+    assert.equal(wrongMethod.status, 405);
+    assertErrorBody(wrongMethod.body, 405);
+    const outside = await server.call('GET', '/nothing-here');
+    assert.equal(outside.status, 404);
+    assertErrorBody(outside.body, 404);
+  });
+
+  it('echoes MS-RequestId, MS-CorrelationId and X-Locale, and makes the ids up when absent', async () => {
+    const sent = await server.call('GET', ordersPath(), { headers: { 'ms-requestid': 'req-1', 'ms-correlationid': 'corr-1', 'x-locale': 'fr-FR' } });
+    assert.equal(sent.headers.get('ms-requestid'), 'req-1');
+    assert.equal(sent.headers.get('ms-correlationid'), 'corr-1');
+    assert.equal(sent.headers.get('x-locale'), 'fr-FR');
+    const made = await server.call('GET', ordersPath(), { headers: { authorization: null } });
+    assert.match(made.headers.get('ms-requestid') ?? '', /^[0-9a-f-]{36}$/);
+    assert.match(made.headers.get('ms-correlationid') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('serves the documentation, the bundled spec, its YAML source and a health check', async () => {
+    const docs = await server.call('GET', '/docs', { headers: { authorization: null } });
+    assert.equal(docs.status, 200);
+    assert.match(String(docs.body), /Partner Center Cart API/);
+    const spec = await server.call('GET', '/openapi.json', { headers: { authorization: null } });
+    assert.equal(spec.body.openapi, '3.1.0');
+    const yaml = await server.call('GET', '/openapi.yaml', { headers: { authorization: null } });
+    assert.match(String(yaml.body), /^openapi: 3\.1\.0/);
+    const health = await server.call('GET', '/health', { headers: { authorization: null } });
+    assert.deepEqual(health.body, { status: 'ok' });
+  });
+});

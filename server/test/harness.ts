@@ -1,0 +1,107 @@
+// An in-process reference server for tests: port 0 on loopback, SQLite in memory (or a given file),
+// response validation on, a known JWT secret, and a small fetch wrapper.
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import pino from 'pino';
+import { createApp } from '../app.ts';
+import { createHs256Verifier, mintToken } from '../auth.ts';
+import { CartService } from '../domain/carts.ts';
+import { loadCatalog } from '../domain/catalog.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+
+export const SECRET = 'test-secret-test-secret-test-secret-0123456789';
+export const PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
+export const OTHER_PARTNER = '0b6a7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d';
+export const USER = '2713ccd7-ea3b-470a-9cfb-451d5d0482cc';
+export const CUSTOMER = 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d';
+
+export interface TestServerOptions {
+  databasePath?: string;
+  cartTtlMs?: number;
+  now?: () => Date;
+  bodyLimitBytes?: number;
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export class TestServer {
+  readonly store: SqliteStore;
+  readonly #server: Server;
+  baseUrl = '';
+  #token = '';
+
+  constructor(options: TestServerOptions = {}) {
+    this.store = new SqliteStore(options.databasePath ?? ':memory:');
+    const service = new CartService({
+      store: this.store,
+      catalog: loadCatalog(),
+      cartTtlMs: options.cartTtlMs ?? 7 * 24 * 3600 * 1000,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const app = createApp({
+      service,
+      verifier: createHs256Verifier(SECRET),
+      logger: pino({ level: 'silent' }),
+      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      validateResponses: true,
+    });
+    this.#server = createServer(app);
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#token = await token(PARTNER);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.store.close();
+  }
+
+  /** A JSON call as the default partner, unless `headers.authorization` says otherwise (null: none). */
+  async call<T = any>(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string | null> } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
+    if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (value === null) delete headers[name.toLowerCase()];
+      else headers[name.toLowerCase()] = value;
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(options.rawBody !== undefined ? { body: options.rawBody } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: left as text for the test to see
+    }
+    return { status: response.status, headers: response.headers, body: body as T };
+  }
+}
+
+export function token(tenantId: string, userId = USER, expiresIn = '1h'): Promise<string> {
+  return mintToken({ secret: SECRET, tenantId, userId, expiresIn });
+}
+
+export const cartsPath = (customerId = CUSTOMER) => `/v1/customers/${customerId}/carts`;
+export const cartPath = (cartId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/carts/${cartId}`;
+export const checkoutPath = (cartId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/carts/${cartId}/checkout`;
+export const ordersPath = (customerId = CUSTOMER) => `/v1/customers/${customerId}/orders`;
+
+/** A line for the new-commerce Office 365 E5 monthly SKU of the published example (36.48 a month). */
+export const e5Line = (quantity = 1, extra: Record<string, unknown> = {}) => ({
+  catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H',
+  quantity,
+  billingCycle: 'monthly',
+  termDuration: 'P1M',
+  ...extra,
+});

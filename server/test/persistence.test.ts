@@ -1,0 +1,79 @@
+// Carts and orders survive a restart; the schema is versioned; and every response is checked
+// against the spec outside production (a response that breaks the contract becomes a 500).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import pino from 'pino';
+import { createApp } from '../app.ts';
+import { createHs256Verifier } from '../auth.ts';
+import type { CartService } from '../domain/carts.ts';
+import { SCHEMA_VERSION } from '../store/sqlite.ts';
+import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, SECRET, TestServer, token, PARTNER } from './harness.ts';
+
+describe('persistence', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cart-kit-db-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('create, update, check out, restart the server, read: everything is still there', async () => {
+    const databasePath = join(dir, 'sandbox.db');
+    const first = await new TestServer({ databasePath }).start();
+    const created = (await first.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } })).body;
+    await first.call('PUT', cartPath(created.id), { body: { lineItems: [e5Line(4)] } });
+    const checkout = (await first.call('POST', checkoutPath(created.id))).body;
+    const cartBefore = (await first.call('GET', cartPath(created.id))).body;
+    await first.stop();
+
+    const second = await new TestServer({ databasePath }).start();
+    try {
+      assert.deepEqual((await second.call('GET', cartPath(created.id))).body, cartBefore);
+      assert.equal(cartBefore.status, 'Ordered');
+      assert.equal(cartBefore.lineItems[0].quantity, 4);
+      const orders = (await second.call('GET', ordersPath())).body;
+      assert.deepEqual(orders.items, checkout.orders);
+      // Checking out again after the restart still returns the same orders, and makes none.
+      assert.deepEqual((await second.call('POST', checkoutPath(created.id))).body.orders, checkout.orders);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('records the schema version in the database file', async () => {
+    const databasePath = join(dir, 'sandbox.db');
+    await (await new TestServer({ databasePath }).start()).stop();
+    const db = new DatabaseSync(databasePath);
+    try {
+      assert.equal(Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version), SCHEMA_VERSION);
+      assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('response validation', () => {
+  it('turns a response that breaks the contract into a 500 with the error body', async () => {
+    // A domain that answers a cart without its required properties: the validator must catch it.
+    const broken = { getCart: () => ({ lineItems: [] }) } as unknown as CartService;
+    const app = createApp({ service: broken, verifier: createHs256Verifier(SECRET), logger: pino({ level: 'silent' }), bodyLimitBytes: 1024, validateResponses: true });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}${cartPath('b4c8fdea-cbe4-4d17-9576-13fcacbf9605')}`, {
+        headers: { authorization: `Bearer ${await token(PARTNER)}` },
+      });
+      assert.equal(response.status, 500);
+      const body = (await response.json()) as { code: number };
+      assert.equal(body.code, 800003);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
