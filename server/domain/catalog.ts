@@ -43,16 +43,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { components } from '../../generated/api-types.ts';
 
-export type BillingCycle = 'unknown' | 'monthly' | 'annual' | 'none' | 'one_time' | 'triennial' | 'biennial';
-export type TermDuration = 'P1M' | 'P1Y' | 'P3Y';
-export type RenewalTerm = 'P1M' | 'P1Y';
+// The wire enumerations come from the spec (generated types); only the catalog's own ones are declared here.
+export type BillingCycle = components['schemas']['BillingCycle'];
+export type TermDuration = components['schemas']['TermDuration'];
+export type RenewalTerm = NonNullable<components['schemas']['RenewsTo']['termDuration']>;
 export type ItemKind = 'license' | 'legacy_license' | 'azure' | 'azure_reservation' | 'software' | 'saas';
 export type PurchaseSystem = 'OMS' | 'modern';
 
-export const BILLING_CYCLES: readonly BillingCycle[] = ['unknown', 'monthly', 'annual', 'none', 'one_time', 'triennial', 'biennial'];
-export const TERM_DURATIONS: readonly TermDuration[] = ['P1M', 'P1Y', 'P3Y'];
-export const RENEWAL_TERMS: readonly RenewalTerm[] = ['P1M', 'P1Y'];
+export const BILLING_CYCLES = ['unknown', 'monthly', 'annual', 'none', 'one_time', 'triennial', 'biennial'] as const satisfies readonly BillingCycle[];
+export const TERM_DURATIONS = ['P1M', 'P1Y', 'P3Y'] as const satisfies readonly TermDuration[];
+export const RENEWAL_TERMS = ['P1M', 'P1Y'] as const satisfies readonly RenewalTerm[];
+// Compile-time: the lists above name every value of the spec's enumerations (a new one fails here).
+type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>;
+export const ENUMERATIONS_COMPLETE: [Missing<BillingCycle, (typeof BILLING_CYCLES)[number]>, Missing<TermDuration, (typeof TERM_DURATIONS)[number]>, Missing<RenewalTerm, (typeof RENEWAL_TERMS)[number]>] = [true, true, true];
 export const ITEM_KINDS: readonly ItemKind[] = ['license', 'legacy_license', 'azure', 'azure_reservation', 'software', 'saas'];
 export const PURCHASE_SYSTEMS: readonly PurchaseSystem[] = ['OMS', 'modern'];
 

@@ -16,9 +16,11 @@
 import type { BillingCycle, Catalog, CatalogItem, MarketInfo, PurchaseSystem, RenewalTerm, TermDuration } from './catalog.ts';
 import { CYCLE_MONTHS, TERM_MONTHS, findCatalogItem, marketOf, offersFor, productSkuKey } from './catalog.ts';
 
+import type { components } from '../../generated/api-types.ts';
+
 export type { BillingCycle, TermDuration } from './catalog.ts';
 
-export type ParticipantKey = 'transaction_reseller' | 'additional_transaction_reseller' | 'consumption_reseller' | 'unknown';
+export type ParticipantKey = components['schemas']['ParticipantKey'];
 
 export interface Participant {
   key: ParticipantKey;
