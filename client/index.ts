@@ -1,0 +1,104 @@
+// The typed client of the Partner Center cart API: openapi-fetch over the generated types, with
+// Partner Center's headers, token refresh, retries and timeouts, and named helpers for the cart calls.
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths, Readable, Writable } from '../generated/api-types.ts';
+import { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
+import { createTransport, type RetryPolicy, type TokenProvider } from './transport.ts';
+
+export { CartApiError, unwrap } from './errors.ts';
+export { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
+export { createTransport, retryAfterMs, type RetryPolicy, type TokenProvider } from './transport.ts';
+export type { paths, components, operations } from '../generated/api-types.ts';
+
+type Schemas = components['schemas'];
+/** Resources as the service answers them. */
+export type Cart = Readable<Schemas['Cart']>;
+export type CartLineItem = Readable<Schemas['CartLineItem']>;
+export type CartCheckoutResult = Readable<Schemas['CartCheckoutResult']>;
+export type Order = Readable<Schemas['Order']>;
+export type OrderLineItem = Readable<Schemas['OrderLineItem']>;
+export type OrderCollection = Readable<Schemas['OrderCollection']>;
+export type CartError = Readable<Schemas['CartError']>;
+export type ErrorBody = Readable<Schemas['Error']>;
+export type BillingCycle = Schemas['BillingCycle'];
+export type TermDuration = Schemas['TermDuration'];
+export type CartErrorCode = Schemas['CartErrorCode'];
+/** What a create or update request may carry (read-only properties left out). */
+export type CartRequest = Writable<Schemas['Cart']>;
+export type CartLineItemRequest = Writable<Schemas['CartLineItem']>;
+
+export const PARTNER_CENTER_URL = 'https://api.partnercenter.microsoft.com';
+
+export interface CartClientOptions {
+  /** Default: Partner Center's public endpoint. */
+  baseUrl?: string;
+  /** A bearer token, or a function giving one; called for every attempt, so a refreshed token is used. */
+  token?: TokenProvider;
+  fetch?: (request: Request) => Promise<Response>;
+  /** `X-Locale` of every call (e.g. `en-US`). */
+  locale?: string;
+  /** `MS-PartnerCenter-Application` of every call. */
+  applicationName?: string;
+  /** Timeout of one attempt in ms (default 30 000; 0 = none). */
+  timeoutMs?: number;
+  /** Retries of network errors, timeouts, 429 and 5xx (default: 4 attempts within 60 s); `false` for none. */
+  retry?: RetryPolicy | false;
+  /** How to wait between attempts and where jitter comes from; replaceable for tests and simulations. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+export type CartApiClient = Client<paths, 'application/json'> & CartHelpers;
+
+/** Builds the client: openapi-fetch's client (every path and method, typed) plus named helpers. */
+export function createCartClient(options: CartClientOptions = {}): CartApiClient {
+  const client = createClient<paths, 'application/json'>({
+    baseUrl: options.baseUrl ?? PARTNER_CENTER_URL,
+    fetch: createTransport({
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    }),
+  });
+  client.use(requestIdMiddleware, correlationIdMiddleware, defaultHeadersMiddleware({ 'X-Locale': options.locale, 'MS-PartnerCenter-Application': options.applicationName }));
+  return Object.assign(client, cartHelpers(client));
+}
+
+function cartHelpers(client: Client<paths, 'application/json'>) {
+  return {
+    createCart: (customerId: string, cart: CartRequest) =>
+      client.POST('/v1/customers/{customerId}/carts', { params: { path: { customerId } }, body: cart }),
+    getCart: (customerId: string, cartId: string) =>
+      client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } }),
+    updateCart: (customerId: string, cartId: string, cart: CartRequest) =>
+      client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body: cart }),
+    checkoutCart: (customerId: string, cartId: string) =>
+      client.POST('/v1/customers/{customerId}/carts/{cartId}/checkout', { params: { path: { customerId, cartId } } }),
+    listOrders: (customerId: string) => client.GET('/v1/customers/{customerId}/orders', { params: { path: { customerId } } }),
+    getOrder: (customerId: string, orderId: string) =>
+      client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId } } }),
+    /**
+     * The documented read-change-write update in one call: reads the cart, lets `change` edit its
+     * lines (return the new list), and PUTs it back. Read-only values are not sent.
+     */
+    async changeCartLines(customerId: string, cartId: string, change: (lines: CartLineItemRequest[]) => CartLineItemRequest[]) {
+      const current = await client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } });
+      if (!current.data) return current;
+      const lines = change(current.data.lineItems.map(toLineRequest));
+      const body: CartRequest = { lineItems: lines };
+      if (current.data.partnerOnRecordAttestationAccepted !== undefined) body.partnerOnRecordAttestationAccepted = current.data.partnerOnRecordAttestationAccepted;
+      return client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body });
+    },
+  };
+}
+
+export type CartHelpers = ReturnType<typeof cartHelpers>;
+
+/** A line as the service answered it, without what the service computes (group, error, pricing). */
+export function toLineRequest(line: CartLineItem): CartLineItemRequest {
+  const { orderGroup: _group, error: _error, pricing: _pricing, addonItems, ...rest } = line;
+  return { ...rest, ...(addonItems ? { addonItems: addonItems.map(toLineRequest) } : {}) } as CartLineItemRequest;
+}
