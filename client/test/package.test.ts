@@ -1,0 +1,89 @@
+// The client as another project uses it: built into JavaScript and declarations (npm run build),
+// installed as a package, and a consumer compiled against that package alone, then run against
+// the reference server. A consumer that misuses the helpers must fail to compile.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PARTNER, TestServer, token } from '../../server/test/harness.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const tsc = join(root, 'node_modules', '.bin', 'tsc');
+
+const consumerTsconfig = {
+  compilerOptions: { target: 'es2023', module: 'nodenext', moduleResolution: 'nodenext', strict: true, types: [], lib: ['es2023', 'dom'], outDir: 'out', skipLibCheck: false },
+  include: ['*.ts'],
+};
+
+describe('the client package', function () {
+  this.timeout(120_000);
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cart-kit-package-'));
+    const pkg = join(dir, 'consumer', 'node_modules', '@partner-center-cart-kit', 'client');
+    const build = spawnSync(tsc, ['-p', join(root, 'client', 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stdout + build.stderr);
+    cpSync(join(root, 'client', 'package.json'), join(pkg, 'package.json'));
+    // The package's one dependency, as npm would install it next to it.
+    for (const dependency of ['openapi-fetch', 'openapi-typescript-helpers']) {
+      symlinkSync(join(root, 'node_modules', dependency), join(dir, 'consumer', 'node_modules', dependency), 'dir');
+    }
+    writeFileSync(join(dir, 'consumer', 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function compile(name: string, source: string): { status: number | null; output: string } {
+    const project = join(dir, name);
+    mkdirSync(project, { recursive: true });
+    cpSync(join(dir, 'consumer', 'node_modules'), join(project, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(consumerTsconfig));
+    writeFileSync(join(project, 'main.ts'), source);
+    const result = spawnSync(tsc, ['-p', project], { encoding: 'utf8' });
+    return { status: result.status, output: result.stdout + result.stderr };
+  }
+
+  it('a consumer compiled against the built package alone creates a cart, checks it out and reads its orders', async () => {
+    const server = await new TestServer().start();
+    try {
+      const source = `import { createCartClient, unwrap, type Order } from '@partner-center-cart-kit/client';
+const api = createCartClient({ baseUrl: ${JSON.stringify(server.baseUrl)}, token: ${JSON.stringify(await token(PARTNER))} });
+const customerId = 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d';
+const cart = unwrap(await api.createCart(customerId, { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 3, billingCycle: 'monthly', termDuration: 'P1M' }] }));
+const result = unwrap(await api.checkoutCart(customerId, cart.id));
+const orders: Order[] = unwrap(await api.listOrders(customerId)).items;
+console.log(JSON.stringify({ status: cart.status, ordered: result.orders.length, listed: orders.length, total: orders[0]?.totalPrice }));
+`;
+      const compiled = compile('consumer-ok', source);
+      assert.equal(compiled.status, 0, compiled.output);
+      const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+        const proc = spawn(process.execPath, [join(dir, 'consumer-ok', 'out', 'main.js')], { cwd: join(dir, 'consumer-ok') });
+        let stdout = '';
+        let stderr = '';
+        proc.stdout.on('data', (d) => (stdout += d));
+        proc.stderr.on('data', (d) => (stderr += d));
+        proc.on('close', (status) => done({ status, stdout, stderr }));
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), { status: 'Active', ordered: 1, listed: 1, total: 109.44 });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a consumer that misuses the helpers fails to compile, naming the mistakes', () => {
+    const source = `import { createCartClient } from '@partner-center-cart-kit/client';
+const api = createCartClient();
+export const wrongBody = api.createCart('d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d', { lineItems: [{ catalogItemId: 'X', quantity: 'three', billingCycle: 'monthly' }] });
+export const missingArgument = api.getCart('d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d');
+export const readOnlyStatus = api.updateCart('c', 'd', { status: 'Ordered', lineItems: [] });
+`;
+    const compiled = compile('consumer-wrong', source);
+    assert.notEqual(compiled.status, 0);
+    assert.match(compiled.output, /main\.ts\(3,.*'string' is not assignable to type 'number'/);
+    assert.match(compiled.output, /main\.ts\(4,.*Expected 2 arguments, but got 1/);
+    assert.match(compiled.output, /main\.ts\(5,\d+\): error TS2322/); // status is read-only: typed never in requests
+  });
+});
