@@ -2,11 +2,11 @@
 // installed as a package, and a consumer compiled against that package alone, then run against
 // the reference server. A consumer that misuses the helpers must fail to compile.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PARTNER, TestServer, token } from '../../server/test/harness.ts';
+import { PARTNER, runNode, TestServer, token } from '../../server/test/harness.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
@@ -58,14 +58,7 @@ console.log(JSON.stringify({ status: cart.status, ordered: result.orders.length,
 `;
       const compiled = compile('consumer-ok', source);
       assert.equal(compiled.status, 0, compiled.output);
-      const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-        const proc = spawn(process.execPath, [join(dir, 'consumer-ok', 'out', 'main.js')], { cwd: join(dir, 'consumer-ok') });
-        let stdout = '';
-        let stderr = '';
-        proc.stdout.on('data', (d) => (stdout += d));
-        proc.stderr.on('data', (d) => (stderr += d));
-        proc.on('close', (status) => done({ status, stdout, stderr }));
-      });
+      const run = await runNode([join(dir, 'consumer-ok', 'out', 'main.js')], { cwd: join(dir, 'consumer-ok') });
       assert.equal(run.status, 0, run.stderr);
       assert.deepEqual(JSON.parse(run.stdout), { status: 'Active', ordered: 1, listed: 1, total: 109.44 });
     } finally {

@@ -1,9 +1,8 @@
 // The README's client example is run as it is written, against the reference server.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PARTNER, TestServer, token } from '../../server/test/harness.ts';
+import { PARTNER, runNode, TestServer, token } from '../../server/test/harness.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -18,15 +17,7 @@ describe('the README client example', () => {
     writeFileSync(file, block);
     try {
       const env = { ...process.env, BASE_URL: server.baseUrl, TOKEN: await token(PARTNER) };
-      const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-        // Asynchronous: a synchronous spawn would block the in-process server it talks to.
-        const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', file], { env, cwd: root });
-        let stdout = '';
-        let stderr = '';
-        proc.stdout.on('data', (d) => (stdout += d));
-        proc.stderr.on('data', (d) => (stderr += d));
-        proc.on('close', (status) => done({ status, stdout, stderr }));
-      });
+      const child = await runNode(['--disable-warning=ExperimentalWarning', file], { cwd: root, env });
       assert.equal(child.status, 0, child.stderr);
       assert.match(child.stdout, /^ordered 1 order\(s\); the customer has 1$/m);
       assert.match(child.stdout, /^404 800008: Cart 00000000-0000-4000-8000-000000000000 was not found/m);

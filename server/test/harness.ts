@@ -1,5 +1,6 @@
 // An in-process reference server for tests: port 0 on loopback, SQLite in memory (or a given file),
 // response validation on, a known JWT secret, and a small fetch wrapper.
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import pino from 'pino';
@@ -105,3 +106,18 @@ export const e5Line = (quantity = 1, extra: Record<string, unknown> = {}) => ({
   termDuration: 'P1M',
   ...extra,
 });
+
+/**
+ * Runs the project's Node on `args` asynchronously (a synchronous spawn would block the in-process
+ * server the child talks to) and collects its output.
+ */
+export function runNode(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
