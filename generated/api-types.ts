@@ -713,7 +713,7 @@ export interface components {
         /** @description One fault of a rejected request. */
         ErrorDetail: {
             /**
-             * @description Where the fault is, as a path into the request (`body.lineItems[0].quantity`, `path.customerId`, `header.MS-RequestId`).
+             * @description Where the fault is, as a path into the request (`body.lineItems[0].quantity`, `path.customerId`, `header.ms-requestid`; header names are lower case).
              * @example body.lineItems[0].quantity
              */
             field: string;

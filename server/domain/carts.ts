@@ -26,8 +26,6 @@ export interface CartServiceOptions {
   now?: () => Date;
 }
 
-const OUTPUT_ONLY_LINE_FIELDS = ['orderGroup', 'error', 'pricing'] as const;
-
 export class CartService {
   readonly #store: Store;
   readonly #catalog: Catalog;
@@ -192,7 +190,7 @@ export class CartService {
         const item = findCatalogItem(this.#catalog, catalogItemId);
         return item ? this.#store.purchasedSeats(owner, productSkuKey(item)) : 0;
       },
-    }) as CartLineItem[];
+    });
   }
 
   #seatsOf(lines: CartLineItem[]): { productSku: string; quantity: number }[] {
@@ -325,8 +323,6 @@ function flatten(lines: CartLineItem[]): CartLineItem[] {
 
 /** A stored line back into request form (what the service computed is dropped). */
 function toInput(line: CartLineItem): LineItemInput {
-  const copy: Record<string, unknown> = { ...line };
-  for (const field of OUTPUT_ONLY_LINE_FIELDS) delete copy[field];
-  if (line.addonItems) copy['addonItems'] = line.addonItems.map(toInput);
-  return copy as unknown as LineItemInput;
+  const { orderGroup: _group, error: _error, pricing: _pricing, addonItems, ...rest } = line;
+  return { ...rest, ...(addonItems ? { addonItems: addonItems.map(toInput) } : {}) };
 }

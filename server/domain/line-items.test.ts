@@ -37,8 +37,9 @@ function errorCodeOf(line: LineItemInput, overrides: Partial<EvaluationContext> 
 }
 
 /** Every result line, nested add-ons included, in document order. */
-function flatten(results: readonly CartLineItemResult[]): CartLineItemResult[] {
-  return results.flatMap((r) => [r, ...flatten(r.addonItems ?? [])]);
+/** Lines with their nested add-ons, depth first (request or response lines alike). */
+function flatten<T extends { addonItems?: T[] | undefined }>(lines: readonly T[]): T[] {
+  return lines.flatMap((line) => [line, ...flatten(line.addonItems ?? [])]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ describe('line items: the published examples', () => {
     it(`${name} has no line error and is priced in USD, for any customer of the US market`, () => {
       for (const customerId of usCustomers) {
         const results = flatten(evaluate(lines, { customerId, now }));
-        assert.equal(results.length, flatten(lines as CartLineItemResult[]).length);
+        assert.equal(results.length, flatten(lines).length);
         for (const r of results) {
           assert.equal(r.error, undefined, `${name} line ${r.id}: ${r.error?.errorDescription}`);
           assert.equal(r.currencyCode, 'USD');

@@ -16,39 +16,19 @@
 import type { BillingCycle, Catalog, CatalogItem, MarketInfo, PurchaseSystem, RenewalTerm, TermDuration } from './catalog.ts';
 import { CYCLE_MONTHS, TERM_MONTHS, findCatalogItem, marketOf, offersFor, productSkuKey } from './catalog.ts';
 
-import type { components } from '../../generated/api-types.ts';
+import type { components, Readable, Writable } from '../../generated/api-types.ts';
 
 export type { BillingCycle, TermDuration } from './catalog.ts';
 
-export type ParticipantKey = components['schemas']['ParticipantKey'];
+// Every wire shape below comes from the spec's generated types; this module only narrows the
+// properties it always fills in.
+type Schemas = components['schemas'];
+export type ParticipantKey = Schemas['ParticipantKey'];
+export type Participant = Schemas['Participant'];
+export type RenewsTo = Schemas['RenewsTo'];
 
-export interface Participant {
-  key: ParticipantKey;
-  value: string;
-}
-
-export interface RenewsTo {
-  termDuration?: RenewalTerm;
-}
-
-/** A cart line item as a request carries it (canonical names and enum values). */
-export interface LineItemInput {
-  id?: number;
-  catalogItemId: string;
-  friendlyName?: string;
-  quantity: number;
-  billingCycle: BillingCycle;
-  termDuration?: TermDuration;
-  currencyCode?: string;
-  participants?: Participant[];
-  provisioningContext?: Record<string, string>;
-  addonItems?: LineItemInput[];
-  renewsTo?: RenewsTo | null;
-  attestationAccepted?: boolean;
-  promotionId?: string;
-  /** ISO 8601 date-time. */
-  customTermEndDate?: string;
-}
+/** A cart line item as a request carries it (canonical names and enum values, read-only ones absent). */
+export type LineItemInput = Writable<Schemas['CartLineItem']>;
 
 export interface EvaluationContext {
   catalog: Catalog;
@@ -61,47 +41,27 @@ export interface EvaluationContext {
   purchasedQuantity(catalogItemId: string): number;
 }
 
-export interface Pricing {
-  listPrice: number;
-  discountedPrice: number;
-  proratedPrice: number;
-  price: number;
-  extendedPrice: number;
-}
+/** Every figure is always computed. */
+export type Pricing = Required<Schemas['Pricing']>;
 
-export interface CartErrorAdditionalInformation {
-  /** The largest quantity this line could have: the per-subscription maximum, or fewer when the pooled per-customer limit leaves fewer. */
-  availableQuantity: number;
-  /** Seats of the product SKU the customer already holds: earlier orders plus earlier error-free lines of this cart. */
-  purchasedQuantity: number;
-}
+/**
+ * availableQuantity: the largest quantity this line could have (the per-subscription maximum, or fewer
+ * when the pooled per-customer limit leaves fewer); purchasedQuantity: seats of the product SKU the
+ * customer already holds (earlier orders plus earlier error-free lines of this cart).
+ */
+export type CartErrorAdditionalInformation = Required<Schemas['CartErrorAdditionalInformation']>;
 
-export interface CartError {
-  errorCode: number;
-  errorDescription: string;
-  additionalInformation?: CartErrorAdditionalInformation;
-}
+export type CartError = Omit<Schemas['CartError'], 'additionalInformation'> & { additionalInformation?: CartErrorAdditionalInformation };
 
-/** A cart line item as a response carries it. */
-export interface CartLineItemResult {
+/** A cart line item as a response carries it: id, currency and provisioning context always set. */
+export type CartLineItemResult = Omit<Readable<Schemas['CartLineItem']>, 'id' | 'currencyCode' | 'provisioningContext' | 'addonItems' | 'pricing' | 'error'> & {
   id: number;
-  catalogItemId: string;
-  friendlyName?: string;
-  quantity: number;
   currencyCode: string;
-  billingCycle: BillingCycle;
-  termDuration?: TermDuration;
-  customTermEndDate?: string;
-  renewsTo?: RenewsTo;
-  participants?: Participant[];
-  attestationAccepted?: boolean;
-  promotionId?: string;
   provisioningContext: Record<string, string>;
-  orderGroup: string;
   addonItems?: CartLineItemResult[];
   pricing?: Pricing;
   error?: CartError;
-}
+};
 
 /** The CartErrorCode values (reference §3.4) this module produces. */
 export const CartErrorCode = {
@@ -117,7 +77,7 @@ export const CartErrorCode = {
   InvalidCustomTermEndDate: 10017,
   BaseOfferSeatQuantityNotMet: 10018,
   LegacyOfferNotEligibleForPurchase: 500600,
-} as const;
+} as const satisfies Record<string, Schemas['CartErrorCode']>;
 export type CartErrorCode = (typeof CartErrorCode)[keyof typeof CartErrorCode];
 
 /** At most this many additional_transaction_reseller participants on a line (reference §2.2). */

@@ -31,7 +31,7 @@ function isValidatorError(error: unknown): error is ValidatorError {
   return typeof error === 'object' && error !== null && typeof (error as ValidatorError).status === 'number' && Array.isArray((error as ValidatorError).errors);
 }
 
-/** `/body/lineItems/0/quantity` -> `body.lineItems[0].quantity`; `/headers/ms-requestid` -> `header.MS-RequestId`-like. */
+/** `/body/lineItems/0/quantity` -> `body.lineItems[0].quantity`; `/headers/ms-requestid` -> `header.ms-requestid`. */
 export function fieldName(path: string | undefined): string {
   if (!path) return 'request';
   const [where = '', ...rest] = path.replace(/^\.?\//, '').split(/[/.]/);

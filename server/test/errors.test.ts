@@ -92,6 +92,14 @@ describe('errors over HTTP', () => {
     assert.deepEqual(reply.body.data.map((d: { field: string }) => d.field), ['body.lineItems[1].id']);
   });
 
+  it('a request header that breaks its schema is 400 naming the header', async () => {
+    const reply = await server.call('GET', ordersPath(), { headers: { 'ms-requestid': 'has a space' } });
+    assert.equal(reply.status, 400);
+    assertErrorBody(reply.body, 800002);
+    assert.deepEqual(reply.body.data.map((d: { field: string }) => d.field), ['header.ms-requestid']);
+    assert.match(reply.headers.get('ms-requestid') ?? '', /^[0-9a-f-]{36}$/); // not echoed: a new id is made
+  });
+
   it('malformed JSON is 400 800002', async () => {
     const reply = await server.call('POST', cartsPath(), { rawBody: '{"lineItems": [' });
     assert.equal(reply.status, 400);
