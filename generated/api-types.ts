@@ -725,11 +725,11 @@ export interface components {
         };
         /**
          * @description The kind of a request error. Partner Center's published codes where one fits; where Partner
-         *     Center publishes none (unknown route, wrong method, body too large, wrong media type), the HTTP
-         *     status itself.
+         *     Center publishes none (unknown route, wrong method, failed precondition, reused request id, body
+         *     or headers too large, wrong media type), the HTTP status itself.
          * @enum {integer}
          */
-        ErrorCode: 404 | 405 | 413 | 415 | 20000 | 800001 | 800002 | 800003 | 800008 | 800064 | 800065;
+        ErrorCode: 404 | 405 | 408 | 412 | 413 | 415 | 422 | 431 | 20000 | 800001 | 800002 | 800003 | 800008 | 800064 | 800065;
         /** @description Partner Center's body for a throttled call (`429`). */
         Throttling: {
             /**
@@ -797,7 +797,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Another request is working on the same cart; try again shortly. */
+        /**
+         * @description Another request kept the cart locked for longer than the service waits (5 seconds); nothing was
+         *     changed. Retry shortly with the same `MS-RequestId`. Within one reference-server process requests
+         *     on a cart run one after the other, so this is seen only when several processes share a database.
+         */
         Conflict: {
             headers: {
                 "MS-RequestId": components["headers"]["MS-RequestId"];
@@ -821,6 +825,46 @@ export interface components {
         };
         /** @description The request body is not `application/json`. Nothing was changed. */
         UnsupportedMediaType: {
+            headers: {
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The cart has changed since the version named by `If-Match`: get it again, reapply the change and
+         *     send it with the new `ETag`. Nothing was changed.
+         */
+        PreconditionFailed: {
+            headers: {
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description The `MS-RequestId` was already used by this partner, within the last 24 hours, for a different
+         *     request (another method, path, body or `If-Match`). Use a new `MS-RequestId` for a new request.
+         *     Nothing was changed.
+         */
+        UnprocessableContent: {
+            headers: {
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The request's headers are larger than the service accepts (16 KiB in all). Nothing was changed. */
+        RequestHeaderFieldsTooLarge: {
             headers: {
                 "MS-RequestId": components["headers"]["MS-RequestId"];
                 "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
@@ -874,8 +918,17 @@ export interface components {
          */
         orderId: string;
         /**
-         * @description Identifies one logical call (by convention a GUID). Send the same value when retrying a call that
-         *     timed out, and a new one for the next call. Made up by the service when absent, and echoed.
+         * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+         *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+         *     when absent, and echoed.
+         *
+         *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+         *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+         *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+         *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+         *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+         *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+         *     retry that arrives while the first call is still writing waits for it and gets its answer.
          * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
          */
         msRequestId: string;
@@ -895,6 +948,14 @@ export interface components {
          * @example Contoso provisioning portal
          */
         msPartnerCenterApplication: string;
+        /**
+         * @description Optimistic concurrency: the `ETag` of the cart as the caller last read it (or several, separated by
+         *     commas, or `*` for any). When the cart has changed since, the update is refused with `412` (code
+         *     `412`) and nothing changes. Without the header the update applies to whatever the cart is now.
+         *     Partner Center lists the header for concurrency control but requires it on no cart operation.
+         * @example "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0"
+         */
+        ifMatch: string;
     };
     requestBodies: never;
     headers: {
@@ -923,6 +984,16 @@ export interface components {
          * @example Bearer realm="partner-center", error="invalid_token"
          */
         "WWW-Authenticate": string;
+        /**
+         * @description The version of the cart in this answer, a strong entity tag. Send it back in `If-Match` to update only that version.
+         * @example "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0"
+         */
+        ETag: string;
+        /**
+         * @description `true` when this answer is the recorded answer of an earlier call with the same `MS-RequestId`; nothing was done again.
+         * @example true
+         */
+        "Idempotent-Replayed": "true";
     };
     pathItems: never;
 }
@@ -933,8 +1004,17 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Identifies one logical call (by convention a GUID). Send the same value when retrying a call that
-                 *     timed out, and a new one for the next call. Made up by the service when absent, and echoed.
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
                  * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
@@ -977,6 +1057,8 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -990,7 +1072,9 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -999,8 +1083,17 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Identifies one logical call (by convention a GUID). Send the same value when retrying a call that
-                 *     timed out, and a new one for the next call. Made up by the service when absent, and echoed.
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
                  * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
@@ -1043,6 +1136,7 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1054,6 +1148,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1062,8 +1157,17 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Identifies one logical call (by convention a GUID). Send the same value when retrying a call that
-                 *     timed out, and a new one for the next call. Made up by the service when absent, and echoed.
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
                  * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
@@ -1083,6 +1187,14 @@ export interface operations {
                  * @example Contoso provisioning portal
                  */
                 "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+                /**
+                 * @description Optimistic concurrency: the `ETag` of the cart as the caller last read it (or several, separated by
+                 *     commas, or `*` for any). When the cart has changed since, the update is refused with `412` (code
+                 *     `412`) and nothing changes. Without the header the update applies to whatever the cart is now.
+                 *     Partner Center lists the header for concurrency control but requires it on no cart operation.
+                 * @example "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0"
+                 */
+                "If-Match"?: components["parameters"]["ifMatch"];
             };
             path: {
                 /**
@@ -1111,6 +1223,8 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1123,6 +1237,8 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1134,9 +1250,12 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1145,8 +1264,17 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Identifies one logical call (by convention a GUID). Send the same value when retrying a call that
-                 *     timed out, and a new one for the next call. Made up by the service when absent, and echoed.
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
                  * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
@@ -1194,6 +1322,7 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1209,6 +1338,7 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1222,7 +1352,9 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1231,8 +1363,17 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Identifies one logical call (by convention a GUID). Send the same value when retrying a call that
-                 *     timed out, and a new one for the next call. Made up by the service when absent, and echoed.
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
                  * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
@@ -1280,6 +1421,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -1288,8 +1430,17 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Identifies one logical call (by convention a GUID). Send the same value when retrying a call that
-                 *     timed out, and a new one for the next call. Made up by the service when absent, and echoed.
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
                  * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
@@ -1343,6 +1494,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };

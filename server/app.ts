@@ -1,6 +1,6 @@
 // Builds the Express application. server/main.ts listens with it; tests run it in process on port 0.
-// Middleware order: request ids and logs, documentation, authentication, body parsing, the
-// case-insensitive reading, validation against the spec, the handlers, and one error formatter.
+// Middleware order: request ids and logs, documentation, authentication, throttling, body parsing,
+// the case-insensitive reading, validation against the spec, the handlers, and one error formatter.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { type Express } from 'express';
@@ -12,6 +12,8 @@ import { docsRouter } from './docs-routes.ts';
 import { bodyReader } from './http/body-reader.ts';
 import { errorHandler } from './http/errors.ts';
 import { cartApiRouter } from './http/handlers.ts';
+import { RequestLog } from './http/idempotency.ts';
+import { RateLimiter, rateLimit } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
 
 export interface AppOptions {
@@ -21,6 +23,10 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** Responses are validated against the spec unless in production. */
   validateResponses: boolean;
+  /** Answers of writes with an MS-RequestId, replayed to retries (server/http/idempotency.ts). */
+  requestLog: RequestLog;
+  /** Requests a minute each partner may make; 0 or absent: no throttling. */
+  rateLimitPerMinute?: number;
 }
 
 const bundledSpecPath = join(resolve(import.meta.dirname, '..'), 'generated', 'openapi.json');
@@ -43,6 +49,7 @@ export function createApp(options: AppOptions): Express {
       next,
     );
   });
+  if (options.rateLimitPerMinute) app.use('/v1', rateLimit(new RateLimiter(options.rateLimitPerMinute)));
   app.use(express.json({ limit: options.bodyLimitBytes, type: 'application/json', strict: true }));
   app.use(bodyReader(spec));
   app.use(
@@ -55,7 +62,7 @@ export function createApp(options: AppOptions): Express {
       validateFormats: true,
     }),
   );
-  app.use(cartApiRouter(options.service));
+  app.use(cartApiRouter(options.service, options.requestLog));
   app.use(errorHandler(options.logger));
   return app;
 }

@@ -83,6 +83,8 @@ describe('config: loadConfig defaults', () => {
       production: false,
       bodyLimitBytes: 1048576,
       requestTimeoutMs: 30 * SECOND,
+      idempotencyTtlMs: 24 * HOUR,
+      rateLimitPerMinute: 6000,
     });
   });
 
@@ -97,7 +99,7 @@ describe('config: loadConfig defaults', () => {
   it('treats empty and whitespace-only values as unset', () => {
     const names = [
       'PORT', 'HOST', 'DATABASE_PATH', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
-      'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT',
+      'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE',
     ];
     assert.deepEqual(loadConfig(Object.fromEntries(names.map((name) => [name, '']))), loadConfig({}));
     assert.deepEqual(loadConfig(Object.fromEntries(names.map((name) => [name, '  ']))), loadConfig({}));
@@ -195,6 +197,17 @@ describe('config: loadConfig valid values', () => {
     assert.equal(loadConfig({ REQUEST_TIMEOUT: 'PT2M' }).requestTimeoutMs, 2 * MINUTE);
     assert.equal(loadConfig({ REQUEST_TIMEOUT: '1h' }).requestTimeoutMs, HOUR);
   });
+
+  it('IDEMPOTENCY_TTL: the duration syntax, up to 30 days', () => {
+    assert.equal(loadConfig({ IDEMPOTENCY_TTL: '1h' }).idempotencyTtlMs, HOUR);
+    assert.equal(loadConfig({ IDEMPOTENCY_TTL: 'P30D' }).idempotencyTtlMs, 30 * DAY);
+  });
+
+  it('RATE_LIMIT_PER_MINUTE: 0 (off) up to a million', () => {
+    assert.equal(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute, 0);
+    assert.equal(loadConfig({ RATE_LIMIT_PER_MINUTE: '500' }).rateLimitPerMinute, 500);
+    assert.equal(loadConfig({ RATE_LIMIT_PER_MINUTE: ' 1000000 ' }).rateLimitPerMinute, 1_000_000);
+  });
 });
 
 describe('config: loadConfig invalid values', () => {
@@ -270,6 +283,17 @@ describe('config: loadConfig invalid values', () => {
     rejects({ REQUEST_TIMEOUT: 'soon' }, /^REQUEST_TIMEOUT="soon": expected an ISO 8601 duration/);
     rejects({ REQUEST_TIMEOUT: '0ms' }, /^REQUEST_TIMEOUT="0ms": must be more than 0 and at most 1 hour$/);
     rejects({ REQUEST_TIMEOUT: '2h' }, /^REQUEST_TIMEOUT="2h": must be more than 0 and at most 1 hour$/);
+  });
+
+  it('IDEMPOTENCY_TTL malformed or out of range', () => {
+    rejects({ IDEMPOTENCY_TTL: 'forever' }, /^IDEMPOTENCY_TTL="forever": expected an ISO 8601 duration/);
+    rejects({ IDEMPOTENCY_TTL: '31d' }, /^IDEMPOTENCY_TTL="31d": must be more than 0 and at most 30 days$/);
+  });
+
+  it('RATE_LIMIT_PER_MINUTE that is not an integer in range', () => {
+    for (const value of ['-1', '1.5', 'lots', '1000001', '1e3']) {
+      rejects({ RATE_LIMIT_PER_MINUTE: value }, new RegExp(`^RATE_LIMIT_PER_MINUTE=${JSON.stringify(value).replace(/[.+]/g, '\\$&')}: expected an integer from 0 \\(no throttling\\) to 1000000$`));
+    }
   });
 
   it('keeps a bad value on one line of the message', () => {

@@ -14,6 +14,8 @@
  * | `NODE_ENV`        | -                                          | `production` sets `production: true`; anything else is development    |
  * | `BODY_LIMIT`      | `1mb` (1048576 bytes)                      | byte count or `<n>b` / `<n>kb` / `<n>mb` (1024-based), 1kb..16mb      |
  * | `REQUEST_TIMEOUT` | `30s`                                      | duration, more than 0 and at most 1 hour                              |
+ * | `IDEMPOTENCY_TTL` | `24h`                                      | duration, more than 0 and at most 30 days: how long a write's answer is kept for retries with its MS-RequestId |
+ * | `RATE_LIMIT_PER_MINUTE` | `6000`                               | integer 0..1000000: requests a minute per partner (0 = no throttling) |
  *
  * Durations are an ISO 8601 duration built from weeks, days, hours, minutes and seconds
  * (`P7D`, `PT15M`, `PT30S`, `P1DT12H`, `PT0.5S`; years and months are refused because they have
@@ -53,6 +55,10 @@ export interface Config {
   bodyLimitBytes: number;
   /** REQUEST_TIMEOUT in milliseconds, default 30 s. */
   requestTimeoutMs: number;
+  /** IDEMPOTENCY_TTL in milliseconds, default 24 hours. */
+  idempotencyTtlMs: number;
+  /** RATE_LIMIT_PER_MINUTE, default 6000; 0 turns throttling off. */
+  rateLimitPerMinute: number;
 }
 
 const SECOND = 1000;
@@ -77,11 +83,17 @@ export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'producti
   logLevel: 'info',
   bodyLimitBytes: MIB,
   requestTimeoutMs: 30 * SECOND,
+  idempotencyTtlMs: DAY,
+  rateLimitPerMinute: 6000,
 });
 
 /** Bounds enforced by `loadConfig` (inclusive maxima; durations must be more than 0). */
-export const LIMITS: Readonly<Record<'maxCartTtlMs' | 'maxRequestTimeoutMs' | 'minBodyLimitBytes' | 'maxBodyLimitBytes', number>> = Object.freeze({
+export const LIMITS: Readonly<
+  Record<'maxCartTtlMs' | 'maxRequestTimeoutMs' | 'minBodyLimitBytes' | 'maxBodyLimitBytes' | 'maxIdempotencyTtlMs' | 'maxRateLimitPerMinute', number>
+> = Object.freeze({
   maxCartTtlMs: 365 * DAY,
+  maxIdempotencyTtlMs: 30 * DAY,
+  maxRateLimitPerMinute: 1_000_000,
   maxRequestTimeoutMs: HOUR,
   minBodyLimitBytes: KIB,
   maxBodyLimitBytes: 16 * MIB,
@@ -268,6 +280,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const requestTimeoutMs = duration('REQUEST_TIMEOUT', DEFAULTS.requestTimeoutMs, LIMITS.maxRequestTimeoutMs);
+  const idempotencyTtlMs = duration('IDEMPOTENCY_TTL', DEFAULTS.idempotencyTtlMs, LIMITS.maxIdempotencyTtlMs);
+
+  // RATE_LIMIT_PER_MINUTE
+  let rateLimitPerMinute = DEFAULTS.rateLimitPerMinute;
+  const rateText = read('RATE_LIMIT_PER_MINUTE');
+  if (rateText !== undefined) {
+    const value = /^\d{1,7}$/.test(rateText) ? Number(rateText) : Number.NaN;
+    if (Number.isInteger(value) && value <= LIMITS.maxRateLimitPerMinute) rateLimitPerMinute = value;
+    else bad('RATE_LIMIT_PER_MINUTE', rateText, `expected an integer from 0 (no throttling) to ${LIMITS.maxRateLimitPerMinute}`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -283,5 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production: read('NODE_ENV') === 'production',
     bodyLimitBytes,
     requestTimeoutMs,
+    idempotencyTtlMs,
+    rateLimitPerMinute,
   };
 }

@@ -1,10 +1,11 @@
 // Starts the reference server: `npm start`. Configuration comes from environment variables
 // (server/config.ts), checked once here; a bad value stops the start with a message naming it.
-import { createServer } from 'node:http';
 import pino from 'pino';
 import { createApp } from './app.ts';
 import { createHs256Verifier, mintToken, randomSecret } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createHttpServer } from './http-server.ts';
+import { RequestLog } from './http/idempotency.ts';
 import { CartService } from './domain/carts.ts';
 import { loadCatalog } from './domain/catalog.ts';
 import { SqliteStore } from './store/sqlite.ts';
@@ -31,9 +32,11 @@ const app = createApp({
   logger,
   bodyLimitBytes: config.bodyLimitBytes,
   validateResponses: !config.production,
+  requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs }),
+  rateLimitPerMinute: config.rateLimitPerMinute,
 });
 
-const server = createServer({ requestTimeout: config.requestTimeoutMs }, app);
+const server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
 server.listen(config.port, config.host, async () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,6 +1,6 @@
 // The cart lifecycle: create, read, update, check out into orders, read orders. Knows nothing of
 // HTTP; works on canonical, validated input and the Store, and throws CartApiError.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Cart, CartCheckoutResult, CartLineItem, ErrorDetail, Link, Order, OrderCollection, OrderError, OrderLineItem } from '../wire-types.ts';
 import type { Owner, Store } from '../store/store.ts';
 import { findCatalogItem, marketOf, productSkuKey, type Catalog } from './catalog.ts';
@@ -17,6 +17,17 @@ export interface Caller {
 export interface CartInput {
   lineItems: LineItemInput[];
   partnerOnRecordAttestationAccepted?: boolean;
+}
+
+/** The versions of a cart an update may apply to (If-Match): some entity tags, or any version ('*'). */
+export type CartPrecondition = { anyVersion: true } | { etags: string[] };
+
+/** The most lines a cart may hold, add-ons included. */
+export const MAX_CART_LINES = 100;
+
+/** The strong entity tag of a cart as the service returns it: changes whenever anything in it changes. */
+export function cartETag(cart: Cart): string {
+  return `"${createHash('sha256').update(JSON.stringify(cart)).digest('base64url').slice(0, 27)}"`;
 }
 
 export interface CartServiceOptions {
@@ -41,7 +52,7 @@ export class CartService {
 
   createCart(caller: Caller, customerId: string, input: CartInput): Cart {
     const owner = ownerOf(caller, customerId);
-    rejectDuplicateLineIds(input.lineItems);
+    checkLineStructure(input.lineItems);
     const now = this.#now();
     const id = randomUUID();
     const cart: Cart = {
@@ -68,12 +79,21 @@ export class CartService {
     return this.#findCart(owner, cartId);
   }
 
-  /** Replaces the lines of an Active, unexpired cart that has no orders yet, and evaluates them again. */
-  updateCart(caller: Caller, customerId: string, cartId: string, input: CartInput): Cart {
+  /**
+   * Replaces the lines of an Active, unexpired cart that has no orders yet, and evaluates them again.
+   * With a precondition, only if the cart is still the version the caller read (412 otherwise).
+   */
+  updateCart(caller: Caller, customerId: string, cartId: string, input: CartInput, precondition?: CartPrecondition): Cart {
     const owner = ownerOf(caller, customerId);
-    rejectDuplicateLineIds(input.lineItems);
+    checkLineStructure(input.lineItems);
     return this.#store.transaction(() => {
       const cart = this.#findCart(owner, cartId);
+      if (precondition && 'etags' in precondition) {
+        const current = cartETag(cart);
+        if (!precondition.etags.includes(current)) {
+          throw new CartApiError('precondition-failed', Codes.preconditionFailed, `Cart ${cart.id} has changed since the version in If-Match; its ETag is now ${current}.`);
+        }
+      }
       const now = this.#now();
       if (cart.status === 'Ordered' || this.#store.ordersOfCart(owner, cart.id).size > 0) {
         throw new CartApiError('invalid', Codes.cartAlreadyOrdered, `Cart ${cart.id} has already been ordered and can no longer be changed.`);
@@ -288,12 +308,14 @@ function rejectIfExpired(cart: Cart, now: Date): void {
   }
 }
 
-/** Line ids must be unique across the cart, add-ons included. */
-function rejectDuplicateLineIds(lines: LineItemInput[]): void {
+/** A cart holds at most MAX_CART_LINES lines, add-ons included, and their ids are unique across it. */
+function checkLineStructure(lines: LineItemInput[]): void {
   const seen = new Set<number>();
   const details: ErrorDetail[] = [];
+  let count = 0;
   const visit = (items: LineItemInput[], path: string): void => {
     items.forEach((line, index) => {
+      count++;
       if (line.id !== undefined) {
         if (seen.has(line.id)) details.push({ field: `${path}[${index}].id`, message: `line item id ${line.id} is used more than once` });
         seen.add(line.id);
@@ -302,6 +324,11 @@ function rejectDuplicateLineIds(lines: LineItemInput[]): void {
     });
   };
   visit(lines, 'body.lineItems');
+  if (count > MAX_CART_LINES) {
+    throw new CartApiError('invalid', Codes.invalidInput, `Invalid request input: a cart holds at most ${MAX_CART_LINES} lines, add-ons included; this one has ${count}.`, [
+      { field: 'body.lineItems', message: `must hold at most ${MAX_CART_LINES} lines, add-ons included (${count} sent)` },
+    ]);
+  }
   if (details.length > 0) {
     throw new CartApiError('invalid', Codes.invalidInput, 'Invalid request input: line item ids must be unique within the cart.', details);
   }

@@ -10,8 +10,10 @@ export type FailureKind =
   | 'not-found' // 404
   | 'method-not-allowed' // 405
   | 'conflict' // 409
+  | 'precondition-failed' // 412
   | 'too-large' // 413
   | 'unsupported-media-type' // 415
+  | 'unprocessable' // 422
   | 'internal'; // 500
 
 export class CartApiError extends Error {
@@ -37,4 +39,7 @@ export const Codes = {
   cartNotFound: 800008,
   cartBeingProcessed: 800064,
   cartAlreadyOrdered: 800065,
+  // Where Partner Center publishes no code, the HTTP status is the code.
+  preconditionFailed: 412,
+  requestIdReused: 422,
 } as const satisfies Record<string, ErrorCode>;

@@ -4,6 +4,8 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AuthError } from '../auth.ts';
 import { CartApiError, Codes, type FailureKind } from '../domain/errors.ts';
+import { StoreBusyError } from '../store/store.ts';
+import { ThrottledError } from './rate-limit.ts';
 import type { ErrorBody, ErrorDetail } from '../wire-types.ts';
 
 export const ERROR_SOURCE = 'PartnerCenterCartSandbox';
@@ -15,8 +17,10 @@ const STATUS: Record<FailureKind, number> = {
   'not-found': 404,
   'method-not-allowed': 405,
   conflict: 409,
+  'precondition-failed': 412,
   'too-large': 413,
   'unsupported-media-type': 415,
+  unprocessable: 422,
   internal: 500,
 };
 
@@ -43,6 +47,9 @@ export function fieldName(path: string | undefined): string {
 export function toCartApiError(error: unknown): CartApiError {
   if (error instanceof CartApiError) return error;
   if (error instanceof AuthError) return new CartApiError('unauthenticated', Codes.partnerTokenMissing, error.message);
+  if (error instanceof StoreBusyError) {
+    return new CartApiError('conflict', Codes.cartBeingProcessed, 'The cart is being processed by another request; nothing was changed. Retry shortly with the same MS-RequestId.');
+  }
   const bodyParserType = (error as { type?: string } | null)?.type;
   if (bodyParserType === 'entity.too.large') {
     const limit = (error as { limit?: number }).limit;
@@ -83,6 +90,12 @@ export function sendError(res: Response, failure: CartApiError): void {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
+    if (error instanceof ThrottledError) {
+      // Partner Center's throttling answer has its own body, not the error body.
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res.status(429).json({ statusCode: 429, message: error.message });
+      return;
+    }
     const failure = toCartApiError(error);
     if (failure.kind === 'internal') logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
     sendError(res, failure);

@@ -16,6 +16,8 @@ export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const requestId = idFrom(req.headers['ms-requestid']);
+    // Only an id the client chose can come again; the request log keys idempotent writes on it.
+    if (requestId === req.headers['ms-requestid']) res.locals['clientRequestId'] = requestId;
     const correlationId = idFrom(req.headers['ms-correlationid']);
     res.setHeader('MS-RequestId', requestId);
     res.setHeader('MS-CorrelationId', correlationId);

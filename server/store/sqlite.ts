@@ -4,7 +4,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Cart, Order } from '../wire-types.ts';
-import type { Owner, Store } from './store.ts';
+import { StoreBusyError, type Owner, type RecordedRequest, type Store } from './store.ts';
+
+export interface SqliteStoreOptions {
+  /** How long a write waits for another connection's lock on the file before giving up (StoreBusyError). */
+  busyTimeoutMs?: number;
+}
+
+const SQLITE_BUSY = 5;
 
 /** Each migration moves the schema from version N to N+1; never edit one that has shipped. */
 const MIGRATIONS: string[] = [
@@ -34,6 +41,18 @@ const MIGRATIONS: string[] = [
      quantity INTEGER NOT NULL,
      PRIMARY KEY (partner_id, customer_id, product_sku)
    ) WITHOUT ROWID;`,
+  // 2: the answers of writes that carried an MS-RequestId, replayed when the same request comes again.
+  `CREATE TABLE recorded_requests (
+     partner_id TEXT NOT NULL,
+     request_id TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     etag TEXT,
+     recorded_at INTEGER NOT NULL,
+     PRIMARY KEY (partner_id, request_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX recorded_requests_by_age ON recorded_requests (recorded_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -43,10 +62,11 @@ export class SqliteStore implements Store {
   readonly #statements;
   #depth = 0;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs}; PRAGMA foreign_keys = ON;`);
     this.#migrate();
     const db = this.#db;
     this.#statements = {
@@ -65,6 +85,15 @@ export class SqliteStore implements Store {
       findOrder: db.prepare('SELECT body FROM orders WHERE partner_id = ? AND customer_id = ? AND id = ?'),
       listOrders: db.prepare('SELECT body FROM orders WHERE partner_id = ? AND customer_id = ? ORDER BY created_seq DESC'),
       purchasedSeats: db.prepare('SELECT quantity FROM purchased_seats WHERE partner_id = ? AND customer_id = ? AND product_sku = ?'),
+      findRecordedRequest: db.prepare(
+        'SELECT fingerprint, status, body, etag, recorded_at FROM recorded_requests WHERE partner_id = ? AND request_id = ? AND recorded_at >= ?',
+      ),
+      recordRequest: db.prepare(
+        `INSERT INTO recorded_requests (partner_id, request_id, fingerprint, status, body, etag, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (partner_id, request_id) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+           body = excluded.body, etag = excluded.etag, recorded_at = excluded.recorded_at`,
+      ),
+      forgetRequestsBefore: db.prepare('DELETE FROM recorded_requests WHERE recorded_at < ?'),
     };
   }
 
@@ -83,7 +112,12 @@ export class SqliteStore implements Store {
   transaction<T>(work: () => T): T {
     if (this.#depth > 0) return work(); // nested: part of the enclosing transaction
     // IMMEDIATE takes the write lock at once, so two processes on one file cannot interleave a checkout.
-    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode === SQLITE_BUSY) throw new StoreBusyError();
+      throw error;
+    }
     this.#depth++;
     try {
       const result = work();
@@ -135,6 +169,28 @@ export class SqliteStore implements Store {
   purchasedSeats(owner: Owner, productSku: string): number {
     const row = this.#statements.purchasedSeats.get(owner.partnerId, owner.customerId, productSku) as { quantity: number } | undefined;
     return row ? Number(row.quantity) : 0;
+  }
+
+  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): RecordedRequest | undefined {
+    const row = this.#statements.findRecordedRequest.get(partnerId, requestId, recordedSince) as
+      | { fingerprint: string; status: number; body: string; etag: string | null; recorded_at: number }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      fingerprint: row.fingerprint,
+      status: Number(row.status),
+      body: row.body,
+      ...(row.etag === null ? {} : { etag: row.etag }),
+      recordedAt: Number(row.recorded_at),
+    };
+  }
+
+  recordRequest(partnerId: string, requestId: string, record: RecordedRequest): void {
+    this.#statements.recordRequest.run(partnerId, requestId, record.fingerprint, record.status, record.body, record.etag ?? null, record.recordedAt);
+  }
+
+  forgetRequestsBefore(time: number): number {
+    return Number(this.#statements.forgetRequestsBefore.run(time).changes);
   }
 
   close(): void {

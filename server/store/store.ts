@@ -8,6 +8,26 @@ export interface Owner {
   customerId: string;
 }
 
+/** The answer to a write that carried an MS-RequestId, kept to be replayed to a retry of the same request. */
+export interface RecordedRequest {
+  /** Identifies the request (method, path, body, preconditions): the same id with another fingerprint is another request. */
+  fingerprint: string;
+  status: number;
+  /** The response body, as sent. */
+  body: string;
+  etag?: string;
+  /** Milliseconds since the epoch. */
+  recordedAt: number;
+}
+
+/** A write could not start: another connection holds the database's write lock for longer than the store waits. */
+export class StoreBusyError extends Error {
+  constructor() {
+    super('the database is locked by another writer');
+    this.name = 'StoreBusyError';
+  }
+}
+
 export interface Store {
   /** Runs `work` in one write transaction: everything it writes is committed together, or nothing. */
   transaction<T>(work: () => T): T;
@@ -22,5 +42,11 @@ export interface Store {
   listOrders(owner: Owner): Order[];
   /** Seats of a product SKU (`productId:skuId`, lower case) bought by the owner's earlier orders. */
   purchasedSeats(owner: Owner, productSku: string): number;
+  /** The recorded answer to the partner's request id, if it was recorded at or after `recordedSince` (ms). */
+  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): RecordedRequest | undefined;
+  /** Records (or replaces an expired record of) the answer to a partner's request id. */
+  recordRequest(partnerId: string, requestId: string, record: RecordedRequest): void;
+  /** Deletes records older than `time` (ms); returns how many. */
+  forgetRequestsBefore(time: number): number;
   close(): void;
 }

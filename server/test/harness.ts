@@ -2,11 +2,13 @@
 // response validation on, a known JWT secret, and a small fetch wrapper.
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import pino from 'pino';
 import { createApp } from '../app.ts';
 import { createHs256Verifier, mintToken } from '../auth.ts';
 import { CartService } from '../domain/carts.ts';
+import { createHttpServer } from '../http-server.ts';
+import { RequestLog } from '../http/idempotency.ts';
 import { loadCatalog } from '../domain/catalog.ts';
 import { SqliteStore } from '../store/sqlite.ts';
 
@@ -21,6 +23,11 @@ export interface TestServerOptions {
   cartTtlMs?: number;
   now?: () => Date;
   bodyLimitBytes?: number;
+  /** Per-partner throttling; none unless given. */
+  rateLimitPerMinute?: number;
+  idempotencyTtlMs?: number;
+  /** How long a write waits for another connection's lock on the database file. */
+  busyTimeoutMs?: number;
 }
 
 export interface Reply<T = any> {
@@ -36,7 +43,7 @@ export class TestServer {
   #token = '';
 
   constructor(options: TestServerOptions = {}) {
-    this.store = new SqliteStore(options.databasePath ?? ':memory:');
+    this.store = new SqliteStore(options.databasePath ?? ':memory:', { ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
     const service = new CartService({
       store: this.store,
       catalog: loadCatalog(),
@@ -49,8 +56,14 @@ export class TestServer {
       logger: pino({ level: 'silent' }),
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       validateResponses: true,
+      requestLog: new RequestLog({
+        store: this.store,
+        ttlMs: options.idempotencyTtlMs ?? 24 * 3600 * 1000,
+        ...(options.now ? { now: () => options.now!().getTime() } : {}),
+      }),
+      ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     });
-    this.#server = createServer(app);
+    this.#server = createHttpServer(app);
   }
 
   async start(): Promise<this> {

@@ -11,7 +11,8 @@ import pino from 'pino';
 import { createApp } from '../app.ts';
 import { createHs256Verifier } from '../auth.ts';
 import type { CartService } from '../domain/carts.ts';
-import { SCHEMA_VERSION } from '../store/sqlite.ts';
+import { RequestLog } from '../http/idempotency.ts';
+import { SCHEMA_VERSION, SqliteStore } from '../store/sqlite.ts';
 import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, SECRET, TestServer, token, PARTNER } from './harness.ts';
 
 describe('persistence', () => {
@@ -61,7 +62,8 @@ describe('response validation', () => {
   it('turns a response that breaks the contract into a 500 with the error body', async () => {
     // A domain that answers a cart without its required properties: the validator must catch it.
     const broken = { getCart: () => ({ lineItems: [] }) } as unknown as CartService;
-    const app = createApp({ service: broken, verifier: createHs256Verifier(SECRET), logger: pino({ level: 'silent' }), bodyLimitBytes: 1024, validateResponses: true });
+    const requestLog = new RequestLog({ store: new SqliteStore(':memory:'), ttlMs: 60_000 });
+    const app = createApp({ service: broken, verifier: createHs256Verifier(SECRET), logger: pino({ level: 'silent' }), bodyLimitBytes: 1024, validateResponses: true, requestLog });
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

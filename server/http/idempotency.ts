@@ -1,0 +1,118 @@
+// Idempotent writes by MS-RequestId. A write that carried an MS-RequestId records its answer in the
+// same database transaction as the write itself, so a retry either finds the answer or finds nothing
+// written: there is no moment where one exists without the other, not even across a crash. Retries
+// of the same request get the recorded answer; the same id on another request is refused (422).
+// Only successes are recorded: a failed write changed nothing, so running its retry again is safe.
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { CartApiError, Codes } from '../domain/errors.ts';
+import type { Store } from '../store/store.ts';
+
+/** What a write answers. */
+export interface WriteAnswer {
+  status: number;
+  body: unknown;
+  etag?: string;
+}
+
+/** Who sent which request under which id. */
+export interface RequestKey {
+  partnerId: string;
+  requestId: string;
+  /** Method, path, body and preconditions, hashed: equal for a faithful retry, different otherwise. */
+  fingerprint: string;
+  /** For the error message: `POST /v1/...`. */
+  summary: string;
+}
+
+export interface IdempotencyOptions {
+  store: Store;
+  /** How long an answer is kept, in milliseconds; after that the id may be used again. */
+  ttlMs: number;
+  now?: () => number;
+}
+
+/** Expired records are deleted at most this often, in the course of a write. */
+const PURGE_INTERVAL_MS = 60_000;
+
+export class RequestLog {
+  readonly #store: Store;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #lastPurge = 0;
+
+  constructor(options: IdempotencyOptions) {
+    this.#store = options.store;
+    this.#ttlMs = options.ttlMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Runs `write` once per request key: the first call writes and records its answer, a faithful retry
+   * gets that answer back (`replayed`), and a different request with the same id fails with 422.
+   * Without a key (the client sent no MS-RequestId), the write simply runs.
+   */
+  run(key: RequestKey | undefined, write: () => WriteAnswer): WriteAnswer & { replayed: boolean } {
+    if (!key) return { ...write(), replayed: false };
+    return this.#store.transaction(() => {
+      const now = this.#now();
+      this.#purgeExpired(now);
+      const recorded = this.#store.findRecordedRequest(key.partnerId, key.requestId, now - this.#ttlMs);
+      if (recorded) {
+        if (recorded.fingerprint !== key.fingerprint) {
+          throw new CartApiError(
+            'unprocessable',
+            Codes.requestIdReused,
+            `MS-RequestId ${key.requestId} was already used for a different request (${key.summary}); send a new MS-RequestId for a new request.`,
+          );
+        }
+        return { status: recorded.status, body: JSON.parse(recorded.body), ...(recorded.etag ? { etag: recorded.etag } : {}), replayed: true };
+      }
+      const answer = write();
+      if (answer.status >= 200 && answer.status < 300) {
+        this.#store.recordRequest(key.partnerId, key.requestId, {
+          fingerprint: key.fingerprint,
+          status: answer.status,
+          body: JSON.stringify(answer.body),
+          ...(answer.etag ? { etag: answer.etag } : {}),
+          recordedAt: now,
+        });
+      }
+      return { ...answer, replayed: false };
+    });
+  }
+
+  #purgeExpired(now: number): void {
+    if (now - this.#lastPurge < PURGE_INTERVAL_MS) return;
+    this.#lastPurge = now;
+    this.#store.forgetRequestsBefore(now - this.#ttlMs);
+  }
+}
+
+/**
+ * The key of a write request, or undefined when the client sent no MS-RequestId of its own (one the
+ * server made up can never come again). The path is compared without regard to case, as ids are.
+ */
+export function requestKeyOf(req: Request, res: Response): RequestKey | undefined {
+  const requestId = res.locals['clientRequestId'] as string | undefined;
+  const partnerId = (res.locals['caller'] as { partnerId?: string } | undefined)?.partnerId;
+  if (!requestId || !partnerId) return undefined;
+  const path = req.path.toLowerCase().replace(/\/+$/, '');
+  const ifMatch = req.headers['if-match'] ?? null;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([req.method, path, ifMatch, canonicalJson(req.body ?? null)]))
+    .digest('base64url');
+  return { partnerId, requestId, fingerprint, summary: `${req.method} ${req.path}` };
+}
+
+/** JSON with object keys sorted, so that a retry that orders its properties differently still matches. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, child]) => child !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, child]) => `${JSON.stringify(name)}:${canonicalJson(child)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
