@@ -342,7 +342,8 @@ export interface components {
             orderGroup: $Read<string>;
             /**
              * @description Legacy license-based offers only: add-ons bought together with this line's base subscription.
-             *     New-commerce add-ons are sibling lines instead.
+             *     New-commerce add-ons are sibling lines instead. Add-ons count toward the cart's limit of 100
+             *     lines.
              */
             addonItems?: components["schemas"]["CartLineItem"][];
             /** @description Why this line cannot be bought, when it cannot. Absent on lines that can. */
