@@ -73,8 +73,12 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
       client.POST('/v1/customers/{customerId}/carts', { params: { path: { customerId } }, body: cart }),
     getCart: (customerId: string, cartId: string) =>
       client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } }),
-    updateCart: (customerId: string, cartId: string, cart: CartRequest) =>
-      client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body: cart }),
+    /** Replaces the cart; with `ifMatch` (an ETag from an earlier answer) only if the cart is still that version (412 otherwise). */
+    updateCart: (customerId: string, cartId: string, cart: CartRequest, options: { ifMatch?: string } = {}) =>
+      client.PUT('/v1/customers/{customerId}/carts/{cartId}', {
+        params: { path: { customerId, cartId }, ...(options.ifMatch ? { header: { 'If-Match': options.ifMatch } } : {}) },
+        body: cart,
+      }),
     checkoutCart: (customerId: string, cartId: string) =>
       client.POST('/v1/customers/{customerId}/carts/{cartId}/checkout', { params: { path: { customerId, cartId } } }),
     listOrders: (customerId: string) => client.GET('/v1/customers/{customerId}/orders', { params: { path: { customerId } } }),
@@ -82,7 +86,9 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
       client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId } } }),
     /**
      * The documented read-change-write update in one call: reads the cart, lets `change` edit its
-     * lines (return the new list), and PUTs it back. Read-only values are not sent.
+     * lines (return the new list), and PUTs it back. Read-only values are not sent. When the read
+     * answer carries an ETag, the write sends it as If-Match, so a change made by someone else in
+     * between is not overwritten: the answer is then 412, and reading again is the way on.
      */
     async changeCartLines(customerId: string, cartId: string, change: (lines: CartLineItemRequest[]) => CartLineItemRequest[]) {
       const current = await client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } });
@@ -90,7 +96,11 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
       const lines = change(current.data.lineItems.map(toLineRequest));
       const body: CartRequest = { lineItems: lines };
       if (current.data.partnerOnRecordAttestationAccepted !== undefined) body.partnerOnRecordAttestationAccepted = current.data.partnerOnRecordAttestationAccepted;
-      return client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body });
+      const etag = current.response.headers.get('ETag');
+      return client.PUT('/v1/customers/{customerId}/carts/{cartId}', {
+        params: { path: { customerId, cartId }, ...(etag ? { header: { 'If-Match': etag } } : {}) },
+        body,
+      });
     },
   };
 }

@@ -64,6 +64,38 @@ describe('client against the reference server', () => {
     );
   });
 
+  it('changeCartLines does not overwrite a change made between its read and its write (412)', async () => {
+    const line = { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 2, billingCycle: 'monthly', termDuration: 'P1M' } as const;
+    let interfered = false;
+    const api = createCartClient({
+      baseUrl: server.baseUrl,
+      token: () => token(PARTNER),
+      retry: false,
+      // Someone else changes the cart just before this client's write reaches the server.
+      fetch: async (request) => {
+        if (request.method === 'PUT' && !interfered) {
+          interfered = true;
+          const other = await server.call('PUT', new URL(request.url).pathname, { body: { lineItems: [{ ...line, quantity: 9 }] } });
+          assert.equal(other.status, 201);
+        }
+        return fetch(request);
+      },
+    });
+    const cart = unwrap(await api.createCart(CUSTOMER, { lineItems: [line] }));
+    const raced = await api.changeCartLines(CUSTOMER, cart.id, (lines) => lines.map((each) => ({ ...each, quantity: 3 })));
+    assert.equal(raced.response.status, 412);
+    assert.ok(raced.error && 'code' in raced.error && raced.error.code === 412);
+    const now = await api.getCart(CUSTOMER, cart.id);
+    assert.equal(unwrap(now).lineItems[0]?.quantity, 9, 'the other change stands');
+
+    // updateCart takes the ETag explicitly.
+    const stale = await api.updateCart(CUSTOMER, cart.id, { lineItems: [{ ...line, quantity: 4 }] }, { ifMatch: raced.response.headers.get('ETag') ?? '"stale"' });
+    assert.equal(stale.response.status, 412);
+    const fresh = await api.updateCart(CUSTOMER, cart.id, { lineItems: [{ ...line, quantity: 4 }] }, { ifMatch: now.response.headers.get('ETag')! });
+    assert.equal(fresh.response.status, 201);
+    assert.equal(unwrap(fresh).lineItems[0]?.quantity, 4);
+  });
+
   it('sends a new MS-RequestId and MS-CorrelationId for every call, and keeps ids the caller sets', async () => {
     const api = client();
     const first = await api.listOrders(CUSTOMER);
