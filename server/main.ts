@@ -51,7 +51,13 @@ server.listen(config.port, config.host, async () => {
 });
 
 // Graceful shutdown: stop accepting, let requests in flight finish, then close the database.
+// Keep-alive clients may go on sending on connections they already have: once stopping, every
+// answer says `Connection: close` (Node then ends the socket after it), and connections that fall
+// idle are closed as they do, so that the process is not kept up by a busy client.
 let stopping = false;
+server.prependListener('request', (_req, res) => {
+  if (stopping) res.setHeader('Connection', 'close');
+});
 function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
@@ -62,6 +68,7 @@ function shutdown(signal: string): void {
     process.exit(0);
   });
   server.closeIdleConnections();
+  setInterval(() => server.closeIdleConnections(), 100).unref();
   setTimeout(() => {
     server.closeAllConnections();
   }, 10_000).unref();
