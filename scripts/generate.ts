@@ -6,8 +6,9 @@
 //   --spec FILE, --generated DIR       another spec or output folder than openapi/openapi.yaml, generated/
 //
 // The tools run as their own CLIs (the ones a person would run by hand), with the project's Node.
+// The documentation page gets one step of its own after Redocly: `makeDocsOffline` (below).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, cpSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, cpSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -22,8 +23,77 @@ const spec = option('--spec', join(root, 'openapi', 'openapi.yaml'));
 const generatedDir = option('--generated', join(root, 'generated'));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
-/** The derived artifacts, each written by one command into `outDir`. */
-const artifacts: { file: string; command: (outFile: string) => [string, string[]] }[] = [
+/**
+ * Remote URLs that Redoc 3 (inlined into the page by `--inlineBundle`) has hard-coded, with what replaces
+ * each. No Redoc option and no page template reaches them: they are literals inside Redoc's own script.
+ * - The "API docs by Redocly" badge at the foot of the sidebar is an `<img>` from cdn.redoc.ly, shown on
+ *   every page view: a request to Redocly each time someone reads the docs, failing offline. The same
+ *   wording is kept, drawn by an SVG inside the page.
+ * - Redoc's icon packs (Font Awesome, code icons) are CSS masks loaded from cdn.redocly.com. This page
+ *   shows none of them; their base becomes an empty `data:` URL, so one would be blank and fetch nothing.
+ * Each pattern must be found (a new Redoc that drops or renames one fails the generation, to be reviewed
+ * here), and afterwards no URL of those CDNs may be left. The browser test (openapi/test/docs-browser.test.ts)
+ * checks the result: no request leaves the machine. The page template (scripts/docs-page.hbs) adds a
+ * Content Security Policy so that a reader's browser refuses any remote load a later Redoc would add.
+ */
+const OFFLINE_REPLACEMENTS: readonly { what: string; pattern: RegExp; replacement: string }[] = [
+  {
+    what: 'the Redocly badge with its name (expanded sidebar)',
+    pattern: /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini-full\.svg/g,
+    replacement: svgDataUrl(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="56" height="16" viewBox="0 0 56 16">' +
+        '<text x="0" y="12.5" font-family="sans-serif" font-size="12" font-weight="700" fill="#5d4ecb">Redocly</text></svg>',
+    ),
+  },
+  {
+    what: 'the Redocly badge without its name (collapsed sidebar)',
+    pattern: /https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini\.svg/g,
+    replacement: svgDataUrl(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">' +
+        '<rect width="16" height="16" rx="3" fill="#5d4ecb"/>' +
+        '<text x="8" y="12" text-anchor="middle" font-family="sans-serif" font-size="11" font-weight="700" fill="#fff">R</text></svg>',
+    ),
+  },
+  {
+    what: 'the base URLs of the icon packs',
+    pattern: /https:\/\/cdn\.redocly\.com\/icons\/[a-z-]+\/[0-9.]+/g,
+    replacement: 'data:,',
+  },
+];
+
+/** Hosts whose URLs must not be left in the page after `makeDocsOffline`. */
+const FORBIDDEN_HOSTS = /https?:\/\/(?:cdn\.redoc\.ly|cdn\.redocly\.com|fonts\.googleapis\.com|fonts\.gstatic\.com)[^\s"'`)]*/g;
+
+function svgDataUrl(svg: string): string {
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
+
+/** The page as Redocly wrote it, with every remote load Redoc would make replaced (see above). */
+export function makeDocsOffline(html: string): string {
+  let result = html;
+  for (const { what, pattern, replacement } of OFFLINE_REPLACEMENTS) {
+    if (result.search(pattern) < 0) {
+      throw new Error(`makeDocsOffline: ${what} (${pattern}) is no longer in the page Redocly built; review OFFLINE_REPLACEMENTS in scripts/generate.ts`);
+    }
+    result = result.replace(pattern, replacement);
+  }
+  // Redoc's own usage reports (to otel.cloud.redocly.com, a URL the script keeps) are off when the page's
+  // options say so, which `telemetry: off` in redocly.yaml makes build-docs write.
+  if (!/const __redoc_options = \{[^\n]*"disableTelemetry":true[,}]/.test(result)) {
+    throw new Error('makeDocsOffline: the page would send Redoc telemetry; keep `telemetry: off` in redocly.yaml');
+  }
+  const left = [...new Set(result.match(FORBIDDEN_HOSTS) ?? [])];
+  if (left.length > 0) {
+    throw new Error(`makeDocsOffline: the page still loads from outside: ${left.join(', ')}; add them to OFFLINE_REPLACEMENTS in scripts/generate.ts`);
+  }
+  return result;
+}
+
+/**
+ * The derived artifacts, each written by one command into `outDir`, then, for some, rewritten by
+ * `postprocess`.
+ */
+const artifacts: { file: string; command: (outFile: string) => [string, string[]]; postprocess?: (content: string) => string }[] = [
   {
     // TypeScript types of every path, operation and schema; `$Read`/`$Write` markers keep read-only
     // properties out of request bodies in openapi-fetch.
@@ -39,12 +109,18 @@ const artifacts: { file: string; command: (outFile: string) => [string, string[]
     command: (out) => [bin('redocly'), ['bundle', spec, '--output', out, '--ext', 'json']],
   },
   {
-    // The documentation page, with Redoc inlined so it works with no network (served at /docs).
+    // The documentation page (served at /docs, and readable as a file): Redoc inlined (`--inlineBundle`;
+    // without it the page loads Redoc from Redocly's CDN), Redoc's options from the `openapi:` part of
+    // redocly.yaml, this kit's page template, then the offline rewrite.
     file: 'docs/index.html',
     command: (out) => [
       bin('redocly'),
-      ['build-docs', spec, '--output', out, '--inlineBundle', '--title', 'Partner Center Cart API'],
+      [
+        'build-docs', spec, '--output', out, '--inlineBundle', '--title', 'Partner Center Cart API',
+        '--template', join(root, 'scripts', 'docs-page.hbs'),
+      ],
     ],
+    postprocess: makeDocsOffline,
   },
 ];
 
@@ -59,6 +135,7 @@ function generateInto(outDir: string): void {
       const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
       throw new Error(`generating ${artifact.file} failed:\n${stderr}`);
     }
+    if (artifact.postprocess) writeFileSync(outFile, artifact.postprocess(readFileSync(outFile, 'utf8')));
   }
 }
 
@@ -84,23 +161,28 @@ function compare(committedDir: string, freshDir: string): string[] {
   return problems;
 }
 
-const check = process.argv.includes('--check');
-const fresh = mkdtempSync(join(tmpdir(), 'cart-kit-generated-'));
-try {
-  generateInto(fresh);
-  if (check) {
-    const problems = compare(generatedDir, fresh);
-    if (problems.length > 0) {
-      console.error(`generated/ does not match the spec:\n  ${problems.join('\n  ')}`);
-      process.exitCode = 1;
+// Run as a script (`npm run generate`); imported (by a test), it only exports `makeDocsOffline`.
+if (import.meta.main) main();
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  const fresh = mkdtempSync(join(tmpdir(), 'cart-kit-generated-'));
+  try {
+    generateInto(fresh);
+    if (check) {
+      const problems = compare(generatedDir, fresh);
+      if (problems.length > 0) {
+        console.error(`generated/ does not match the spec:\n  ${problems.join('\n  ')}`);
+        process.exitCode = 1;
+      } else {
+        console.log(`generated/ matches openapi/openapi.yaml (${artifacts.length} files).`);
+      }
     } else {
-      console.log(`generated/ matches openapi/openapi.yaml (${artifacts.length} files).`);
+      rmSync(generatedDir, { recursive: true, force: true });
+      cpSync(fresh, generatedDir, { recursive: true });
+      console.log(`generated/: ${listFiles(generatedDir).join(', ')}`);
     }
-  } else {
-    rmSync(generatedDir, { recursive: true, force: true });
-    cpSync(fresh, generatedDir, { recursive: true });
-    console.log(`generated/: ${listFiles(generatedDir).join(', ')}`);
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
   }
-} finally {
-  rmSync(fresh, { recursive: true, force: true });
 }
