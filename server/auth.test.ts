@@ -154,6 +154,25 @@ describe('auth: HS256 verifier', () => {
     await assertFails(`Bearer ${await sign({ tid: TENANT, sub: 7, exp })}`, 'invalid');
   });
 
+  it('remembers a verified token until it expires, and never a refused one', async () => {
+    let clock = new Date();
+    const cached = createHs256Verifier(SECRET, { now: () => clock, cacheSize: 2 });
+    const token = await mintToken({ secret: SECRET, tenantId: TENANT, userId: USER, expiresIn: '60s' });
+    assert.deepEqual(await cached.verify(`Bearer ${token}`), { partnerTenantId: TENANT, userId: USER });
+    assert.deepEqual(await cached.verify(`Bearer ${token}`), { partnerTenantId: TENANT, userId: USER });
+    clock = new Date(clock.getTime() + 66_000); // past exp and the 5 s tolerance
+    await assert.rejects(cached.verify(`Bearer ${token}`), (error: unknown) => error instanceof AuthError && error.failure === 'expired');
+
+    // A tampered copy of a remembered token is verified on its own, and refused.
+    clock = new Date();
+    const fresh = await mintToken({ secret: SECRET, tenantId: TENANT, userId: USER });
+    await cached.verify(`Bearer ${fresh}`);
+    const [header, payload, signature] = fresh.split('.');
+    const forged = `${header}.${b64({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), tid: 'someone-else' })}.${signature}`;
+    await assert.rejects(cached.verify(`Bearer ${forged}`), AuthError);
+    await assert.rejects(cached.verify(`Bearer ${forged}`), AuthError, 'a refusal is not remembered as an acceptance');
+  });
+
   it('refuses a secret shorter than 32 characters', () => {
     assert.throws(() => createHs256Verifier('short'), RangeError);
     assert.doesNotThrow(() => createHs256Verifier('x'.repeat(32)));

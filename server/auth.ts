@@ -139,22 +139,37 @@ export function principalFromClaims(payload: JWTPayload): Principal {
  * `jwtVerify(token, jwks, { algorithms: ['RS256'], issuer, audience, clockTolerance, requiredClaims: ['exp'] })`,
  * reusing `bearerToken`, `fromJoseError` (plus the JWKS errors) and `principalFromClaims`.
  */
-export function createHs256Verifier(secret: string): Verifier {
+export function createHs256Verifier(secret: string, options: { cacheSize?: number; now?: () => Date } = {}): Verifier {
   const key = secretKey(secret);
+  const now = options.now ?? (() => new Date());
+  // Tokens already verified, by their exact text, until they expire: a client sends the same token on
+  // every call, and the HMAC (an asynchronous WebCrypto job in jose) is most of what a GET costs.
+  // Only the expiry can change the verdict for the same bytes, so it is checked again on every hit.
+  const cacheSize = options.cacheSize ?? 10_000;
+  const verified = new Map<string, { principal: Principal; exp: number }>();
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
+      const hit = verified.get(token);
+      if (hit && now().getTime() / 1000 <= hit.exp + CLOCK_TOLERANCE_SECONDS) return hit.principal;
+      verified.delete(token);
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ['exp'],
+          currentDate: now(),
         }));
       } catch (error) {
         throw fromJoseError(error);
       }
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      if (cacheSize > 0 && typeof payload.exp === 'number') {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!); // the oldest entry
+        verified.set(token, { principal, exp: payload.exp });
+      }
+      return principal;
     },
   };
 }

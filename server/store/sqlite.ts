@@ -66,6 +66,9 @@ export class SqliteStore implements Store {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+    // synchronous = FULL: a write is on disk before its answer is sent, so even a power loss keeps every
+    // acknowledged write. It costs an fsync per commit (measured: NORMAL would take 3-4 times more writes
+    // a second); a process crash alone would not need it in WAL mode.
     this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs}; PRAGMA foreign_keys = ON;`);
     this.#migrate();
     const db = this.#db;
@@ -74,9 +77,11 @@ export class SqliteStore implements Store {
       insertCart: db.prepare('INSERT INTO carts (partner_id, customer_id, id, body) VALUES (?, ?, ?, ?)'),
       updateCart: db.prepare('UPDATE carts SET body = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
       ordersOfCart: db.prepare('SELECT order_group, body FROM orders WHERE partner_id = ? AND customer_id = ? AND cart_id = ?'),
+      // created_seq orders one owner's orders (listOrders); numbering per owner lets MAX() use the
+      // orders_by_owner index; a MAX over the whole table read every order at every checkout.
       insertOrder: db.prepare(
         `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body)
-         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders), ?)`,
+         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders WHERE partner_id = ? AND customer_id = ?), ?)`,
       ),
       addSeats: db.prepare(
         `INSERT INTO purchased_seats (partner_id, customer_id, product_sku, quantity) VALUES (?, ?, ?, ?)
@@ -151,7 +156,7 @@ export class SqliteStore implements Store {
 
   insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: { productSku: string; quantity: number }[]): void {
     this.transaction(() => {
-      this.#statements.insertOrder.run(owner.partnerId, owner.customerId, order.id, cartId, orderGroup, JSON.stringify(order));
+      this.#statements.insertOrder.run(owner.partnerId, owner.customerId, order.id, cartId, orderGroup, owner.partnerId, owner.customerId, JSON.stringify(order));
       for (const seat of seats) this.#statements.addSeats.run(owner.partnerId, owner.customerId, seat.productSku, seat.quantity);
     });
   }
