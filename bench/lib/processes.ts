@@ -1,0 +1,142 @@
+// Child processes of the benchmark: every server under load runs in its own process (the load generator
+// must not share its event loop), is tracked here, and is always killed when the benchmark ends, fails
+// or is interrupted. Temporary files and folders are registered here too and removed at exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const children = new Set<ChildProcess>();
+const tempPaths = new Set<string>();
+
+/** Kills every child still running (SIGKILL: the benchmark does not wait for a graceful stop here). */
+export function killAll(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  children.clear();
+}
+
+export function removeTemp(): void {
+  for (const path of tempPaths) rmSync(path, { recursive: true, force: true });
+  tempPaths.clear();
+}
+
+/** A fresh temporary folder, removed when the benchmark exits. */
+export function tempDir(prefix = 'cart-bench-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempPaths.add(dir);
+  return dir;
+}
+
+let cleanupInstalled = false;
+/** Installs the exit, SIGINT, SIGTERM and uncaught-error handlers that kill children and remove temp files. */
+export function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    killAll();
+    removeTemp();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      console.error(`\n${signal}: stopping the benchmark, killing its servers, removing its temporary files.`);
+      killAll();
+      removeTemp();
+      process.exit(130);
+    });
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (asked from the kernel, then released for the child to take). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Child {
+  process: ChildProcess;
+  pid: number;
+  /** Everything the child wrote, for error messages. */
+  output(): string;
+  /** Resolves when the child has exited (with its code or signal). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM (so a --cpu-prof child writes its profile), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Spawns a tracked child process; its output is kept (bounded) for error messages. */
+export function startChild(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Child {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  // The first 20,000 characters are kept (a start-up failure is at the beginning); the rest is drained.
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    if (output.length < 20_000) output += chunk.toString();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${command} ${args.join(' ')}`);
+  return {
+    process: child,
+    pid: child.pid,
+    output: () => output,
+    exited,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Memory of a process from /proc/<pid>/status, in KiB: current (VmRSS) and peak (VmHWM). */
+export function memoryOf(pid: number): { rssKiB: number; peakKiB: number } | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined; // no /proc (not Linux), or the process is gone
+  }
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
+}
+
+/**
+ * Samples a process's RSS every `intervalMs` until stopped; `stop()` returns the peak seen, taking the
+ * kernel's own high-water mark (VmHWM) into account, in KiB (NaN when /proc is not available).
+ */
+export function sampleMemory(pid: number, intervalMs = 100): { stop(): number } {
+  let peak = Number.NaN;
+  const sample = (): void => {
+    const memory = memoryOf(pid);
+    if (!memory) return;
+    peak = Math.max(Number.isNaN(peak) ? 0 : peak, memory.rssKiB, memory.peakKiB);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      sample();
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}

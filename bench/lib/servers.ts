@@ -1,0 +1,108 @@
+// Starting the servers under load, each in its own child process on 127.0.0.1: the reference server
+// through the real server/main.ts (configured by environment variables, as `npm start` is), and the
+// two limit servers of bench/servers/.
+import { join } from 'node:path';
+import { SECRET } from './fixtures.ts';
+import { waitFor200 } from './http.ts';
+import { freePort, startChild, type Child } from './processes.ts';
+
+/** production: NODE_ENV=production (request validation on, response validation off); validating: responses validated too. */
+export type Variant = 'production' | 'validating';
+
+export const VARIANT_LABEL: Record<Variant, string> = {
+  production: 'production: requests validated',
+  validating: 'requests + responses validated',
+};
+
+export interface RunningServer {
+  child: Child;
+  pid: number;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** When the child was spawned and when it first answered 200 (performance.now()). */
+  spawnedAt: number;
+  readyAt: number;
+  stop(): Promise<void>;
+}
+
+/** The server's configuration variables: never inherited from the benchmark's own environment. */
+const SERVER_VARIABLES = [
+  'PORT', 'HOST', 'DATABASE_PATH', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL', 'NODE_ENV',
+  'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE',
+];
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of SERVER_VARIABLES) delete env[name];
+  // A --cpu-prof in NODE_OPTIONS (or an inspector) would change what is measured.
+  delete env['NODE_OPTIONS'];
+  return { ...env, ...extra };
+}
+
+/** The Node that runs this benchmark (the project's Node 24 under `npm run`). */
+export const NODE = process.execPath;
+
+export interface ReferenceOptions {
+  root: string;
+  variant: Variant;
+  databasePath: string;
+  /** A path on the server that answers 200 once it is ready (a GET of a seeded cart). */
+  readyPath: string;
+  token: string;
+  /** Write a V8 CPU profile into this folder (node --cpu-prof). */
+  cpuProfDir?: string;
+  pollIntervalMs?: number;
+  /** LOG_LEVEL of the server (default silent: the logs are not what is measured). */
+  logLevel?: string;
+  /** Called right after the spawn (to watch the child's output from its first byte). */
+  onSpawn?: (child: Child) => void;
+}
+
+async function started(child: Child, port: number, readyPath: string, headers: Record<string, string>, spawnedAt: number, pollIntervalMs = 10): Promise<RunningServer> {
+  const url = `http://127.0.0.1:${port}`;
+  let exited: string | undefined;
+  void child.exited.then(({ code, signal }) => {
+    exited = `the server exited (${signal ?? `code ${code}`}) before answering:\n${child.output().trim()}`;
+  });
+  try {
+    const readyAt = await waitFor200(`${url}${readyPath}`, { headers, failed: () => exited, intervalMs: pollIntervalMs });
+    return { child, pid: child.pid, url, spawnedAt, readyAt, stop: () => child.stop() };
+  } catch (error) {
+    await child.stop(1000);
+    throw error;
+  }
+}
+
+/** Starts `server/main.ts` of `root` and waits until `readyPath` answers 200. */
+export async function startReference(options: ReferenceOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const env = cleanEnv({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_PATH: options.databasePath,
+    JWT_SECRET: SECRET,
+    LOG_LEVEL: options.logLevel ?? 'silent',
+    NODE_ENV: options.variant === 'production' ? 'production' : 'development',
+    RATE_LIMIT_PER_MINUTE: '0', // the per-partner limiter would throttle the load itself
+  });
+  const args = ['--disable-warning=ExperimentalWarning'];
+  if (options.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
+  args.push(join(options.root, 'server', 'main.ts'));
+  const spawnedAt = performance.now();
+  const child = startChild(NODE, args, { cwd: options.root, env });
+  options.onSpawn?.(child);
+  return started(child, port, options.readyPath, { authorization: `Bearer ${options.token}` }, spawnedAt, options.pollIntervalMs);
+}
+
+export type LimitKind = 'http' | 'express';
+
+/** Starts a limit server replaying the recorded answer in `fixturePath`. */
+export async function startLimit(kind: LimitKind, fixturePath: string, readyPath: string): Promise<RunningServer> {
+  const port = await freePort();
+  const script = join(import.meta.dirname, '..', 'servers', kind === 'http' ? 'limit-http.ts' : 'limit-express.ts');
+  const env = cleanEnv({ PORT: String(port), HOST: '127.0.0.1' });
+  const spawnedAt = performance.now();
+  const child = startChild(NODE, ['--disable-warning=ExperimentalWarning', script, fixturePath], { cwd: join(import.meta.dirname, '..', '..'), env });
+  return started(child, port, readyPath, {}, spawnedAt);
+}
+
