@@ -78,6 +78,15 @@ describe('errors over HTTP', () => {
     assert.deepEqual(fields.sort(), ['body.lineItems[0].billingCycle', 'body.lineItems[0].colour', 'body.lineItems[0].quantity']);
   });
 
+  it('a date-time that cannot exist (hour 25, 30 February, month 13) is 400 naming it', async () => {
+    for (const value of ['2026-01-01T25:00:00Z', '2026-02-30T10:00:00Z', '2026-13-01T00:00:00Z']) {
+      const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { customTermEndDate: value })] } });
+      assert.equal(reply.status, 400, value);
+      assertErrorBody(reply.body, 800002);
+      assert.deepEqual(reply.body.data.map((d: { field: string }) => d.field), ['body.lineItems[0].customTermEndDate'], value);
+    }
+  });
+
   it('an invalid customer id in the path is 400 naming the parameter', async () => {
     const reply = await server.call('GET', cartsPath('not-a-guid').replace('/carts', '/orders'));
     assert.equal(reply.status, 400);
