@@ -12,7 +12,7 @@ import { createApp } from '../app.ts';
 import { createHs256Verifier } from '../auth.ts';
 import type { CartService } from '../domain/carts.ts';
 import { RequestLog } from '../http/idempotency.ts';
-import { SCHEMA_VERSION, SqliteStore } from '../store/sqlite.ts';
+import { MIGRATIONS, SCHEMA_VERSION, SqliteStore } from '../store/sqlite.ts';
 import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, SECRET, TestServer, token, PARTNER } from './harness.ts';
 
 describe('persistence', () => {
@@ -42,6 +42,32 @@ describe('persistence', () => {
       assert.deepEqual((await second.call('POST', checkoutPath(created.id))).body.orders, checkout.orders);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('migrates a file of an older schema version, keeping every cart and recorded answer', async () => {
+    const databasePath = join(dir, 'older.db');
+    const old = new DatabaseSync(databasePath);
+    old.exec(`${MIGRATIONS[0]}; ${MIGRATIONS[1]}; PRAGMA user_version = 2;`);
+    const owner = { partnerId: PARTNER, customerId: '00000000-0000-4000-8000-000000000001' };
+    const cart = { id: '00000000-0000-4000-8000-0000000000c1', lineItems: [], status: 'Active' };
+    old.prepare('INSERT INTO carts (partner_id, customer_id, id, body) VALUES (?, ?, ?, ?)').run(owner.partnerId, owner.customerId, cart.id, JSON.stringify(cart));
+    old.prepare('INSERT INTO recorded_requests VALUES (?, ?, ?, ?, ?, ?, ?)').run(PARTNER, 'request-1', 'fingerprint', 201, '{"a":1}', '"tag"', 1000);
+    old.close();
+
+    const store = new SqliteStore(databasePath);
+    try {
+      assert.deepEqual(store.findCart(owner, cart.id), cart);
+      assert.deepEqual(store.findRecordedRequest(PARTNER, 'request-1', 0), { fingerprint: 'fingerprint', status: 201, body: '{"a":1}', etag: '"tag"', recordedAt: 1000 });
+    } finally {
+      store.close();
+    }
+    const db = new DatabaseSync(databasePath);
+    try {
+      assert.equal(Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version), SCHEMA_VERSION);
+      assert.equal((db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
+    } finally {
+      db.close();
     }
   });
 
