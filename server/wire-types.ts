@@ -12,6 +12,7 @@ export type OrderError = Readable<Schemas['OrderError']>;
 export type OrderCollection = Readable<Schemas['OrderCollection']>;
 export type ErrorBody = Readable<Schemas['Error']>;
 export type ErrorDetail = Readable<Schemas['ErrorDetail']>;
+export type ThrottlingBody = Readable<Schemas['Throttling']>;
 export type ErrorCode = Schemas['ErrorCode'];
 export type OrderErrorCode = Schemas['OrderErrorCode'];
 export type Link = Readable<Schemas['Link']>;

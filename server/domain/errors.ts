@@ -9,11 +9,13 @@ export type FailureKind =
   | 'forbidden' // 403
   | 'not-found' // 404
   | 'method-not-allowed' // 405
+  | 'request-timeout' // 408
   | 'conflict' // 409
   | 'precondition-failed' // 412
   | 'too-large' // 413
   | 'unsupported-media-type' // 415
   | 'unprocessable' // 422
+  | 'headers-too-large' // 431
   | 'internal'; // 500
 
 export class CartApiError extends Error {

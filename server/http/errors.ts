@@ -6,7 +6,7 @@ import { AuthError } from '../auth.ts';
 import { CartApiError, Codes, type FailureKind } from '../domain/errors.ts';
 import { StoreBusyError } from '../store/store.ts';
 import { ThrottledError } from './rate-limit.ts';
-import type { ErrorBody, ErrorDetail } from '../wire-types.ts';
+import type { ErrorBody, ErrorDetail, ThrottlingBody } from '../wire-types.ts';
 
 export const ERROR_SOURCE = 'PartnerCenterCartSandbox';
 
@@ -16,11 +16,13 @@ const STATUS: Record<FailureKind, number> = {
   forbidden: 403,
   'not-found': 404,
   'method-not-allowed': 405,
+  'request-timeout': 408,
   conflict: 409,
   'precondition-failed': 412,
   'too-large': 413,
   'unsupported-media-type': 415,
   unprocessable: 422,
+  'headers-too-large': 431,
   internal: 500,
 };
 
@@ -81,10 +83,20 @@ export function toCartApiError(error: unknown): CartApiError {
   return new CartApiError('internal', Codes.serviceException, 'Unexpected service error. Retry the call with the same MS-RequestId.');
 }
 
+/** The HTTP status of a failure. */
+export function statusOf(failure: CartApiError): number {
+  return STATUS[failure.kind];
+}
+
+/** Partner Center's error body for a failure. */
+export function errorBody(failure: CartApiError): ErrorBody {
+  return { code: failure.code, description: failure.message.slice(0, 1024), data: failure.details, source: ERROR_SOURCE };
+}
+
 export function sendError(res: Response, failure: CartApiError): void {
-  const body: ErrorBody = { code: failure.code, description: failure.message.slice(0, 1024), data: failure.details, source: ERROR_SOURCE };
+  const body = errorBody(failure);
   if (failure.kind === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="partner-center", error="invalid_token"');
-  res.status(STATUS[failure.kind]).json(body);
+  res.status(statusOf(failure)).json(body);
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -93,7 +105,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof ThrottledError) {
       // Partner Center's throttling answer has its own body, not the error body.
       res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      res.status(429).json({ statusCode: 429, message: error.message });
+      const body: ThrottlingBody = { statusCode: 429, message: error.message };
+      res.status(429).json(body);
       return;
     }
     const failure = toCartApiError(error);

@@ -2,6 +2,7 @@
 // Partner Center's throttling body), lines per cart, header size.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { RateLimiter } from '../http/rate-limit.ts';
 import { SpecValidator } from '../../openapi/test/spec.ts';
 import { cartPath, cartsPath, e5Line, OTHER_PARTNER, TestServer, token } from './harness.ts';
@@ -86,5 +87,21 @@ describe('size limits', () => {
     assert.equal(body.code, 431);
     // The server goes on answering.
     assert.equal((await server.call('GET', cartsPath().replace('/carts', '/orders'))).status, 200);
+  });
+
+  it('a request that is not HTTP at all gets 400 with Partner Center\'s error body', async () => {
+    const { port } = new URL(server.baseUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    assert.deepEqual(new SpecValidator(spec, 'response').errors('#/components/schemas/Error', body), []);
+    assert.equal(body.code, 800002);
   });
 });
