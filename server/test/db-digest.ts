@@ -53,3 +53,15 @@ function cellReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return { bigint: value.toString() };
   return value;
 }
+
+/** The number of rows of one table of the database file, read through a connection of its own. */
+export function countRows(path: string, table: string): number {
+  const digest = new DatabaseDigest(path);
+  try {
+    const count = digest.counts()[table];
+    if (count === undefined) throw new Error(`no table ${table} in ${path}`); // a renamed table must not read as empty
+    return count;
+  } finally {
+    digest.close();
+  }
+}

@@ -5,18 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { countRows } from './db-digest.ts';
 import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, OTHER_PARTNER, TestServer, token } from './harness.ts';
-
-/** Rows of a table, read through a second connection to the server's database file. */
-function countRows(databasePath: string, table: string): number {
-  const db = new DatabaseSync(databasePath, { readOnly: true });
-  try {
-    return Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
-  } finally {
-    db.close();
-  }
-}
 
 describe('idempotent writes by MS-RequestId', () => {
   let dir: string;

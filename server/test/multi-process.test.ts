@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, token, PARTNER } from './harness.ts';
+import { countRows } from './db-digest.ts';
 import { ServerProcess } from './server-process.ts';
 
 describe('two server processes on one database file', function () {
@@ -38,17 +38,8 @@ describe('two server processes on one database file', function () {
     return { status: response.status, replayed: response.headers.get('idempotent-replayed'), body: (await response.json()) as any };
   }
 
-  function count(table: string): number {
-    const db = new DatabaseSync(databasePath, { readOnly: true });
-    try {
-      return Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
-    } finally {
-      db.close();
-    }
-  }
-
   it('100 concurrent creates with one MS-RequestId, spread over both processes, make one cart', async () => {
-    const before = count('carts');
+    const before = countRows(databasePath, 'carts');
     const requestId = randomUUID();
     const replies = await Promise.all(
       Array.from({ length: 100 }, (_, index) => call(index, 'POST', cartsPath(), { lineItems: [e5Line(2)] }, { 'ms-requestid': requestId })),
@@ -56,7 +47,7 @@ describe('two server processes on one database file', function () {
     assert.deepEqual(new Set(replies.map((reply) => reply.status)), new Set([201]));
     assert.equal(new Set(replies.map((reply) => reply.body.id)).size, 1);
     assert.equal(replies.filter((reply) => reply.replayed === null).length, 1, 'one process ran it; every other answer is the replay');
-    assert.equal(count('carts'), before + 1);
+    assert.equal(countRows(databasePath, 'carts'), before + 1);
   });
 
   it('100 concurrent checkouts of one cart, spread over both processes, make one set of orders', async () => {
