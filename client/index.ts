@@ -1,7 +1,7 @@
 // The typed client of the Partner Center cart API: openapi-fetch over the generated types, with
 // Partner Center's headers, token refresh, retries and timeouts, and named helpers for the cart calls.
 import createClient, { type Client } from 'openapi-fetch';
-import type { components, paths, Readable, Writable } from '../generated/api-types.ts';
+import type { components, paths } from '../generated/api-types.ts';
 import { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
 import { createTransport, type RetryPolicy, type TokenProvider } from './transport.ts';
 
@@ -12,20 +12,25 @@ export type { paths, components, operations } from '../generated/api-types.ts';
 
 type Schemas = components['schemas'];
 /** Resources as the service answers them. */
-export type Cart = Readable<Schemas['Cart']>;
-export type CartLineItem = Readable<Schemas['CartLineItem']>;
-export type CartCheckoutResult = Readable<Schemas['CartCheckoutResult']>;
-export type Order = Readable<Schemas['Order']>;
-export type OrderLineItem = Readable<Schemas['OrderLineItem']>;
-export type OrderCollection = Readable<Schemas['OrderCollection']>;
-export type CartError = Readable<Schemas['CartError']>;
-export type ErrorBody = Readable<Schemas['Error']>;
+export type Cart = Schemas['Cart'];
+export type CartLineItem = Schemas['CartLineItem'];
+export type CartAddonLineItem = Schemas['CartAddonLineItem'];
+export type CartCheckoutResult = Schemas['CartCheckoutResult'];
+export type Order = Schemas['Order'];
+export type OrderLineItem = Schemas['OrderLineItem'];
+export type OrderCollection = Schemas['OrderCollection'];
+export type CartError = Schemas['CartError'];
+export type ErrorBody = Schemas['Error'];
 export type BillingCycle = Schemas['BillingCycle'];
 export type TermDuration = Schemas['TermDuration'];
 export type CartErrorCode = Schemas['CartErrorCode'];
-/** What a create or update request may carry (read-only properties left out). */
-export type CartRequest = Writable<Schemas['Cart']>;
-export type CartLineItemRequest = Writable<Schemas['CartLineItem']>;
+/** What a create or update request carries (the spec's request schemas). */
+export type CartRequest = Schemas['CartRequest'];
+export type CartLineItemRequest = Schemas['CartLineItemRequest'];
+export type CartAddonLineItemRequest = Schemas['CartAddonLineItemRequest'];
+/** The options of `listOrders` (its query), and of `getOrder`. */
+export type ListOrdersQuery = NonNullable<paths['/v1/customers/{customerId}/orders']['get']['parameters']['query']>;
+export type GetOrderQuery = NonNullable<paths['/v1/customers/{customerId}/orders/{orderId}']['get']['parameters']['query']>;
 
 export const PARTNER_CENTER_URL = 'https://api.partnercenter.microsoft.com';
 
@@ -81,9 +86,12 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
       }),
     checkoutCart: (customerId: string, cartId: string) =>
       client.POST('/v1/customers/{customerId}/carts/{cartId}/checkout', { params: { path: { customerId, cartId } } }),
-    listOrders: (customerId: string) => client.GET('/v1/customers/{customerId}/orders', { params: { path: { customerId } } }),
-    getOrder: (customerId: string, orderId: string) =>
-      client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId } } }),
+    /** The customer's orders; `{ include_price: true }` for their prices, `billingType` to filter. */
+    listOrders: (customerId: string, query: ListOrdersQuery = {}) =>
+      client.GET('/v1/customers/{customerId}/orders', { params: { path: { customerId }, query } }),
+    /** One order; `{ include_price: true }` for its prices. */
+    getOrder: (customerId: string, orderId: string, query: GetOrderQuery = {}) =>
+      client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId }, query } }),
     /**
      * The documented read-change-write update in one call: reads the cart, lets `change` edit its
      * lines (return the new list), and PUTs it back. Read-only values are not sent. When the read
@@ -109,6 +117,11 @@ export type CartHelpers = ReturnType<typeof cartHelpers>;
 
 /** A line as the service answered it, without what the service computes (group, error, pricing). */
 export function toLineRequest(line: CartLineItem): CartLineItemRequest {
-  const { orderGroup: _group, error: _error, pricing: _pricing, addonItems, ...rest } = line;
-  return { ...rest, ...(addonItems ? { addonItems: addonItems.map(toLineRequest) } : {}) } as CartLineItemRequest;
+  const { addonItems, ...rest } = line;
+  return { ...toAddonRequest(rest), ...(addonItems ? { addonItems: addonItems.map(toAddonRequest) } : {}) };
+}
+
+function toAddonRequest(line: CartAddonLineItem): CartAddonLineItemRequest {
+  const { orderGroup: _group, error: _error, pricing: _pricing, ...rest } = line;
+  return rest;
 }

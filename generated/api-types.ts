@@ -3,20 +3,6 @@
  * Do not make direct changes to the file.
  */
 
-export type $Read<T> = {
-    readonly $read: T;
-};
-export type $Write<T> = {
-    readonly $write: T;
-};
-export type Readable<T> = T extends $Write<any> ? never : T extends $Read<infer U> ? Readable<U> : T extends (infer E)[] ? Readable<E>[] : T extends object ? {
-    [K in keyof T as NonNullable<T[K]> extends $Write<any> ? never : K]: Readable<T[K]>;
-} : T;
-export type Writable<T> = T extends $Read<any> ? never : T extends $Write<infer U> ? Writable<U> : T extends (infer E)[] ? Writable<E>[] : T extends object ? {
-    [K in keyof T as NonNullable<T[K]> extends $Read<any> ? never : K]: Writable<T[K]>;
-} & {
-    [K in keyof T as NonNullable<T[K]> extends $Read<any> ? K : never]?: never;
-} : T;
 export interface paths {
     "/v1/customers/{customerId}/carts": {
         parameters: {
@@ -133,8 +119,8 @@ export interface paths {
         put?: never;
         /**
          * Check out a cart
-         * @description Places the cart's orders: one order for every order group. The request has no body (or an empty
-         *     JSON object).
+         * @description Places the cart's orders: one order for every order group. The request needs no body; whatever
+         *     JSON it carries is ignored (Microsoft's .NET and Java SDKs send the JSON string `"success"`).
          *
          *     A group with a line that carries an `error` does not become an order; it is reported in
          *     `orderErrors` with code `800009`, and the other groups are ordered. The cart becomes `Ordered`
@@ -177,8 +163,14 @@ export interface paths {
         };
         /**
          * List a customer's orders
-         * @description Returns every order the calling partner placed for the customer, newest first. Orders of other
-         *     partners are not listed.
+         * @description Returns the orders the calling partner placed for the customer, newest first. Orders of other
+         *     partners are not listed. Without `include_price=true` the orders carry no prices (no line
+         *     `pricing`, no `totalPrice`), as Partner Center answers.
+         *
+         *     The query is read as Partner Center and its SDKs write it: the .NET SDK sends
+         *     `include_price=True` (capitalised) and `billingType=OneTime` (the member name of its
+         *     enumeration), so boolean and enumeration values are matched without regard to case, and
+         *     enumeration values also without regard to underscores.
          */
         get: operations["listOrders"];
         put?: never;
@@ -210,7 +202,8 @@ export interface paths {
         /**
          * Get an order
          * @description Returns one order created by a checkout. An order of another partner or another customer is
-         *     reported exactly like one that does not exist: `404` with code `20000`.
+         *     reported exactly like one that does not exist: `404` with code `20000`. Without
+         *     `include_price=true` the order carries no prices (no line `pricing`, no `totalPrice`).
          */
         get: operations["getOrder"];
         put?: never;
@@ -226,8 +219,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description A cart: the line items a partner is about to buy for one customer. Read-only properties are set by
-         *     the service and ignored in requests.
+         * @description A cart as the service answers it: the line items a partner is about to buy for one customer, with
+         *     everything the service sets. Requests send a `CartRequest`.
          */
         Cart: {
             /**
@@ -235,36 +228,36 @@ export interface components {
              * @description The cart's id, assigned when the cart is created.
              * @example b4c8fdea-cbe4-4d17-9576-13fcacbf9605
              */
-            id: $Read<string>;
+            id: string;
             /**
              * Format: date-time
              * @description When the cart was created (UTC).
              * @example 2026-11-21T09:14:02.3840528Z
              */
-            creationTimestamp: $Read<string>;
+            creationTimestamp: string;
             /**
              * Format: date-time
              * @description When the cart was last created or updated (UTC).
              * @example 2026-11-21T09:14:02.3840528Z
              */
-            lastModifiedTimestamp: $Read<string>;
+            lastModifiedTimestamp: string;
             /**
              * Format: date-time
              * @description When the cart expires (UTC): 7 days after creation; an update does not extend it. The service
              *     always sends it, although one published answer omits it. The .NET SDK sends
-             *     `0001-01-01T00:00:00` back in updates; like every read-only value it is ignored.
+             *     `0001-01-01T00:00:00` back in updates; like every value the service manages, it is ignored there.
              * @example 2026-11-28T09:14:02.3840528Z
              */
-            expirationTimestamp?: $Read<string>;
+            expirationTimestamp?: string;
             /**
              * @description The user (object id) who last created or updated the cart.
              * @example 2713ccd7-ea3b-470a-9cfb-451d5d0482cc
              */
-            lastModifiedUser: $Read<string>;
+            lastModifiedUser: string;
             /** @description The items to buy. At least one; at most 100, add-ons included. */
             lineItems: components["schemas"]["CartLineItem"][];
             /** @description Whether the cart can still be changed and checked out. Always sent by the service, although one published answer omits it. */
-            status?: $Read<components["schemas"]["CartStatus"]>;
+            status?: components["schemas"]["CartStatus"];
             /**
              * @description The partner confirms it has completed the partner-of-record attestation. Partner Center's
              *     examples send it as `PartnerOnRecordAttestationAccepted`. The reference server stores it and
@@ -272,16 +265,244 @@ export interface components {
              */
             partnerOnRecordAttestationAccepted?: boolean;
             /** @description Links to this cart. */
-            links: $Read<components["schemas"]["CartLinks"]>;
+            links: components["schemas"]["CartLinks"];
             /** @description The resource's type, `Cart`. */
-            attributes: $Read<components["schemas"]["ResourceAttributes"]>;
+            attributes: components["schemas"]["ResourceAttributes"];
+        };
+        /**
+         * @description The body of `createCart` and `updateCart`: the lines to buy, and the partner-of-record attestation.
+         *     Only `lineItems` is required.
+         *
+         *     The documented update flow sends back the whole cart that `getCart` returned, so the properties
+         *     the service manages (`id`, the timestamps, `lastModifiedUser`, `status`, `links`, `attributes`)
+         *     are accepted with any value and ignored: a client cannot set them. Microsoft's .NET SDK sends them
+         *     too, with `null` or placeholder values (`"ExpirationTimestamp": "0001-01-01T00:00:00"`).
+         */
+        CartRequest: {
+            /** @description The items to buy. At least one; at most 100, add-ons included. */
+            lineItems: components["schemas"]["CartLineItemRequest"][];
+            /**
+             * @description The partner confirms it has completed the partner-of-record attestation. Partner Center's
+             *     examples send it as `PartnerOnRecordAttestationAccepted`. The reference server stores it and
+             *     returns it when it was sent.
+             */
+            partnerOnRecordAttestationAccepted?: boolean;
+            /** @description Set by the service (the cart's id); ignored in requests. */
+            id?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            creationTimestamp?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            lastModifiedTimestamp?: unknown;
+            /** @description Set by the service; ignored in requests (the .NET SDK sends `0001-01-01T00:00:00`). */
+            expirationTimestamp?: unknown;
+            /** @description Set by the service (the caller); ignored in requests. */
+            lastModifiedUser?: unknown;
+            /** @description Set by the service; ignored in requests, so a client cannot mark a cart `Ordered`. */
+            status?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            links?: unknown;
+            /** @description Set by the service (an `objectType` of `Cart`); ignored in requests. */
+            attributes?: unknown;
+        };
+        /**
+         * @description One item to buy, in a `CartRequest`. `catalogItemId`, `quantity` and `billingCycle` are required;
+         *     the properties the service computes (`orderGroup`, `error`, `pricing`) are accepted with any value
+         *     and ignored, as the GET-change-PUT flow sends them back. The properties are those of
+         *     `CartAddonLineItemRequest`, plus `addonItems`.
+         */
+        CartLineItemRequest: {
+            /**
+             * @description The line's number in the cart. The partner may choose it; the service gives lines without one
+             *     the lowest numbers no line uses. When ids repeat across the cart (add-ons included), the
+             *     service numbers every line in order, `0`, `1`, `2`, ..., depth first (a line, then its
+             *     add-ons): Microsoft's SDKs send `0` for every line whose id the caller never set. Published
+             *     tables call it a string; it is an integer on the wire.
+             * @example 0
+             */
+            id?: number;
+            /**
+             * @description The catalog item to buy: `{productId}:{skuId}:{availabilityId}` for new-commerce and
+             *     marketplace items, or a legacy offer id (`MS-AZR-0145P`, a GUID). Published request tables
+             *     spell it `catalogId`. Matched without regard to case.
+             * @example CFQ7TTC0LF8S:0001:CFQ7TTC0N81H
+             */
+            catalogItemId: string;
+            /**
+             * @description A name the partner gives the line, to tell lines apart. Kept as sent.
+             * @example Sales team E5
+             */
+            friendlyName?: string;
+            /**
+             * @description The number of licenses or instances. The SKU's own minimum and maximum are checked as line errors.
+             * @example 5
+             */
+            quantity: number;
+            /**
+             * @description The ISO 4217 currency of the line. Optional; the service fills in the customer's market
+             *     currency, and a different one makes a line error (`10000`).
+             * @example USD
+             */
+            currencyCode?: string;
+            billingCycle: components["schemas"]["BillingCycle"];
+            termDuration?: components["schemas"]["TermDuration"];
+            /**
+             * @description The partners of record of the purchase besides the caller: at most one `transaction_reseller`
+             *     and at most five `additional_transaction_reseller` (EU/EFTA only).
+             */
+            participants?: components["schemas"]["Participant"][];
+            /**
+             * @description Values the item needs to be provisioned, as the SKU's provisioning variables name them: for an
+             *     Azure reservation `subscriptionId`, `scope` (`shared` or `single`) and optionally `duration`;
+             *     to add an add-on to an existing subscription, `parentSubscriptionId`. Keys are matched without
+             *     regard to case.
+             * @example {
+             *       "subscriptionId": "1C461A25-F729-4FA5-AADB-280947DD05E8",
+             *       "scope": "shared"
+             *     }
+             */
+            provisioningContext?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Which purchase system the line is ordered through (documented by Partner Center in 2018; the
+             *     .NET SDK sends it on every line, usually `null`). The service decides it from the catalog
+             *     item, and so does the reference server: the value is accepted and ignored.
+             * @example OMS
+             */
+            purchaseSystem?: string;
+            /**
+             * @description Legacy license-based offers only: add-ons bought together with this line's base subscription.
+             *     New-commerce add-ons are sibling lines instead. Add-ons count toward the cart's limit of 100
+             *     lines. One level only: an add-on has no add-ons of its own.
+             */
+            addonItems?: components["schemas"]["CartAddonLineItemRequest"][];
+            /**
+             * @description What the subscription renews into at the end of its term (a free trial renewing into a paid
+             *     term, for instance). Published tables call it an array; it is a single object.
+             */
+            renewsTo?: components["schemas"]["RenewsTo"];
+            /** @description The partner accepts the offer's or SKU's attestation. Needed where the catalog item enforces attestation (line error `10012` otherwise). */
+            attestationAccepted?: boolean;
+            /**
+             * @description The promotion to apply (`{productId}:{skuId}:{availabilityId}` shaped). When none is sent, the
+             *     service applies the item's automatic promotion, if it has one.
+             * @example 39NFJQT1PHSN:0008:39NFJQT1Q5J0
+             */
+            promotionId?: string;
+            /**
+             * Format: date-time
+             * @description New-commerce license-based items only: the end of the first term, to align the new subscription
+             *     with others of the customer. Must fall within the first term.
+             * @example 2026-12-31T00:00:00Z
+             */
+            customTermEndDate?: string;
+            /** @description Set by the service; ignored in requests. */
+            orderGroup?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            error?: unknown;
+            /** @description Set by the service; ignored in requests, so a client cannot set a price. */
+            pricing?: unknown;
+        };
+        /**
+         * @description An add-on in a legacy line's `addonItems`: the properties of `CartLineItemRequest` without
+         *     `addonItems` (Partner Center nests add-ons one level deep).
+         */
+        CartAddonLineItemRequest: {
+            /**
+             * @description The line's number in the cart. The partner may choose it; the service gives lines without one
+             *     the lowest numbers no line uses. When ids repeat across the cart (add-ons included), the
+             *     service numbers every line in order, `0`, `1`, `2`, ..., depth first (a line, then its
+             *     add-ons): Microsoft's SDKs send `0` for every line whose id the caller never set. Published
+             *     tables call it a string; it is an integer on the wire.
+             * @example 0
+             */
+            id?: number;
+            /**
+             * @description The catalog item to buy: `{productId}:{skuId}:{availabilityId}` for new-commerce and
+             *     marketplace items, or a legacy offer id (`MS-AZR-0145P`, a GUID). Published request tables
+             *     spell it `catalogId`. Matched without regard to case.
+             * @example CFQ7TTC0LF8S:0001:CFQ7TTC0N81H
+             */
+            catalogItemId: string;
+            /**
+             * @description A name the partner gives the line, to tell lines apart. Kept as sent.
+             * @example Sales team E5
+             */
+            friendlyName?: string;
+            /**
+             * @description The number of licenses or instances. The SKU's own minimum and maximum are checked as line errors.
+             * @example 5
+             */
+            quantity: number;
+            /**
+             * @description The ISO 4217 currency of the line. Optional; the service fills in the customer's market
+             *     currency, and a different one makes a line error (`10000`).
+             * @example USD
+             */
+            currencyCode?: string;
+            billingCycle: components["schemas"]["BillingCycle"];
+            termDuration?: components["schemas"]["TermDuration"];
+            /**
+             * @description The partners of record of the purchase besides the caller: at most one `transaction_reseller`
+             *     and at most five `additional_transaction_reseller` (EU/EFTA only).
+             */
+            participants?: components["schemas"]["Participant"][];
+            /**
+             * @description Values the item needs to be provisioned, as the SKU's provisioning variables name them: for an
+             *     Azure reservation `subscriptionId`, `scope` (`shared` or `single`) and optionally `duration`;
+             *     to add an add-on to an existing subscription, `parentSubscriptionId`. Keys are matched without
+             *     regard to case.
+             * @example {
+             *       "subscriptionId": "1C461A25-F729-4FA5-AADB-280947DD05E8",
+             *       "scope": "shared"
+             *     }
+             */
+            provisioningContext?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Which purchase system the line is ordered through (documented by Partner Center in 2018; the
+             *     .NET SDK sends it on every line, usually `null`). The service decides it from the catalog
+             *     item, and so does the reference server: the value is accepted and ignored.
+             * @example OMS
+             */
+            purchaseSystem?: string;
+            /**
+             * @description What the subscription renews into at the end of its term (a free trial renewing into a paid
+             *     term, for instance). Published tables call it an array; it is a single object.
+             */
+            renewsTo?: components["schemas"]["RenewsTo"];
+            /** @description The partner accepts the offer's or SKU's attestation. Needed where the catalog item enforces attestation (line error `10012` otherwise). */
+            attestationAccepted?: boolean;
+            /**
+             * @description The promotion to apply (`{productId}:{skuId}:{availabilityId}` shaped). When none is sent, the
+             *     service applies the item's automatic promotion, if it has one.
+             * @example 39NFJQT1PHSN:0008:39NFJQT1Q5J0
+             */
+            promotionId?: string;
+            /**
+             * Format: date-time
+             * @description New-commerce license-based items only: the end of the first term, to align the new subscription
+             *     with others of the customer. Must fall within the first term.
+             * @example 2026-12-31T00:00:00Z
+             */
+            customTermEndDate?: string;
+            /** @description Set by the service; ignored in requests. */
+            orderGroup?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            error?: unknown;
+            /** @description Set by the service; ignored in requests, so a client cannot set a price. */
+            pricing?: unknown;
         };
         /**
          * @description The state of a cart.
          * @enum {string}
          */
         CartStatus: "Active" | "Ordered";
-        /** @description One item of a cart. Read-only properties are set by the service and ignored in requests. */
+        /**
+         * @description One item of a cart as the service answers it. Requests send a `CartLineItemRequest`. The
+         *     properties are those of `CartAddonLineItem`, plus `addonItems`.
+         */
         CartLineItem: {
             /**
              * @description The line's number in the cart, unique across the cart (add-ons included). The partner may choose
@@ -289,7 +510,7 @@ export interface components {
              *     string; it is an integer on the wire.
              * @example 0
              */
-            id?: number;
+            id: number;
             /**
              * @description The catalog item to buy: `{productId}:{skuId}:{availabilityId}` for new-commerce and
              *     marketplace items, or a legacy offer id (`MS-AZR-0145P`, a GUID). Published request tables
@@ -339,21 +560,20 @@ export interface components {
              *     `OMS-0`, ... for legacy offers).
              * @example 0
              */
-            orderGroup: $Read<string>;
+            orderGroup: string;
             /**
              * @description Legacy license-based offers only: add-ons bought together with this line's base subscription.
              *     New-commerce add-ons are sibling lines instead. Add-ons count toward the cart's limit of 100
-             *     lines.
+             *     lines. One level only: an add-on has no add-ons of its own.
              */
-            addonItems?: components["schemas"]["CartLineItem"][];
+            addonItems?: components["schemas"]["CartAddonLineItem"][];
             /** @description Why this line cannot be bought, when it cannot. Absent on lines that can. */
-            error?: $Read<components["schemas"]["CartError"]>;
+            error?: components["schemas"]["CartError"];
             /**
              * @description What the subscription renews into at the end of its term (a free trial renewing into a paid
-             *     term, for instance). Published tables call it an array; it is a single object. `null` is the
-             *     same as absent.
+             *     term, for instance). Published tables call it an array; it is a single object.
              */
-            renewsTo?: components["schemas"]["RenewsTo"] | null;
+            renewsTo?: components["schemas"]["RenewsTo"];
             /** @description The partner accepts the offer's or SKU's attestation. Needed where the catalog item enforces attestation (line error `10012` otherwise). */
             attestationAccepted?: boolean;
             /**
@@ -370,7 +590,94 @@ export interface components {
              */
             customTermEndDate?: string;
             /** @description The line's prices, before tax, in `currencyCode`. */
-            pricing?: $Read<components["schemas"]["Pricing"]>;
+            pricing?: components["schemas"]["Pricing"];
+        };
+        /**
+         * @description An add-on line nested in a legacy line's `addonItems`, as the service answers it: the properties of
+         *     `CartLineItem` without `addonItems` (Partner Center nests add-ons one level deep).
+         */
+        CartAddonLineItem: {
+            /**
+             * @description The line's number in the cart, unique across the cart (add-ons included). The partner may choose
+             *     it; the service assigns the lowest free numbers to lines without one. Published tables call it a
+             *     string; it is an integer on the wire.
+             * @example 0
+             */
+            id: number;
+            /**
+             * @description The catalog item to buy: `{productId}:{skuId}:{availabilityId}` for new-commerce and
+             *     marketplace items, or a legacy offer id (`MS-AZR-0145P`, a GUID). Published request tables
+             *     spell it `catalogId`. Matched without regard to case.
+             * @example CFQ7TTC0LF8S:0001:CFQ7TTC0N81H
+             */
+            catalogItemId: string;
+            /**
+             * @description A name the partner gives the line, to tell lines apart. Kept as sent.
+             * @example Sales team E5
+             */
+            friendlyName?: string;
+            /**
+             * @description The number of licenses or instances. The SKU's own minimum and maximum are checked as line errors.
+             * @example 5
+             */
+            quantity: number;
+            /**
+             * @description The ISO 4217 currency of the line. Optional in requests; the service fills in the customer's
+             *     market currency, and a different one sent makes a line error (`10000`).
+             * @example USD
+             */
+            currencyCode?: string;
+            billingCycle: components["schemas"]["BillingCycle"];
+            termDuration?: components["schemas"]["TermDuration"];
+            /**
+             * @description The partners of record of the purchase besides the caller: at most one `transaction_reseller`
+             *     and at most five `additional_transaction_reseller` (EU/EFTA only).
+             */
+            participants?: components["schemas"]["Participant"][];
+            /**
+             * @description Values the item needs to be provisioned, as the SKU's provisioning variables name them: for an
+             *     Azure reservation `subscriptionId`, `scope` (`shared` or `single`) and optionally `duration`;
+             *     to add an add-on to an existing subscription, `parentSubscriptionId`. Keys are returned
+             *     lower-camel-cased; the service returns `{}` when there is none.
+             * @example {
+             *       "subscriptionId": "1C461A25-F729-4FA5-AADB-280947DD05E8",
+             *       "scope": "shared"
+             *     }
+             */
+            provisioningContext?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The order this line will be part of at checkout: lines with the same group become one order.
+             *     Lines of one purchase system with the same billing cycle share a group (`0`, `1`, ... or
+             *     `OMS-0`, ... for legacy offers).
+             * @example 0
+             */
+            orderGroup: string;
+            /** @description Why this line cannot be bought, when it cannot. Absent on lines that can. */
+            error?: components["schemas"]["CartError"];
+            /**
+             * @description What the subscription renews into at the end of its term (a free trial renewing into a paid
+             *     term, for instance). Published tables call it an array; it is a single object.
+             */
+            renewsTo?: components["schemas"]["RenewsTo"];
+            /** @description The partner accepts the offer's or SKU's attestation. Needed where the catalog item enforces attestation (line error `10012` otherwise). */
+            attestationAccepted?: boolean;
+            /**
+             * @description The promotion to apply (`{productId}:{skuId}:{availabilityId}` shaped). When none is sent, the
+             *     service applies the item's automatic promotion, if it has one, and returns its id.
+             * @example 39NFJQT1PHSN:0008:39NFJQT1Q5J0
+             */
+            promotionId?: string;
+            /**
+             * Format: date-time
+             * @description New-commerce license-based items only: the end of the first term, to align the new subscription
+             *     with others of the customer. Must fall within the first term.
+             * @example 2026-12-31T00:00:00Z
+             */
+            customTermEndDate?: string;
+            /** @description The line's prices, before tax, in `currencyCode`. */
+            pricing?: components["schemas"]["Pricing"];
         };
         /**
          * @description How often the line is charged. Published tables call it an object; it is a string. Matched without
@@ -414,6 +721,8 @@ export interface components {
              */
             errorDescription: string;
             additionalInformation?: components["schemas"]["CartErrorAdditionalInformation"];
+            /** @description The resource's type, `CartError`, as the SDKs' models carry it. */
+            attributes?: components["schemas"]["ResourceAttributes"];
         };
         /** @description Seat figures given with a seat-limit error (`10015`). */
         CartErrorAdditionalInformation: {
@@ -455,8 +764,12 @@ export interface components {
              */
             extendedPrice?: number;
         };
-        /** @description The checkout request has no content; an empty object is accepted. */
-        CheckoutRequest: Record<string, never>;
+        /**
+         * @description The checkout request needs no content. Any JSON value is accepted and ignored: no body, `{}`, or
+         *     the JSON string `"success"` that Microsoft's .NET SDK (`CartOperations.cs`, `PostAsync("success")`)
+         *     and Java SDK post.
+         */
+        CheckoutRequest: unknown;
         /** @description What a checkout produced. */
         CartCheckoutResult: {
             /** @description The cart's orders, one per order group that has been ordered (by this checkout or an earlier one). */
@@ -479,6 +792,8 @@ export interface components {
              * @example Error in cart item(s): line 1 has error 10015.
              */
             description: string;
+            /** @description The resource's type, `OrderError`, as the SDKs' models carry it. */
+            attributes?: components["schemas"]["ResourceAttributes"];
         };
         /**
          * @description Why an order group was not ordered at checkout. The reference server produces `800009` (a line of
@@ -703,26 +1018,23 @@ export interface components {
              * @example Cart b4c8fdea-cbe4-4d17-9576-13fcacbf9605 was not found.
              */
             description: string;
-            /** @description Details, for some errors; for a rejected request, one entry for every field at fault. */
-            data?: components["schemas"]["ErrorDetail"][];
+            /**
+             * @description Details, for some errors; for a rejected request, one entry for every field at fault, as
+             *     `<field>: <what is wrong>`, where the field is a path into the request
+             *     (`body.lineItems[0].quantity`, `path.customerId`, `query.include_price`,
+             *     `header.ms-requestid`; header names in lower case). Partner Center sends `data` as a list of
+             *     strings in every published error (and its own generated models type it so); this description
+             *     follows it, so that a client written for the service reads the sandbox's errors too.
+             * @example [
+             *       "body.lineItems[0].quantity: must be >= 1"
+             *     ]
+             */
+            data?: string[];
             /**
              * @description The component that reported the error.
              * @example PartnerCenterCartSandbox
              */
             source: string;
-        };
-        /** @description One fault of a rejected request. */
-        ErrorDetail: {
-            /**
-             * @description Where the fault is, as a path into the request (`body.lineItems[0].quantity`, `path.customerId`, `header.ms-requestid`; header names are lower case).
-             * @example body.lineItems[0].quantity
-             */
-            field: string;
-            /**
-             * @description What is wrong there.
-             * @example must be >= 1
-             */
-            message: string;
         };
         /**
          * @description The kind of a request error. Partner Center's published codes where one fits; where Partner
@@ -748,13 +1060,15 @@ export interface components {
     responses: {
         /**
          * @description The request is malformed or invalid: a body that is not JSON, a property or value that does not
-         *     fit the schema (every failing field is listed in `data`), or an operation the cart's state does
-         *     not allow. Nothing was changed.
+         *     fit the schema (every failing field is listed in `data`), an unknown property when the reference
+         *     server refuses them (`UNKNOWN_PROPERTIES=refuse`), or an operation the cart's state does not
+         *     allow. Nothing was changed.
          */
         BadRequest: {
             headers: {
                 "MS-RequestId": components["headers"]["MS-RequestId"];
                 "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                 [name: string]: unknown;
             };
             content: {
@@ -919,6 +1233,33 @@ export interface components {
          */
         orderId: string;
         /**
+         * @description Only the orders of this billing cycle. Matched without regard to case or underscores, so the .NET
+         *     SDK's `OneTime` and the documentation's `onetime` both mean `one_time`.
+         * @example monthly
+         */
+        billingType: components["schemas"]["BillingCycle"];
+        /**
+         * @description Whether the orders carry their prices (line `pricing` and the order's `totalPrice`). Default
+         *     `false`. `True` and `False`, as the .NET SDK writes them, are read as `true` and `false`.
+         * @example true
+         */
+        includePrice: boolean;
+        /**
+         * @description Whether orders the system placed on the partner's behalf (automatic renewals, `transactionType`
+         *     `SystemPurchase`) are listed too. Default `false`. Every order of the reference server is a
+         *     checkout's, a `UserPurchase`, so it changes nothing there.
+         * @example false
+         */
+        includeSystemPurchases: boolean;
+        /**
+         * @description Only the orders placed for this indirect reseller: those with a line whose `partnerIdOnRecord`
+         *     (the cart line's `transaction_reseller`) is this id. Partner Center does not document whether it
+         *     takes the reseller's PartnerID or its tenant id; the reference server compares it with the
+         *     PartnerID it records.
+         * @example 5357564
+         */
+        indirectResellerId: string;
+        /**
          * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
          *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
          *     when absent, and echoed.
@@ -949,6 +1290,13 @@ export interface components {
          * @example Contoso provisioning portal
          */
         msPartnerCenterApplication: string;
+        /**
+         * @description The user principal name of a user of the customer, to whom Partner Center assigns the licenses of
+         *     the order (the .NET SDK sends it when its checkout is given a customer user). The reference server
+         *     accepts it and assigns no licenses: it has no customer users.
+         * @example admin@contoso.onmicrosoft.com
+         */
+        xMsCustomerUserUpn: string;
         /**
          * @description Optimistic concurrency: the `ETag` of the cart as the caller last read it (or several, separated by
          *     commas, or `*` for any). When the cart has changed since, the update is refused with `412` (code
@@ -995,6 +1343,15 @@ export interface components {
          * @example true
          */
         "Idempotent-Replayed": "true";
+        /**
+         * @description Reference server only: the request-body properties and query parameters it ignored because the
+         *     operation declares no such name (property names compared without regard to case), as paths into
+         *     the request (`body.lineItems[0].TargetId`, `query.include_prices`), separated by commas; at most 20 are named, then `(+N more)`. Partner Center ignores such properties silently;
+         *     the sandbox names them so that a misspelt property is seen. Absent when nothing was ignored. With
+         *     the server setting `UNKNOWN_PROPERTIES=refuse`, such a request is refused with `400` instead.
+         * @example body.AudienceClaimHeader, body.lineItems[0].TargetId
+         */
+        "Sandbox-Ignored-Properties": string;
     };
     pathItems: never;
 }
@@ -1045,10 +1402,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description The cart to create. Only `lineItems` is needed; read-only properties are ignored. */
+        /** @description The cart to create. Only `lineItems` is needed. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Cart"];
+                "application/json": components["schemas"]["CartRequest"];
             };
         };
         responses: {
@@ -1060,6 +1417,7 @@ export interface operations {
                     "X-Locale": components["headers"]["X-Locale"];
                     ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1137,6 +1495,7 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -1214,7 +1573,7 @@ export interface operations {
         /** @description The whole cart, typically as returned by `getCart` and then changed. */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Cart"];
+                "application/json": components["schemas"]["CartRequest"];
             };
         };
         responses: {
@@ -1226,6 +1585,7 @@ export interface operations {
                     "X-Locale": components["headers"]["X-Locale"];
                     ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1240,6 +1600,7 @@ export interface operations {
                     "X-Locale": components["headers"]["X-Locale"];
                     ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1295,6 +1656,13 @@ export interface operations {
                  * @example Contoso provisioning portal
                  */
                 "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+                /**
+                 * @description The user principal name of a user of the customer, to whom Partner Center assigns the licenses of
+                 *     the order (the .NET SDK sends it when its checkout is given a customer user). The reference server
+                 *     accepts it and assigns no licenses: it has no customer users.
+                 * @example admin@contoso.onmicrosoft.com
+                 */
+                "x-ms-customeruser-upn"?: components["parameters"]["xMsCustomerUserUpn"];
             };
             path: {
                 /**
@@ -1310,7 +1678,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description None. Partner Center's SDK sends `Content-Length: 0`; an empty JSON object is accepted too. */
+        /** @description None is needed. Any JSON value is accepted and ignored. */
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["CheckoutRequest"];
@@ -1324,6 +1692,7 @@ export interface operations {
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1340,6 +1709,7 @@ export interface operations {
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1361,7 +1731,35 @@ export interface operations {
     };
     listOrders: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Only the orders of this billing cycle. Matched without regard to case or underscores, so the .NET
+                 *     SDK's `OneTime` and the documentation's `onetime` both mean `one_time`.
+                 * @example monthly
+                 */
+                billingType?: components["parameters"]["billingType"];
+                /**
+                 * @description Whether the orders carry their prices (line `pricing` and the order's `totalPrice`). Default
+                 *     `false`. `True` and `False`, as the .NET SDK writes them, are read as `true` and `false`.
+                 * @example true
+                 */
+                include_price?: components["parameters"]["includePrice"];
+                /**
+                 * @description Whether orders the system placed on the partner's behalf (automatic renewals, `transactionType`
+                 *     `SystemPurchase`) are listed too. Default `false`. Every order of the reference server is a
+                 *     checkout's, a `UserPurchase`, so it changes nothing there.
+                 * @example false
+                 */
+                include_system_purchases?: components["parameters"]["includeSystemPurchases"];
+                /**
+                 * @description Only the orders placed for this indirect reseller: those with a line whose `partnerIdOnRecord`
+                 *     (the cart line's `transaction_reseller`) is this id. Partner Center does not document whether it
+                 *     takes the reseller's PartnerID or its tenant id; the reference server compares it with the
+                 *     PartnerID it records.
+                 * @example 5357564
+                 */
+                indirect_reseller_id?: components["parameters"]["indirectResellerId"];
+            };
             header?: {
                 /**
                  * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
@@ -1412,6 +1810,7 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1428,7 +1827,14 @@ export interface operations {
     };
     getOrder: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Whether the orders carry their prices (line `pricing` and the order's `totalPrice`). Default
+                 *     `false`. `True` and `False`, as the .NET SDK writes them, are read as `true` and `false`.
+                 * @example true
+                 */
+                include_price?: components["parameters"]["includePrice"];
+            };
             header?: {
                 /**
                  * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
@@ -1484,6 +1890,7 @@ export interface operations {
                     "MS-RequestId": components["headers"]["MS-RequestId"];
                     "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
                     "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -9,12 +9,13 @@ import type { Logger } from 'pino';
 import type { Verifier } from './auth.ts';
 import type { CartService } from './domain/carts.ts';
 import { docsRouter } from './docs-routes.ts';
-import { bodyReader } from './http/body-reader.ts';
 import { errorHandler } from './http/errors.ts';
 import { cartApiRouter } from './http/handlers.ts';
 import { RequestLog } from './http/idempotency.ts';
 import { RateLimiter, rateLimit } from './http/rate-limit.ts';
 import { requestContext } from './http/request-context.ts';
+import { requestReader } from './http/request-reader.ts';
+import type { UnknownPropertyPolicy } from './config.ts';
 
 export interface AppOptions {
   service: CartService;
@@ -27,6 +28,8 @@ export interface AppOptions {
   requestLog: RequestLog;
   /** Requests a minute each partner may make; 0 or absent: no throttling. */
   rateLimitPerMinute?: number;
+  /** Properties and query parameters the spec does not declare: ignored and named (default), or refused. */
+  unknownProperties?: UnknownPropertyPolicy;
 }
 
 const bundledSpecPath = join(resolve(import.meta.dirname, '..'), 'generated', 'openapi.json');
@@ -50,8 +53,10 @@ export function createApp(options: AppOptions): Express {
     );
   });
   if (options.rateLimitPerMinute) app.use('/v1', rateLimit(new RateLimiter(options.rateLimitPerMinute)));
-  app.use(express.json({ limit: options.bodyLimitBytes, type: 'application/json', strict: true }));
-  app.use(bodyReader(spec));
+  // Not strict: checkout bodies are any JSON value (the SDKs send the string "success"); the schemas
+  // of the other operations refuse a body that is not an object.
+  app.use(express.json({ limit: options.bodyLimitBytes, type: 'application/json', strict: false }));
+  app.use(requestReader(spec, options.unknownProperties ?? 'ignore'));
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(spec),

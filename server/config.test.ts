@@ -85,6 +85,7 @@ describe('config: loadConfig defaults', () => {
       requestTimeoutMs: 30 * SECOND,
       idempotencyTtlMs: 24 * HOUR,
       rateLimitPerMinute: 6000,
+      unknownProperties: 'ignore',
     });
   });
 

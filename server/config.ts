@@ -16,6 +16,7 @@
  * | `REQUEST_TIMEOUT` | `30s`                                      | duration, more than 0 and at most 1 hour                              |
  * | `IDEMPOTENCY_TTL` | `24h`                                      | duration, more than 0 and at most 30 days: how long a write's answer is kept for retries with its MS-RequestId |
  * | `RATE_LIMIT_PER_MINUTE` | `6000`                               | integer 0..1000000: requests a minute per partner (0 = no throttling) |
+ * | `UNKNOWN_PROPERTIES` | `ignore`                                | `ignore` (as Partner Center: named in Sandbox-Ignored-Properties) or `refuse` (400) |
  *
  * Durations are an ISO 8601 duration built from weeks, days, hours, minutes and seconds
  * (`P7D`, `PT15M`, `PT30S`, `P1DT12H`, `PT0.5S`; years and months are refused because they have
@@ -59,7 +60,13 @@ export interface Config {
   idempotencyTtlMs: number;
   /** RATE_LIMIT_PER_MINUTE, default 6000; 0 turns throttling off. */
   rateLimitPerMinute: number;
+  /** UNKNOWN_PROPERTIES, default 'ignore': what to do with request properties and query parameters the spec does not declare. */
+  unknownProperties: UnknownPropertyPolicy;
 }
+
+/** `ignore`: as Partner Center, but named in the answer; `refuse`: a strict sandbox answers 400. */
+export type UnknownPropertyPolicy = 'ignore' | 'refuse';
+export const UNKNOWN_PROPERTY_POLICIES: readonly UnknownPropertyPolicy[] = ['ignore', 'refuse'];
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -85,6 +92,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'producti
   requestTimeoutMs: 30 * SECOND,
   idempotencyTtlMs: DAY,
   rateLimitPerMinute: 6000,
+  unknownProperties: 'ignore',
 });
 
 /** Bounds enforced by `loadConfig` (inclusive maxima; durations must be more than 0). */
@@ -291,6 +299,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else bad('RATE_LIMIT_PER_MINUTE', rateText, `expected an integer from 0 (no throttling) to ${LIMITS.maxRateLimitPerMinute}`);
   }
 
+  // UNKNOWN_PROPERTIES
+  let unknownProperties = DEFAULTS.unknownProperties;
+  const unknownText = read('UNKNOWN_PROPERTIES');
+  if (unknownText !== undefined) {
+    const policy = UNKNOWN_PROPERTY_POLICIES.find((candidate) => candidate === unknownText.toLowerCase());
+    if (policy) unknownProperties = policy;
+    else bad('UNKNOWN_PROPERTIES', unknownText, `expected ${UNKNOWN_PROPERTY_POLICIES.join(' or ')}`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -307,5 +324,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs,
     idempotencyTtlMs,
     rateLimitPerMinute,
+    unknownProperties,
   };
 }

@@ -34,6 +34,7 @@ const app = createApp({
   validateResponses: !config.production,
   requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs }),
   rateLimitPerMinute: config.rateLimitPerMinute,
+  unknownProperties: config.unknownProperties,
 });
 
 const server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });

@@ -42,9 +42,10 @@ describe('client against the reference server', () => {
     const result = unwrap(await api.checkoutCart(CUSTOMER, cart.id));
     assert.equal(result.orders.length, 1);
     const orderId = result.orders[0]!.id;
-    assert.equal(unwrap(await api.getOrder(CUSTOMER, orderId)).totalPrice, 182.4);
+    assert.equal(unwrap(await api.getOrder(CUSTOMER, orderId, { include_price: true })).totalPrice, 182.4);
+    assert.equal(unwrap(await api.getOrder(CUSTOMER, orderId)).totalPrice, undefined, 'without include_price an order has no prices, as Partner Center answers');
     assert.equal(unwrap(await api.listOrders(CUSTOMER)).totalCount, 1);
-    assert.equal(issued, 6 + 1); // the token function is asked once per attempt (changeCartLines makes two calls)
+    assert.equal(issued, 7 + 1); // the token function is asked once per attempt (changeCartLines makes two calls)
   });
 
   it('types the error as Partner Center\'s body, and unwrap throws one CartApiError with the ids', async () => {

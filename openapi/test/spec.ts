@@ -1,5 +1,6 @@
-// The spec as tests read it: the hand-written YAML, and an independent JSON Schema 2020-12 validator
-// (ajv) over its schemas, aware of the direction a payload travels in.
+// The spec as tests read it: the hand-written YAML, and a plain JSON Schema 2020-12 validator (ajv)
+// over its schemas, with no OpenAPI semantics at all (no readOnly/writeOnly rules): requests and
+// answers have schemas of their own, so what a plain validator says is what every tool says.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -10,36 +11,9 @@ export const root = resolve(import.meta.dirname, '..', '..');
 export const specPath = join(root, 'openapi', 'openapi.yaml');
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type Direction = 'request' | 'response';
 
 export function loadSpec(path = specPath): Record<string, any> {
   return parse(readFileSync(path, 'utf8')) as Record<string, any>;
-}
-
-/**
- * In a request a read-only property is not required (and in a response a write-only one), as OpenAPI
- * and express-openapi-validator read `required`; plain JSON Schema knows no direction, so the
- * validator gets a copy of the spec with those names taken out of `required` for the direction.
- */
-function forDirection(spec: Record<string, any>, direction: Direction): Record<string, any> {
-  const copy = structuredClone(spec);
-  const skip = direction === 'request' ? 'readOnly' : 'writeOnly';
-  const resolveRef = (ref: string): any =>
-    ref.slice(2).split('/').reduce((node: any, key) => node?.[key], copy);
-  const visit = (node: any): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node.properties && Array.isArray(node.required)) {
-      node.required = node.required.filter((name: string) => {
-        const property = node.properties[name];
-        const target = property?.$ref ? resolveRef(property.$ref) : property;
-        return !(property?.[skip] === true || target?.[skip] === true);
-      });
-    }
-    Object.values(node).forEach(visit);
-  };
-  visit(copy);
-  return copy;
 }
 
 const SCHEMA_BASE = 'https://cart-kit.local/schemas/';
@@ -49,14 +23,14 @@ export class SpecValidator {
   readonly #spec: Record<string, any>;
   readonly #compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
 
-  constructor(spec: Record<string, any>, direction: Direction) {
+  constructor(spec: Record<string, any>) {
     this.#ajv = new Ajv2020({ allErrors: true, strict: true });
     const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
     addFormats(this.#ajv);
-    this.#ajv.addVocabulary(['x-enumDescriptions', 'x-enum-varnames']);
+    this.#ajv.addVocabulary(['x-enumDescriptions', 'x-enum-varnames', 'x-server-managed']);
     // The OpenAPI document is not a JSON Schema: each component schema is registered on its own,
     // and references between them are rewritten to those schemas' ids.
-    this.#spec = rewriteRefs(forDirection(spec, direction));
+    this.#spec = rewriteRefs(spec);
     for (const [name, schema] of Object.entries<any>(this.#spec.components.schemas)) {
       this.#ajv.addSchema({ ...schema, $id: `${SCHEMA_BASE}${name}` });
     }

@@ -1,11 +1,11 @@
 // The cart lifecycle: create, read, update, check out into orders, read orders. Knows nothing of
 // HTTP; works on canonical, validated input and the Store, and throws CartApiError.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Cart, CartCheckoutResult, CartLineItem, ErrorDetail, Link, Order, OrderCollection, OrderError, OrderLineItem } from '../wire-types.ts';
+import type { BillingCycle, Cart, CartCheckoutResult, CartLineItem, Link, Order, OrderCollection, OrderError, OrderLineItem } from '../wire-types.ts';
 import type { Owner, Store } from '../store/store.ts';
 import { findCatalogItem, marketOf, productSkuKey, type Catalog } from './catalog.ts';
 import { CartApiError, Codes } from './errors.ts';
-import { CartErrorCode, evaluateLineItems, round2, type LineItemInput } from './line-items.ts';
+import { addonsOf, CartErrorCode, evaluateLineItems, round2, type LineItemInput } from './line-items.ts';
 
 /** The caller, from the verified token. */
 export interface Caller {
@@ -17,6 +17,18 @@ export interface Caller {
 export interface CartInput {
   lineItems: LineItemInput[];
   partnerOnRecordAttestationAccepted?: boolean;
+}
+
+/** How an order is shown: Partner Center leaves prices out unless asked for them (`include_price`). */
+export interface OrderView {
+  includePrice: boolean;
+}
+
+/** Which of a customer's orders are listed, and how. */
+export interface OrderListView extends OrderView {
+  billingCycle?: BillingCycle;
+  /** Only orders with a line whose reseller of record is this one. */
+  indirectResellerId?: string;
 }
 
 /** The versions of a cart an update may apply to (If-Match): some entity tags, or any version ('*'). */
@@ -177,9 +189,13 @@ export class CartService {
     });
   }
 
-  listOrders(caller: Caller, customerId: string): OrderCollection {
+  listOrders(caller: Caller, customerId: string, view: OrderListView = { includePrice: false }): OrderCollection {
     const owner = ownerOf(caller, customerId);
-    const items = this.#store.listOrders(owner);
+    const items = this.#store
+      .listOrders(owner)
+      .filter((order) => view.billingCycle === undefined || order.billingCycle === view.billingCycle)
+      .filter((order) => view.indirectResellerId === undefined || order.lineItems.some((line) => line.partnerIdOnRecord === view.indirectResellerId))
+      .map((order) => (view.includePrice ? order : withoutPrices(order)));
     return {
       totalCount: items.length,
       items,
@@ -188,11 +204,11 @@ export class CartService {
     };
   }
 
-  getOrder(caller: Caller, customerId: string, orderId: string): Order {
+  getOrder(caller: Caller, customerId: string, orderId: string, view: OrderView = { includePrice: false }): Order {
     const owner = ownerOf(caller, customerId);
     const order = this.#store.findOrder(owner, orderId);
     if (!order) throw new CartApiError('not-found', Codes.orderNotFound, `Order ${orderId} was not found for customer ${owner.customerId}.`);
-    return order;
+    return view.includePrice ? order : withoutPrices(order);
   }
 
   #findCart(owner: Owner, cartId: string): Cart {
@@ -294,6 +310,12 @@ export class CartService {
   }
 }
 
+/** An order without its prices: no totalPrice, no line pricing. */
+function withoutPrices(order: Order): Order {
+  const { totalPrice: _total, ...rest } = order;
+  return { ...rest, lineItems: order.lineItems.map(({ pricing: _pricing, ...line }) => line) };
+}
+
 function ownerOf(caller: Caller, customerId: string): Owner {
   return { partnerId: caller.partnerId, customerId: customerId.toLowerCase() };
 }
@@ -308,29 +330,13 @@ function rejectIfExpired(cart: Cart, now: Date): void {
   }
 }
 
-/** A cart holds at most MAX_CART_LINES lines, add-ons included, and their ids are unique across it. */
+/** A cart holds at most MAX_CART_LINES lines, add-ons included (the spec cannot count across nesting). */
 function checkLineStructure(lines: LineItemInput[]): void {
-  const seen = new Set<number>();
-  const details: ErrorDetail[] = [];
-  let count = 0;
-  const visit = (items: LineItemInput[], path: string): void => {
-    items.forEach((line, index) => {
-      count++;
-      if (line.id !== undefined) {
-        if (seen.has(line.id)) details.push({ field: `${path}[${index}].id`, message: `line item id ${line.id} is used more than once` });
-        seen.add(line.id);
-      }
-      if (line.addonItems) visit(line.addonItems, `${path}[${index}].addonItems`);
-    });
-  };
-  visit(lines, 'body.lineItems');
+  const count = lines.reduce((sum, line) => sum + 1 + addonsOf(line).length, 0);
   if (count > MAX_CART_LINES) {
     throw new CartApiError('invalid', Codes.invalidInput, `Invalid request input: a cart holds at most ${MAX_CART_LINES} lines, add-ons included; this one has ${count}.`, [
-      { field: 'body.lineItems', message: `must hold at most ${MAX_CART_LINES} lines, add-ons included (${count} sent)` },
+      `body.lineItems: must hold at most ${MAX_CART_LINES} lines, add-ons included (${count} sent)`,
     ]);
-  }
-  if (details.length > 0) {
-    throw new CartApiError('invalid', Codes.invalidInput, 'Invalid request input: line item ids must be unique within the cart.', details);
   }
 }
 

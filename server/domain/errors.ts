@@ -1,6 +1,6 @@
 // The one error type of the reference server. The domain and the HTTP layer throw it; server/http/
 // errors.ts is the one place that turns it (and every other failure) into Partner Center's error body.
-import type { ErrorCode, ErrorDetail } from '../wire-types.ts';
+import type { ErrorCode } from '../wire-types.ts';
 
 /** What kind of failure it is; the HTTP layer maps each kind to a status. */
 export type FailureKind =
@@ -21,9 +21,10 @@ export type FailureKind =
 export class CartApiError extends Error {
   readonly kind: FailureKind;
   readonly code: ErrorCode;
-  readonly details: ErrorDetail[];
+  /** The error body's `data`: for a rejected request, one `<field>: <what is wrong>` per fault. */
+  readonly details: string[];
 
-  constructor(kind: FailureKind, code: ErrorCode, description: string, details: ErrorDetail[] = []) {
+  constructor(kind: FailureKind, code: ErrorCode, description: string, details: string[] = []) {
     super(description);
     this.name = 'CartApiError';
     this.kind = kind;

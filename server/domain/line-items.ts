@@ -16,7 +16,7 @@
 import type { BillingCycle, Catalog, CatalogItem, MarketInfo, PurchaseSystem, RenewalTerm, TermDuration } from './catalog.ts';
 import { CYCLE_MONTHS, TERM_MONTHS, findCatalogItem, marketOf, offersFor, productSkuKey } from './catalog.ts';
 
-import type { components, Readable, Writable } from '../../generated/api-types.ts';
+import type { components } from '../../generated/api-types.ts';
 
 export type { BillingCycle, TermDuration } from './catalog.ts';
 
@@ -27,8 +27,22 @@ export type ParticipantKey = Schemas['ParticipantKey'];
 export type Participant = Schemas['Participant'];
 export type RenewsTo = Schemas['RenewsTo'];
 
-/** A cart line item as a request carries it (canonical names and enum values, read-only ones absent). */
-export type LineItemInput = Writable<Schemas['CartLineItem']>;
+/** What the service computes itself: the reading of the request drops these (server/http/canonical-input.ts). */
+type ServerManagedLineProperties = 'orderGroup' | 'error' | 'pricing';
+
+/**
+ * A cart line item as a request carries it, after the case-insensitive reading: canonical names and
+ * enum values, the service's own properties absent. Add-ons are nested one level deep.
+ */
+export type AddonLineItemInput = Omit<Schemas['CartAddonLineItemRequest'], ServerManagedLineProperties>;
+export type LineItemInput = Omit<Schemas['CartLineItemRequest'], ServerManagedLineProperties | 'addonItems'> & { addonItems?: AddonLineItemInput[] };
+/** A line at either level. */
+type AnyLineInput = LineItemInput | AddonLineItemInput;
+
+/** The add-ons of a line (an add-on has none). */
+export function addonsOf(line: AnyLineInput): readonly AddonLineItemInput[] {
+  return 'addonItems' in line ? (line.addonItems ?? []) : [];
+}
 
 export interface EvaluationContext {
   catalog: Catalog;
@@ -54,7 +68,7 @@ export type CartErrorAdditionalInformation = Required<Schemas['CartErrorAddition
 export type CartError = Omit<Schemas['CartError'], 'additionalInformation'> & { additionalInformation?: CartErrorAdditionalInformation };
 
 /** A cart line item as a response carries it: id, currency and provisioning context always set. */
-export type CartLineItemResult = Omit<Readable<Schemas['CartLineItem']>, 'id' | 'currencyCode' | 'provisioningContext' | 'addonItems' | 'pricing' | 'error'> & {
+export type CartLineItemResult = Omit<Schemas['CartLineItem'], 'id' | 'currencyCode' | 'provisioningContext' | 'addonItems' | 'pricing' | 'error'> & {
   id: number;
   currencyCode: string;
   provisioningContext: Record<string, string>;
@@ -113,7 +127,7 @@ export function evaluateLineItems(lines: LineItemInput[], ctx: EvaluationContext
 // Tree, ids, provisioning context, order groups
 
 interface LineNode {
-  input: LineItemInput;
+  input: AnyLineInput;
   id: number;
   parent: LineNode | undefined;
   children: LineNode[];
@@ -124,28 +138,33 @@ interface LineNode {
 }
 
 /**
- * Builds the line tree and gives every line without an id the lowest non-negative integer no line
- * of the request uses (ids are unique across top-level lines and nested addonItems), in document order.
+ * Builds the line tree and numbers the lines. Ids are unique across the cart, add-ons included. When
+ * the ids sent are unique, they are kept and every line without one gets the lowest non-negative
+ * integer no line uses, in document order. When ids repeat (Microsoft's SDKs send 0 for every line
+ * whose id the caller never set), the ids sent mean nothing and every line is numbered in document
+ * order, 0, 1, 2, ...
  */
 function buildTree(lines: readonly LineItemInput[], catalog: Catalog): LineNode[] {
-  const used = new Set<number>();
-  const collect = (list: readonly LineItemInput[] | undefined): void => {
-    for (const line of list ?? []) {
-      if (line.id !== undefined) used.add(line.id);
-      collect(line.addonItems);
+  const sent: number[] = [];
+  const collect = (list: readonly AnyLineInput[]): void => {
+    for (const line of list) {
+      if (line.id !== undefined) sent.push(line.id);
+      collect(addonsOf(line));
     }
   };
   collect(lines);
+  const keepSentIds = new Set(sent).size === sent.length;
+  const used = new Set(keepSentIds ? sent : []);
   let next = 0;
   const freshId = (): number => {
     while (used.has(next)) next++;
     used.add(next);
     return next;
   };
-  const build = (line: LineItemInput, parent: LineNode | undefined): LineNode => {
+  const build = (line: AnyLineInput, parent: LineNode | undefined): LineNode => {
     const node: LineNode = {
       input: line,
-      id: line.id ?? freshId(),
+      id: keepSentIds && line.id !== undefined ? line.id : freshId(),
       parent,
       children: [],
       item: findCatalogItem(catalog, line.catalogItemId),
@@ -153,7 +172,7 @@ function buildTree(lines: readonly LineItemInput[], catalog: Catalog): LineNode[
       orderGroup: '',
       error: undefined,
     };
-    node.children = (line.addonItems ?? []).map((child) => build(child, node));
+    node.children = addonsOf(line).map((child) => build(child, node));
     return node;
   };
   return lines.map((line) => build(line, undefined));
@@ -215,7 +234,7 @@ function inferPurchaseSystem(catalogItemId: string): PurchaseSystem {
 
 interface LineCheck {
   node: LineNode;
-  line: LineItemInput;
+  line: AnyLineInput;
   item: CatalogItem;
   market: MarketInfo;
   roots: readonly LineNode[];
@@ -556,7 +575,7 @@ export function billingPeriods(termDuration: TermDuration | undefined, cycle: Bi
  * price = proratedPrice; extendedPrice = price × quantity × billingPeriods. Each figure is rounded
  * to 2 decimals before the next is computed from it.
  */
-function priceLine(line: LineItemInput, item: CatalogItem, market: MarketInfo, discountPercent: number, now: Date): Pricing | undefined {
+function priceLine(line: AnyLineInput, item: CatalogItem, market: MarketInfo, discountPercent: number, now: Date): Pricing | undefined {
   const list = offersFor(item, line.termDuration)?.[line.billingCycle]?.[market.country];
   if (list === undefined) return undefined;
   const listPrice = round2(list);
@@ -598,7 +617,7 @@ function toResult(node: LineNode, market: MarketInfo, now: Date): CartLineItemRe
     ...(promotionId !== undefined && { promotionId }),
     provisioningContext: node.provisioningContext,
     orderGroup: node.orderGroup,
-    ...(line.addonItems !== undefined && { addonItems: node.children.map((child) => toResult(child, market, now)) }),
+    ...('addonItems' in line && line.addonItems !== undefined && { addonItems: node.children.map((child) => toResult(child, market, now)) }),
     ...(pricing && { pricing }),
     ...(node.error && { error: node.error }),
   };

@@ -6,7 +6,8 @@ import { AuthError } from '../auth.ts';
 import { CartApiError, Codes, type FailureKind } from '../domain/errors.ts';
 import { StoreBusyError } from '../store/store.ts';
 import { ThrottledError } from './rate-limit.ts';
-import type { ErrorBody, ErrorDetail, ThrottlingBody } from '../wire-types.ts';
+import { IGNORED_HEADER } from './request-reader.ts';
+import type { ErrorBody, ThrottlingBody } from '../wire-types.ts';
 
 export const ERROR_SOURCE = 'PartnerCenterCartSandbox';
 
@@ -64,7 +65,7 @@ export function toCartApiError(error: unknown): CartApiError {
     return new CartApiError('unsupported-media-type', 415, `The request body's encoding is not supported: ${(error as Error).message}.`);
   }
   if (isValidatorError(error)) {
-    const details: ErrorDetail[] = (error.errors ?? []).map((e) => ({ field: fieldName(e.path), message: e.message ?? 'is not valid' }));
+    const details = (error.errors ?? []).map((e) => `${fieldName(e.path)}: ${e.message ?? 'is not valid'}`);
     switch (error.status) {
       case 400:
         return new CartApiError('invalid', Codes.invalidInput, `Invalid request input: ${details.length} field${details.length === 1 ? ' is' : 's are'} not valid.`, details);
@@ -95,6 +96,8 @@ export function errorBody(failure: CartApiError): ErrorBody {
 
 export function sendError(res: Response, failure: CartApiError): void {
   const body = errorBody(failure);
+  // The spec declares the ignored-properties header on successes and on 400 (where strict mode names them).
+  if (statusOf(failure) !== 400) res.removeHeader(IGNORED_HEADER);
   if (failure.kind === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="partner-center", error="invalid_token"');
   res.status(statusOf(failure)).json(body);
 }

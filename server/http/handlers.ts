@@ -2,7 +2,11 @@
 // Writes go through the request log, which makes a retry with the same MS-RequestId safe.
 import { Router, type Request, type Response } from 'express';
 import { cartETag, type Caller, type CartInput, type CartPrecondition, type CartService } from '../domain/carts.ts';
+import type { operations } from '../../generated/api-types.ts';
 import { requestKeyOf, type RequestLog, type WriteAnswer } from './idempotency.ts';
+
+type ListOrdersQuery = NonNullable<operations['listOrders']['parameters']['query']>;
+type GetOrderQuery = NonNullable<operations['getOrder']['parameters']['query']>;
 
 function caller(res: Response): Caller {
   return res.locals['caller'] as Caller;
@@ -49,18 +53,27 @@ export function cartApiRouter(service: CartService, requestLog: RequestLog): Rou
   });
 
   router.post('/v1/customers/:customerId/carts/:cartId/checkout', function checkoutCart(req, res) {
-    send(res, requestLog.run(requestKeyOf(req, res), () => ({
+    // The body is ignored, so a retry is the same request whatever body it carries.
+    send(res, requestLog.run(requestKeyOf(req, res, null), () => ({
       status: 201,
       body: service.checkoutCart(caller(res), param(req, 'customerId'), param(req, 'cartId')),
     })));
   });
 
   router.get('/v1/customers/:customerId/orders', function listOrders(req, res) {
-    res.status(200).json(service.listOrders(caller(res), param(req, 'customerId')));
+    const query = req.query as ListOrdersQuery;
+    res.status(200).json(
+      service.listOrders(caller(res), param(req, 'customerId'), {
+        includePrice: query.include_price === true,
+        ...(query.billingType ? { billingCycle: query.billingType } : {}),
+        ...(query.indirect_reseller_id ? { indirectResellerId: query.indirect_reseller_id } : {}),
+      }),
+    );
   });
 
   router.get('/v1/customers/:customerId/orders/:orderId', function getOrder(req, res) {
-    res.status(200).json(service.getOrder(caller(res), param(req, 'customerId'), param(req, 'orderId')));
+    const query = req.query as GetOrderQuery;
+    res.status(200).json(service.getOrder(caller(res), param(req, 'customerId'), param(req, 'orderId'), { includePrice: query.include_price === true }));
   });
 
   return router;

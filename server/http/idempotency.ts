@@ -91,16 +91,17 @@ export class RequestLog {
 
 /**
  * The key of a write request, or undefined when the client sent no MS-RequestId of its own (one the
- * server made up can never come again). The path is compared without regard to case, as ids are.
+ * server made up can never come again). The path is compared without regard to case, as ids are;
+ * `body` is the body as the operation reads it (null for one it ignores).
  */
-export function requestKeyOf(req: Request, res: Response): RequestKey | undefined {
+export function requestKeyOf(req: Request, res: Response, body: unknown = req.body ?? null): RequestKey | undefined {
   const requestId = res.locals['clientRequestId'] as string | undefined;
   const partnerId = (res.locals['caller'] as { partnerId?: string } | undefined)?.partnerId;
   if (!requestId || !partnerId) return undefined;
   const path = req.path.toLowerCase().replace(/\/+$/, '');
   const ifMatch = req.headers['if-match'] ?? null;
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify([req.method, path, ifMatch, canonicalJson(req.body ?? null)]))
+    .update(JSON.stringify([req.method, path, ifMatch, canonicalJson(body)]))
     .digest('base64url');
   return { partnerId, requestId, fingerprint, summary: `${req.method} ${req.path}` };
 }

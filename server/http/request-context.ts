@@ -33,6 +33,7 @@ export function requestContext(logger: Logger): RequestHandler {
           requestId,
           correlationId,
           partnerId: res.locals['caller']?.partnerId,
+          ...(res.locals['ignoredProperties'] ? { ignoredProperties: res.locals['ignoredProperties'] } : {}),
         },
         'request',
       );

@@ -491,7 +491,7 @@ class CrashLoop {
     if (!isDeepEqual(reply.body, cart.cart)) {
       this.problem(`${label} is not as last written:\n  server: ${JSON.stringify(reply.body)}\n  model:  ${JSON.stringify(cart.cart)}`);
     }
-    const orders = await call(server.baseUrl, this.bearer, 'GET', ordersPath(cart.customerId));
+    const orders = await call(server.baseUrl, this.bearer, 'GET', `${ordersPath(cart.customerId)}?include_price=true`);
     const ordered = reply.body.status === 'Ordered';
     const groups = groupsOf(reply.body);
     if (orders.status !== 200 || orders.body.totalCount !== (ordered ? groups.length : 0)) {
@@ -502,7 +502,7 @@ class CrashLoop {
       this.problem(`${label}: the orders listed are not the ones the acknowledged checkout answered`);
     }
     for (const order of orders.body.items as any[]) {
-      const one = await call(server.baseUrl, this.bearer, 'GET', `${ordersPath(cart.customerId)}/${order.id}`);
+      const one = await call(server.baseUrl, this.bearer, 'GET', `${ordersPath(cart.customerId)}/${order.id}?include_price=true`);
       this.figures.ordersChecked++;
       if (one.status !== 200 || !isDeepEqual(one.body, order)) this.problem(`${label}: order ${order.id} reads ${one.status} ${JSON.stringify(one.body)}`);
     }

@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import type { UnknownPropertyPolicy } from '../config.ts';
 import { createApp } from '../app.ts';
 import { createHs256Verifier, mintToken } from '../auth.ts';
 import { CartService } from '../domain/carts.ts';
@@ -28,6 +29,10 @@ export interface TestServerOptions {
   idempotencyTtlMs?: number;
   /** How long a write waits for another connection's lock on the database file. */
   busyTimeoutMs?: number;
+  /** UNKNOWN_PROPERTIES: 'ignore' (the default) or 'refuse'. */
+  unknownProperties?: UnknownPropertyPolicy;
+  /** Where the server logs; silent unless given. */
+  logger?: Logger;
 }
 
 export interface Reply<T = any> {
@@ -53,7 +58,7 @@ export class TestServer {
     const app = createApp({
       service,
       verifier: createHs256Verifier(SECRET),
-      logger: pino({ level: 'silent' }),
+      logger: options.logger ?? pino({ level: 'silent' }),
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       validateResponses: true,
       requestLog: new RequestLog({
@@ -62,6 +67,7 @@ export class TestServer {
         ...(options.now ? { now: () => options.now!().getTime() } : {}),
       }),
       ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
+      ...(options.unknownProperties ? { unknownProperties: options.unknownProperties } : {}),
     });
     this.#server = createHttpServer(app);
   }
@@ -133,4 +139,9 @@ export function runNode(args: string[], options: { cwd: string; env?: NodeJS.Pro
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
+}
+
+/** The fields an error body's `data` names (`<field>: <what is wrong>` each). */
+export function fieldsOf(data: string[]): string[] {
+  return data.map((entry) => entry.slice(0, entry.indexOf(': ')));
 }

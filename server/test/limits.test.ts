@@ -25,7 +25,7 @@ describe('per-partner throttling', () => {
     const retryAfter = Number(throttled.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 12, `Retry-After ${retryAfter}: one request refills in 12 s at 5 a minute`);
     assert.deepEqual(throttled.body, { statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.` });
-    const validator = new SpecValidator(spec, 'response');
+    const validator = new SpecValidator(spec);
     assert.deepEqual(validator.errors('#/components/schemas/Throttling', throttled.body), []);
     assert.ok(throttled.headers.get('ms-requestid'), 'still echoes the request id');
 
@@ -64,7 +64,7 @@ describe('size limits', () => {
     const refused = await server.call('POST', cartsPath(), { body: { lineItems } });
     assert.equal(refused.status, 400);
     assert.equal(refused.body.code, 800002);
-    assert.deepEqual(refused.body.data, [{ field: 'body.lineItems', message: 'must hold at most 100 lines, add-ons included (101 sent)' }]);
+    assert.deepEqual(refused.body.data, ['body.lineItems: must hold at most 100 lines, add-ons included (101 sent)']);
     const accepted = await server.call('POST', cartsPath(), { body: { lineItems: lineItems.slice(0, 59) } });
     assert.equal(accepted.status, 201);
   });
@@ -83,7 +83,7 @@ describe('size limits', () => {
     assert.equal(reply.status, 431);
     assert.match(reply.type ?? '', /^application\/json/);
     const body = JSON.parse(reply.body);
-    assert.deepEqual(new SpecValidator(spec, 'response').errors('#/components/schemas/Error', body), []);
+    assert.deepEqual(new SpecValidator(spec).errors('#/components/schemas/Error', body), []);
     assert.equal(body.code, 431);
     // The server goes on answering.
     assert.equal((await server.call('GET', cartsPath().replace('/carts', '/orders'))).status, 200);
@@ -101,7 +101,7 @@ describe('size limits', () => {
     });
     assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
     const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
-    assert.deepEqual(new SpecValidator(spec, 'response').errors('#/components/schemas/Error', body), []);
+    assert.deepEqual(new SpecValidator(spec).errors('#/components/schemas/Error', body), []);
     assert.equal(body.code, 800002);
   });
 });

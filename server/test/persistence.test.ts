@@ -36,7 +36,7 @@ describe('persistence', () => {
       assert.deepEqual((await second.call('GET', cartPath(created.id))).body, cartBefore);
       assert.equal(cartBefore.status, 'Ordered');
       assert.equal(cartBefore.lineItems[0].quantity, 4);
-      const orders = (await second.call('GET', ordersPath())).body;
+      const orders = (await second.call('GET', `${ordersPath()}?include_price=true`)).body;
       assert.deepEqual(orders.items, checkout.orders);
       // Checking out again after the restart still returns the same orders, and makes none.
       assert.deepEqual((await second.call('POST', checkoutPath(created.id))).body.orders, checkout.orders);

@@ -113,7 +113,7 @@ describe('cart rules over HTTP', () => {
     assert.deepEqual(again.body, first.body);
     const listed = await server.call('GET', ordersPath());
     assert.equal(listed.body.totalCount, 4);
-    const read = await server.call('GET', `${ordersPath()}/${first.body.orders[1].id}`);
+    const read = await server.call('GET', `${ordersPath()}/${first.body.orders[1].id}?include_price=true`);
     assert.deepEqual(read.body, first.body.orders[1]);
     const update = await server.call('PUT', cartPath(created.id), { body: { lineItems: [e5Line(1)] } });
     assert.equal(update.status, 400);

@@ -21,7 +21,7 @@ import { CUSTOMER, OTHER_PARTNER, PARTNER, SECRET, TestServer, token, USER, type
 
 const document = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
 const model = new SpecModel(document);
-const responses = new SpecValidator(document, 'response');
+const responses = new SpecValidator(document);
 const operations = model.operations;
 
 /** Path parameters every path has (the customer: the caller's choice); the others name resources the server issued. */

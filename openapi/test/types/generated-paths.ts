@@ -55,6 +55,15 @@ export async function wellTypedCalls(): Promise<void> {
   void order.data?.totalPrice;
 }
 
+/** The documented update flow: what getCart answered is a valid updateCart body as it is. */
+export async function getChangePut(): Promise<void> {
+  const read = await client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } });
+  if (!read.data) return;
+  const changed: Cart = { ...read.data, lineItems: read.data.lineItems.map((line) => ({ ...line, quantity: line.quantity + 1 })) };
+  await client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body: changed });
+  await client.GET('/v1/customers/{customerId}/orders', { params: { path: { customerId }, query: { include_price: true, billingType: 'monthly' } } });
+}
+
 export async function callsThatMustNotCompile(cart: Cart): Promise<void> {
   // @ts-expect-error no such path
   await client.GET('/v1/customers/{customerId}/cart', { params: { path: { customerId } } });
@@ -74,8 +83,13 @@ export async function callsThatMustNotCompile(cart: Cart): Promise<void> {
   });
   await client.POST('/v1/customers/{customerId}/carts', {
     params: { path: { customerId } },
-    // @ts-expect-error the status is read-only: a client cannot set it
-    body: { status: 'Ordered', lineItems: cart.lineItems },
+    // @ts-expect-error a misspelt property does not compile
+    body: { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly' }], partnerOnRecordAttestationAcepted: true },
+  });
+  await client.PUT('/v1/customers/{customerId}/carts/{cartId}', {
+    params: { path: { customerId, cartId } },
+    // @ts-expect-error the answer of getCart may be sent back, but its lines must stay lines
+    body: { ...cart, lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantitty: 1, billingCycle: 'monthly' }] },
   });
   // @ts-expect-error a request body needs lineItems
   await client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body: {} });

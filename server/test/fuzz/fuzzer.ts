@@ -160,10 +160,11 @@ interface StoredWrite {
 }
 
 /** A copy with object keys sorted (JSON objects are unordered). */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+function sortKeys(value: unknown, depth = 0): unknown {
+  if (depth > 256) return value; // the deep-nesting mutation goes far deeper than any schema
+  if (Array.isArray(value)) return value.map((item) => sortKeys(item, depth + 1));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortKeys(v)]));
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortKeys(v, depth + 1)]));
 }
 
 /** One server and database, with what the fuzz learnt from its answers. */
@@ -214,8 +215,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const document = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
   const model = new SpecModel(document);
-  const requestValidator = new SpecValidator(document, 'request');
-  const responseValidator = new SpecValidator(document, 'response');
+  const requestValidator = new SpecValidator(document);
+  const responseValidator = new SpecValidator(document);
   const figures = new Figures();
   const batchSize = options.batchSize ?? 10;
   const epochRequests = Math.max(batchSize, options.epochRequests ?? 1000);
@@ -432,6 +433,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
     harvest(epoch, reply.body);
     if (replay || refused) return reply;
+    // An unknown property is ignored, as Partner Center does, but never silently: the answer names it.
+    if (plan.mutation === 'unknown-property' && !reply.headers.get('sandbox-ignored-properties')) {
+      violate(`ignored property not named: ${plan.operation.operationId} ${plan.mutation}`, describe(plan, wire, verdict, reply, [`${plan.detail}, and no Sandbox-Ignored-Properties header`]));
+    }
     if (wire.method !== 'GET' && wire.headers['ms-requestid'] !== undefined && verdict.verdict === 'valid') epoch.rememberWrite({ wire, reply, body: verdict.body });
     if (plan.injected.length > 0) {
       for (const { path, value } of plan.injected) {

@@ -435,7 +435,8 @@ export class SpecModel {
     if (schema.uniqueItems === true) flat.uniqueItems = true;
     flat.minProperties = tighterMin(flat.minProperties, schema.minProperties);
     flat.maxProperties = tighterMax(flat.maxProperties, schema.maxProperties);
-    if (schema.readOnly === true) flat.readOnly = true;
+    // What the service manages (x-server-managed) is read-only for a client: it may be sent back, and is ignored.
+    if (schema.readOnly === true || schema['x-server-managed'] === true) flat.readOnly = true;
     if (schema.writeOnly === true) flat.writeOnly = true;
     for (const keyword of ['anyOf', 'oneOf'] as const) if (Array.isArray(schema[keyword])) flat.alternatives.push(schema[keyword]);
     if (Array.isArray(schema.examples)) flat.examples.push(...schema.examples);
@@ -485,9 +486,11 @@ export class SpecModel {
   }
 
   /**
-   * `value` read as the spec's introduction says the API reads input, "without regard to case":
-   * property names matched to the declared ones and enumeration values to the listed ones, ignoring
-   * case. A second spelling of a property already read stays as it is (and so is unknown).
+   * `value` read as the spec's introduction says the API reads input: property names matched to the
+   * declared ones without regard to case, enumeration values to the listed ones without regard to
+   * case and underscores (`OneTime` is `one_time`), a property whose value is null left out, and a
+   * property that a closed object (declared properties, no others) does not declare left out too.
+   * A second spelling of a property already read stays as it is (and so breaks the schema).
    */
   canonicalize(value: unknown, schema: Schema | undefined, depth = 0): unknown {
     if (depth > 64) return value;
@@ -495,13 +498,17 @@ export class SpecModel {
     if (typeof value === 'string') {
       const values = [...(flat.enum ?? []), ...flat.alternatives.flat().flatMap((member) => this.flatten(member).enum ?? [])].filter((v): v is string => typeof v === 'string');
       if (values.includes(value)) return value;
-      return values.find((candidate) => candidate.toLowerCase() === value.toLowerCase()) ?? value;
+      const fold = (text: string) => text.toLowerCase().replace(/[_\s-]/g, '');
+      return values.find((candidate) => fold(candidate) === fold(value)) ?? value;
     }
     if (Array.isArray(value)) return flat.items ? value.map((item) => this.canonicalize(item, flat.items, depth + 1)) : value;
     if (value === null || typeof value !== 'object') return value;
     const out: Record<string, unknown> = {};
+    const closed = flat.additionalProperties === false && Object.keys(flat.properties).length > 0;
     for (const [key, child] of Object.entries(value)) {
+      if (child === null) continue;
       const declared = Object.keys(flat.properties).find((name) => name.toLowerCase() === key.toLowerCase());
+      if (declared === undefined && closed) continue;
       const name = declared !== undefined && !Object.hasOwn(out, declared) ? declared : key;
       const childSchema = name === declared ? flat.properties[name] : name === key && declared === undefined ? this.childSchema(flat, value, key) : undefined;
       defineData(out, name, childSchema ? this.canonicalize(child, childSchema, depth + 1) : child);
@@ -1052,10 +1059,16 @@ export function bodyMutation(model: SpecModel, value: unknown, schema: Schema): 
       3,
       fc
         .tuple(fc.constantFrom(...closed), names, anyJson)
-        .filter(([site, name]) => !Object.keys(site.flat.properties).some((declared) => declared.toLowerCase() === name.toLowerCase()))
+        // null is the same as absent, so a null extra is no unknown property (that is the null-property mutation's).
+        .filter(([site, name, extra]) => extra !== null && !Object.keys(site.flat.properties).some((declared) => declared.toLowerCase() === name.toLowerCase()))
         .map(([site, name, extra]) => ({ kind: 'unknown-property', value: setAt(value, [...site.path, name], extra), detail: `${describePath(site.path)}.${name} added` })),
     );
   }
+
+  // null is the same as absent (the .NET SDK writes every unset property as null): valid unless the property is required.
+  const present = objects.flatMap((site) => Object.keys(site.value as object).map((name) => ({ site, name })));
+  if (present.length > 0)
+    add(2, fc.constantFrom(...present).map(({ site, name }) => ({ kind: 'null-property', value: setAt(value, [...site.path, name], null), detail: `${describePath(site.path)}.${name} = null` })));
 
   const withReadOnly = objects.flatMap((site) => Object.entries(site.flat.properties).filter(([, s]) => model.isReadOnly(s)).map(([name, s]) => ({ site, name, schema: s })));
   if (withReadOnly.length > 0)
@@ -1444,11 +1457,18 @@ export function classify(model: SpecModel, validator: PointerValidator, request:
         body = model.stripReadOnly(model.canonicalize(parsed, media.schema), media.schema);
         const errors = validator.errors(media.schemaPointer, body);
         if (errors.length > 0) defect(`the body breaks the schema (${errors.length} error${errors.length === 1 ? '' : 's'})`);
+        // A schema that constrains nothing (checkout's) takes any JSON and means nothing by it.
+        if (isUnconstrained(model.flatten(media.schema))) body = undefined;
       }
     } else if (hasBody && (request.body ?? '') !== '') doubts.push('a body the operation does not declare');
   }
   const verdict = defects.length > 0 ? 'invalid' : doubts.length > 0 ? 'either' : 'valid';
   return { verdict, reasons: [...defects, ...doubts], expectedStatus: defects.length > 0 ? expectedStatus : undefined, route, body };
+}
+
+function isUnconstrained(flat: FlatSchema): boolean {
+  return !flat.never && flat.types === undefined && flat.enum === undefined && !flat.hasConst && Object.keys(flat.properties).length === 0 &&
+    flat.additionalProperties === undefined && flat.items === undefined && flat.alternatives.length === 0;
 }
 
 /** A parameter's text as the value its schema types it (headers and paths travel as text). */

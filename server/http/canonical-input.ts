@@ -1,0 +1,158 @@
+// Reads a request the way Partner Center reads it, before it is validated against the spec:
+// - property names and enumeration values are matched without regard to case, and enumeration
+//   values also without regard to underscores, spaces and hyphens (the published examples and the
+//   .NET SDK send "LineItems", "BillingCycle": "Monthly", "billingType=OneTime" for one_time);
+// - `null` is the same as absent, at any depth (the .NET SDK writes every unset property as null);
+// - the properties the service manages (`x-server-managed` in the spec: ids, timestamps, status,
+//   links, prices, ...) are dropped: the documented GET-change-PUT flow sends them back, and the
+//   service never applies them;
+// - a property no schema declares is dropped and reported (Partner Center ignores what it does not
+//   use; the caller names each one in an answer header, or refuses the request in strict mode).
+// Wrong types and values are left as they are, for the validator to report under the names sent.
+
+/** A JSON Schema node of the bundled spec (only what this walk reads). */
+export interface SchemaNode {
+  $ref?: string;
+  allOf?: SchemaNode[];
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  type?: string | string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
+  items?: SchemaNode;
+  enum?: unknown[];
+  'x-server-managed'?: boolean;
+}
+
+/** What the reading made of a value: its canonical form, and the paths of the properties it ignored. */
+export interface Reading {
+  value: unknown;
+  ignored: string[];
+}
+
+/** Resolves local `$ref`s (`#/components/schemas/Cart`) against the bundled spec document. */
+export function refResolver(document: unknown): (ref: string) => SchemaNode {
+  return (ref) => {
+    if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported, not ${ref}`);
+    let node: unknown = document;
+    for (const segment of ref.slice(2).split('/')) {
+      const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    }
+    if (node === undefined || node === null || typeof node !== 'object') throw new Error(`unresolved $ref ${ref}`);
+    return node as SchemaNode;
+  };
+}
+
+interface Shape {
+  properties: Map<string, { name: string; schema: SchemaNode; serverManaged: boolean }>; // lower-cased name -> declared
+  /** The schema of undeclared properties (a map such as provisioningContext), if they are allowed. */
+  additionalProperties?: SchemaNode;
+  /** Declares properties and allows no others: an undeclared property is ignored and reported. */
+  closed: boolean;
+  items: SchemaNode[];
+  /** Declared enumeration values by their folded form. */
+  enumValues: Map<string, string>;
+  boolean: boolean;
+}
+
+const MAX_DEPTH = 64; // deeper input is left untouched; the validator and body limits deal with it
+
+/** The form in which enumeration values are compared: `OneTime`, `one_time` and `ONETIME` are one. */
+export function foldEnumValue(value: string): string {
+  return value.toLowerCase().replace(/[_\s-]/g, '');
+}
+
+export class CaseInsensitiveReader {
+  readonly #resolve: (ref: string) => SchemaNode;
+  readonly #shapes = new WeakMap<SchemaNode, Shape>();
+
+  constructor(document: unknown) {
+    this.#resolve = refResolver(document);
+  }
+
+  /** Reads `value` against `schema` (a node of the bundled spec); `path` names its place in ignored paths. */
+  read(value: unknown, schema: SchemaNode, path = 'body'): Reading {
+    const ignored: string[] = [];
+    return { value: this.#read(value, schema, path, ignored, 0), ignored };
+  }
+
+  /** A scalar (a query parameter) read against its schema: enumeration values and booleans matched without regard to case. */
+  readScalar(value: string, schema: SchemaNode): string {
+    const shape = this.#shape(schema);
+    if (shape.boolean) return value.toLowerCase() === 'true' || value.toLowerCase() === 'false' ? value.toLowerCase() : value;
+    return shape.enumValues.get(foldEnumValue(value)) ?? value;
+  }
+
+  #read(value: unknown, schema: SchemaNode, path: string, ignored: string[], depth: number): unknown {
+    if (depth > MAX_DEPTH) return value;
+    const shape = this.#shape(schema);
+    if (typeof value === 'string') return shape.enumValues.get(foldEnumValue(value)) ?? value;
+    if (Array.isArray(value)) {
+      if (shape.items.length === 0) return value;
+      return value.map((item, index) =>
+        shape.items.reduce<unknown>((acc, items) => this.#read(acc, items, `${path}[${index}]`, ignored, depth + 1), item),
+      );
+    }
+    if (value === null || typeof value !== 'object') return value;
+
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      if (child === null) continue;
+      const declared = shape.properties.get(key.toLowerCase());
+      if (declared?.serverManaged) continue;
+      let name = key;
+      let childSchema: SchemaNode | undefined = shape.additionalProperties;
+      if (declared && !Object.hasOwn(out, declared.name)) {
+        name = declared.name;
+        childSchema = declared.schema;
+      } else if (declared) {
+        childSchema = undefined; // a second spelling of a property already read: left for the validator to reject
+      } else if (shape.closed) {
+        ignored.push(`${path}.${printable(key)}`);
+        continue;
+      }
+      // defineProperty, not assignment: a "__proto__" key must stay a plain property.
+      Object.defineProperty(out, name, {
+        value: childSchema ? this.#read(child, childSchema, `${path}.${printable(name)}`, ignored, depth + 1) : child,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+
+  /** Everything a schema node says about properties, items and enum values, with refs and combinators merged. */
+  #shape(schema: SchemaNode): Shape {
+    const cached = this.#shapes.get(schema);
+    if (cached) return cached;
+    const shape: Shape = { properties: new Map(), closed: false, items: [], enumValues: new Map(), boolean: false };
+    this.#shapes.set(schema, shape);
+    const visit = (node: SchemaNode, seen: Set<SchemaNode>): void => {
+      if (seen.has(node)) return;
+      seen.add(node);
+      if (node.$ref) visit(this.#resolve(node.$ref), seen);
+      for (const member of [...(node.allOf ?? []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])]) visit(member, seen);
+      for (const [name, propertySchema] of Object.entries(node.properties ?? {})) {
+        const key = name.toLowerCase();
+        if (!shape.properties.has(key)) shape.properties.set(key, { name, schema: propertySchema, serverManaged: propertySchema['x-server-managed'] === true });
+      }
+      if (node.properties && node.additionalProperties === false) shape.closed = true;
+      if (node.additionalProperties && typeof node.additionalProperties === 'object') shape.additionalProperties ??= node.additionalProperties;
+      if (node.items) shape.items.push(node.items);
+      if (node.type === 'boolean') shape.boolean = true;
+      for (const candidate of node.enum ?? []) {
+        if (typeof candidate === 'string' && !shape.enumValues.has(foldEnumValue(candidate))) shape.enumValues.set(foldEnumValue(candidate), candidate);
+      }
+    };
+    visit(schema, new Set());
+    return shape;
+  }
+}
+
+/** A property name as it may appear in a header and a log line: printable ASCII, the rest percent-encoded. */
+export function printable(name: string): string {
+  // toWellFormed: a lone surrogate (valid in JSON, not in UTF-8) would make encodeURIComponent throw.
+  return /^[\x21-\x7E]*$/.test(name) && !name.includes('%') ? name : encodeURIComponent(name.toWellFormed());
+}
