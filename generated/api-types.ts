@@ -1355,6 +1355,76 @@ export interface components {
     };
     pathItems: never;
 }
+export type SchemaCart = components['schemas']['Cart'];
+export type SchemaCartRequest = components['schemas']['CartRequest'];
+export type SchemaCartLineItemRequest = components['schemas']['CartLineItemRequest'];
+export type SchemaCartAddonLineItemRequest = components['schemas']['CartAddonLineItemRequest'];
+export type SchemaCartStatus = components['schemas']['CartStatus'];
+export type SchemaCartLineItem = components['schemas']['CartLineItem'];
+export type SchemaCartAddonLineItem = components['schemas']['CartAddonLineItem'];
+export type SchemaBillingCycle = components['schemas']['BillingCycle'];
+export type SchemaTermDuration = components['schemas']['TermDuration'];
+export type SchemaRenewsTo = components['schemas']['RenewsTo'];
+export type SchemaParticipant = components['schemas']['Participant'];
+export type SchemaParticipantKey = components['schemas']['ParticipantKey'];
+export type SchemaCartError = components['schemas']['CartError'];
+export type SchemaCartErrorAdditionalInformation = components['schemas']['CartErrorAdditionalInformation'];
+export type SchemaCartErrorCode = components['schemas']['CartErrorCode'];
+export type SchemaPricing = components['schemas']['Pricing'];
+export type SchemaCheckoutRequest = components['schemas']['CheckoutRequest'];
+export type SchemaCartCheckoutResult = components['schemas']['CartCheckoutResult'];
+export type SchemaOrderError = components['schemas']['OrderError'];
+export type SchemaOrderErrorCode = components['schemas']['OrderErrorCode'];
+export type SchemaOrder = components['schemas']['Order'];
+export type SchemaOrderTransactionType = components['schemas']['OrderTransactionType'];
+export type SchemaOrderStatus = components['schemas']['OrderStatus'];
+export type SchemaOrderLineItem = components['schemas']['OrderLineItem'];
+export type SchemaOrderLineItemTransactionType = components['schemas']['OrderLineItemTransactionType'];
+export type SchemaPurchaseCommitment = components['schemas']['PurchaseCommitment'];
+export type SchemaOrderCollection = components['schemas']['OrderCollection'];
+export type SchemaLink = components['schemas']['Link'];
+export type SchemaKeyValuePair = components['schemas']['KeyValuePair'];
+export type SchemaCartLinks = components['schemas']['CartLinks'];
+export type SchemaCollectionLinks = components['schemas']['CollectionLinks'];
+export type SchemaOrderLinks = components['schemas']['OrderLinks'];
+export type SchemaOrderLineItemLinks = components['schemas']['OrderLineItemLinks'];
+export type SchemaResourceAttributes = components['schemas']['ResourceAttributes'];
+export type SchemaError = components['schemas']['Error'];
+export type SchemaErrorCode = components['schemas']['ErrorCode'];
+export type SchemaThrottling = components['schemas']['Throttling'];
+export type ResponseBadRequest = components['responses']['BadRequest'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseForbidden = components['responses']['Forbidden'];
+export type ResponseNotFound = components['responses']['NotFound'];
+export type ResponseConflict = components['responses']['Conflict'];
+export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
+export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
+export type ResponsePreconditionFailed = components['responses']['PreconditionFailed'];
+export type ResponseUnprocessableContent = components['responses']['UnprocessableContent'];
+export type ResponseRequestHeaderFieldsTooLarge = components['responses']['RequestHeaderFieldsTooLarge'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
+export type ResponseInternalServerError = components['responses']['InternalServerError'];
+export type ParameterCustomerId = components['parameters']['customerId'];
+export type ParameterCartId = components['parameters']['cartId'];
+export type ParameterOrderId = components['parameters']['orderId'];
+export type ParameterBillingType = components['parameters']['billingType'];
+export type ParameterIncludePrice = components['parameters']['includePrice'];
+export type ParameterIncludeSystemPurchases = components['parameters']['includeSystemPurchases'];
+export type ParameterIndirectResellerId = components['parameters']['indirectResellerId'];
+export type ParameterMsRequestId = components['parameters']['msRequestId'];
+export type ParameterMsCorrelationId = components['parameters']['msCorrelationId'];
+export type ParameterXLocale = components['parameters']['xLocale'];
+export type ParameterMsPartnerCenterApplication = components['parameters']['msPartnerCenterApplication'];
+export type ParameterXMsCustomerUserUpn = components['parameters']['xMsCustomerUserUpn'];
+export type ParameterIfMatch = components['parameters']['ifMatch'];
+export type HeaderMsRequestId = components['headers']['MS-RequestId'];
+export type HeaderMsCorrelationId = components['headers']['MS-CorrelationId'];
+export type HeaderXLocale = components['headers']['X-Locale'];
+export type HeaderRetryAfter = components['headers']['Retry-After'];
+export type HeaderWwwAuthenticate = components['headers']['WWW-Authenticate'];
+export type HeaderETag = components['headers']['ETag'];
+export type HeaderIdempotentReplayed = components['headers']['Idempotent-Replayed'];
+export type HeaderSandboxIgnoredProperties = components['headers']['Sandbox-Ignored-Properties'];
 export type $defs = Record<string, never>;
 export interface operations {
     createCart: {
@@ -1907,3 +1977,24 @@ export interface operations {
         };
     };
 }
+type FlattenedDeepRequired<T> = {
+    [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
+};
+type ReadonlyArray<T> = [
+    Exclude<T, undefined>
+] extends [
+    unknown[]
+] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const cartStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CartStatus"]> = ["Active", "Ordered"];
+export const billingCycleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BillingCycle"]> = ["monthly", "annual", "triennial", "one_time", "none", "biennial", "unknown"];
+export const termDurationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TermDuration"]> = ["P1M", "P1Y", "P3Y"];
+export const renewsToTermDurationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RenewsTo"]["termDuration"]> = ["P1M", "P1Y"];
+export const participantKeyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ParticipantKey"]> = ["transaction_reseller", "additional_transaction_reseller", "consumption_reseller", "unknown"];
+export const cartErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CartErrorCode"]> = [0, 10000, 10001, 10002, 10003, 10004, 10006, 10007, 10008, 10009, 10010, 10011, 10012, 10013, 10014, 10015, 10016, 10017, 10018, 10019, 500600];
+export const orderErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderErrorCode"]> = [800002, 800003, 800004, 800005, 800009, 800010, 800017, 800018, 800020, 800030];
+export const orderTransactionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderTransactionType"]> = ["UserPurchase", "SystemPurchase", "SystemBilling"];
+export const orderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderStatus"]> = ["unknown", "completed", "pending", "cancelled", "suspended", "pending review", "pending po upload", "po upload complete", "po review rejected", "partial success", "error"];
+export const orderLineItemTransactionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderLineItemTransactionType"]> = ["New", "Renew", "AddQuantity", "RemoveQuantity", "Cancel", "Convert", "CustomerCredit"];
+export const linkMethodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Link"]["method"]> = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = [404, 405, 408, 412, 413, 415, 422, 431, 20000, 800001, 800002, 800003, 800008, 800064, 800065];
+export const componentsHeadersIdempotentReplayedValues: ReadonlyArray<FlattenedDeepRequired<components>["headers"]["Idempotent-Replayed"]> = ["true"];

@@ -95,11 +95,13 @@ export function makeDocsOffline(html: string): string {
  */
 const artifacts: { file: string; command: (outFile: string) => [string, string[]]; postprocess?: (content: string) => string }[] = [
   {
-    // TypeScript types of every path, operation and schema, with openapi-typescript's default flags:
-    // requests have schemas of their own (CartRequest, ...), so no read/write markers are needed, and
-    // the types are what any user generating from the spec gets.
+    // TypeScript types of every path, operation and schema. Requests have schemas of their own
+    // (CartRequest, ...), so no read/write markers are needed: the types are those any user gets with
+    // the default flags (openapi/test/portability.test.ts checks such a client), plus two additions
+    // the server and client use: `--root-types` (SchemaCart, ...) and `--enum-values` (arrays of every
+    // enumeration's values, billingCycleValues, ...), so that no list of values is written by hand.
     file: 'api-types.ts',
-    command: (out) => [bin('openapi-typescript'), [spec, '--output', out]],
+    command: (out) => [bin('openapi-typescript'), [spec, '--output', out, '--root-types', '--enum-values']],
   },
   {
     // The bundled spec as JSON: what a consumer or a tool downloads (served at /openapi.json).
