@@ -1,9 +1,10 @@
 // The schema-driven fuzz, as part of `npm test`: a modest number of requests made from the spec
 // (valid ones for every operation, and mutations of them), each answer judged by the oracle described
-// in fuzzer.ts. FUZZ_SEED replays a run (the seed is printed with the figures), FUZZ_RUNS sets how
+// in oracle.ts. FUZZ_SEED replays a run (the seed is printed with the figures), FUZZ_RUNS sets how
 // many requests; `npm run fuzz` is the long run. The requests of known, reported server bugs
 // (KNOWN_BUGS in fuzzer.ts) are left out here unless FUZZ_KNOWN_BUGS=include.
-import { formatReport, runFuzz, type FuzzReport } from './fuzzer.ts';
+import { formatReport, type FuzzReport } from './fuzz-report.ts';
+import { runFuzz } from './fuzzer.ts';
 import { fuzzSettings } from './settings.ts';
 
 describe('fuzz: requests made from the spec, answers judged against it', function () {

@@ -3,7 +3,8 @@
 // violation once, and exits 1 if there was any: a 5xx, an answer the spec does not allow, a state
 // changed by an invalid request, ... FUZZ_SEED replays a run. The requests of known, reported server
 // bugs (KNOWN_BUGS in fuzzer.ts) are sent too unless FUZZ_KNOWN_BUGS=skip.
-import { formatReport, runFuzz } from './fuzzer.ts';
+import { formatReport } from './fuzz-report.ts';
+import { runFuzz } from './fuzzer.ts';
 import { fuzzSettings } from './settings.ts';
 
 const { seed, requests, skipKnownBugs } = fuzzSettings({ requests: 10_000, knownBugs: 'include' });
