@@ -1,3 +1,6 @@
+// The HS256 verifier (the bearer-token rules every verifier shares), mintToken and randomSecret, and
+// scripts/token.ts with a secret. The key set verifier (JWKS_URL) and scripts/token.ts --key:
+// auth-keys.test.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -5,38 +8,13 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
 import { AuthError, createHs256Verifier, mintToken, randomSecret } from './auth.ts';
-import type { AuthFailure } from './auth.ts';
+import { assertFails, b64, now, OTHER_SECRET, SECRET, TENANT, USER, verifier } from './auth.fixtures.ts';
 
-const SECRET = 'sandbox-secret-0123456789abcdef-0123456789';
-const OTHER_SECRET = 'another-secret-0123456789abcdef-0123456789';
-const TENANT = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
-const USER = '2713ccd7-ea3b-470a-9cfb-451d5d0482cc';
 const key = new TextEncoder().encode(SECRET);
-const verifier = createHs256Verifier(SECRET);
-
-const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const now = (): number => Math.floor(Date.now() / 1000);
 
 /** Signs `claims` with HS256 and SECRET exactly as given (no claims added), whatever their types. */
 function sign(claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims as JWTPayload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
-}
-
-/** Asserts that verifying `authorization` fails with `failure`, and that the message leaks nothing. */
-async function assertFails(authorization: string | undefined, failure: AuthFailure): Promise<AuthError> {
-  try {
-    await verifier.verify(authorization);
-  } catch (error) {
-    assert.ok(error instanceof AuthError, `expected an AuthError, got ${String(error)}`);
-    assert.equal(error.failure, failure, error.message);
-    assert.equal(error.name, 'AuthError');
-    assert.ok(error.message.length > 0);
-    assert.ok(!error.message.includes(SECRET), 'the message must not contain the secret');
-    const token = authorization?.split(' ').at(-1);
-    if (token && token.length > 8) assert.ok(!error.message.includes(token), 'the message must not contain the token');
-    return error;
-  }
-  assert.fail(`verify(${JSON.stringify(authorization)}) did not throw`);
 }
 
 describe('auth: HS256 verifier', () => {

@@ -1,21 +1,40 @@
 /**
- * Bearer-token authentication for the reference server.
+ * Bearer-token authentication for the reference server: verifying tokens, and minting them.
  *
  * Partner Center authenticates callers with Azure AD (Microsoft Entra ID) access tokens. The
- * sandbox accepts HS256 JWTs signed with a shared secret (`JWT_SECRET`, minted by
- * `npm run token`) that carry the same claims the real service reads:
+ * sandbox verifies two kinds of JWT, which carry the same claims the real service reads:
  *
+ * - HS256 tokens signed with a shared secret (`JWT_SECRET`, minted by `npm run token`);
+ * - tokens signed with an asymmetric key (RS256 as Azure AD's, also RS384/512, PS256/384/512,
+ *   ES256/384/512 and EdDSA) whose public key is in a JSON Web Key Set (`JWKS_URL`): a local file,
+ *   read once at start, or an https URL that jose fetches (and fetches again for an unknown `kid`).
+ *   Reading and checking key sets is server/auth-keys.ts.
+ *
+ * When both are configured, either kind is accepted: the token's `alg` header picks the key (HS256
+ * the secret, any other accepted algorithm the key set), so one is never tried after the other and
+ * the secret never verifies an asymmetric token, nor a public key an HS256 one (no algorithm
+ * confusion). `createVerifier` builds the verifier from the configuration.
+ *
+ * The claims rules are the same for both:
  * - `tid`: the partner's tenant id; required, a non-empty string of at most 64 characters;
  * - `oid` (else `sub`, else the tenant id): the calling user; a string when present;
  * - `exp`: required (Azure AD tokens always carry one), checked with 5 seconds of clock tolerance;
  *   `nbf`, when present, is checked too.
+ * `iss` and `aud` are not checked (no variable configures them yet).
  *
  * `Verifier.verify` resolves to the principal or rejects with an `AuthError` whose `failure` says
- * why. Messages are written for people and never contain the token or the secret.
+ * why; a key set that cannot be fetched or used rejects with a `KeySetError` (server/auth-keys.ts)
+ * instead (the server's fault, not the token's). Messages are written for people and never contain
+ * the token or the secret.
+ *
+ * `mintToken` signs tokens under the same rules. It stays in this file: bench/lib/fixtures.ts loads
+ * it from server/auth.ts of whichever tree it measures.
  */
 import { randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import type { JWTPayload } from 'jose';
+import type { CryptoKey, JWK, JWTPayload, JWTVerifyGetKey, JWTVerifyOptions, KeyInput } from 'jose';
+import { KEY_SET_ALGORITHMS, keySetResolver } from './auth-keys.ts';
 
 export interface Principal {
   partnerTenantId: string;
@@ -25,8 +44,9 @@ export interface Principal {
 /**
  * - `missing`: no Authorization header (or an empty one);
  * - `malformed`: the header is not `Bearer <token>`;
- * - `invalid`: not a JWT, bad signature, algorithm other than HS256, no `exp`, not yet valid (`nbf`),
- *   or an `oid`/`sub` claim that is not a usable string;
+ * - `invalid`: not a JWT, bad signature, an algorithm the verifier does not accept, a key the key
+ *   set does not hold (unknown `kid`), no `exp`, not yet valid (`nbf`), or an `oid`/`sub` claim
+ *   that is not a usable string;
  * - `expired`: `exp` has passed (beyond the clock tolerance);
  * - `no-tenant`: the `tid` claim is absent, not a string, empty, or longer than 64 characters.
  */
@@ -43,8 +63,15 @@ export class AuthError extends Error {
 }
 
 export interface Verifier {
-  /** Resolves to the caller, or rejects with an AuthError. */
+  /** Resolves to the caller, or rejects with an AuthError (or a KeySetError: see createVerifier). */
   verify(authorization: string | undefined): Promise<Principal>;
+}
+
+export interface VerifierOptions {
+  /** How many verified tokens to remember until they expire (default 10 000; 0 remembers none). */
+  cacheSize?: number;
+  /** The clock `exp` and `nbf` are checked against (default the system clock). */
+  now?: () => Date;
 }
 
 /** Shortest accepted HS256 secret, in characters (also enforced by config's JWT_SECRET check). */
@@ -55,6 +82,8 @@ export const MAX_TENANT_ID_LENGTH = 64;
 export const MAX_USER_ID_LENGTH = 256;
 /** Clock skew tolerated on `exp` and `nbf`, in seconds. */
 export const CLOCK_TOLERANCE_SECONDS = 5;
+/** The algorithm of tokens signed with `JWT_SECRET`. */
+export const SECRET_ALGORITHM = 'HS256';
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
@@ -78,7 +107,7 @@ function bearerToken(authorization: string | undefined): string {
 }
 
 /** Maps a jose verification error to an AuthError; anything that is not a jose error is rethrown. */
-function fromJoseError(error: unknown): AuthError {
+function fromJoseError(error: unknown, algorithms: readonly string[]): AuthError {
   if (error instanceof errors.JWTExpired) {
     return new AuthError('expired', 'The access token has expired; request a new one');
   }
@@ -92,7 +121,10 @@ function fromJoseError(error: unknown): AuthError {
     return new AuthError('invalid', `The access token's "${error.claim}" claim is not valid`);
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return new AuthError('invalid', 'The access token is not signed with an accepted algorithm (HS256)');
+    return new AuthError('invalid', `The access token is not signed with an accepted algorithm (${algorithms.join(', ')})`);
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return new AuthError('invalid', 'The access token is signed with a key the server does not know (no key of the key set matches its "kid")');
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
     return new AuthError('invalid', 'The access token signature is not valid');
@@ -131,20 +163,32 @@ export function principalFromClaims(payload: JWTPayload): Principal {
 }
 
 /**
- * A verifier for sandbox tokens signed with a shared HS256 secret.
- *
- * Real Azure AD tokens (RS256, keys published at `JWKS_URL`) would plug in here as a second
- * implementation of the same `Verifier` interface: build the key set once with
- * `createRemoteJWKSet(new URL(config.jwksUrl))` and call
- * `jwtVerify(token, jwks, { algorithms: ['RS256'], issuer, audience, clockTolerance, requiredClaims: ['exp'] })`,
- * reusing `bearerToken`, `fromJoseError` (plus the JWKS errors) and `principalFromClaims`.
+ * Verifies `token` with `key` (a key or a key resolver), as jose's documentation says to: when
+ * several keys of a key set fit a token (no `kid`, or a shared one), each is tried in turn.
  */
-export function createHs256Verifier(secret: string, options: { cacheSize?: number; now?: () => Date } = {}): Verifier {
-  const key = secretKey(secret);
+async function verifyJwt(token: string, key: Uint8Array | JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await (typeof key === 'function' ? jwtVerify(token, key, options) : jwtVerify(token, key, options))).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const candidate of error) {
+      try {
+        return (await jwtVerify(token, candidate, options)).payload;
+      } catch (inner) {
+        if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+}
+
+/** The verifier behind every configuration: `key` checks the signature, the rest is common. */
+function createJwtVerifier(key: Uint8Array | JWTVerifyGetKey, algorithms: readonly string[], options: VerifierOptions): Verifier {
   const now = options.now ?? (() => new Date());
   // Tokens already verified, by their exact text, until they expire: a client sends the same token on
-  // every call, and the HMAC (an asynchronous WebCrypto job in jose) is most of what a GET costs.
-  // Only the expiry can change the verdict for the same bytes, so it is checked again on every hit.
+  // every call, and the signature check (an asynchronous WebCrypto job in jose) is most of what a GET
+  // costs. Only the expiry can change the verdict for the same bytes, so it is checked again on every
+  // hit. (A key removed from a key set therefore stops being accepted when its tokens expire.)
   const cacheSize = options.cacheSize ?? 10_000;
   const verified = new Map<string, { principal: Principal; exp: number }>();
   return {
@@ -155,14 +199,14 @@ export function createHs256Verifier(secret: string, options: { cacheSize?: numbe
       verified.delete(token);
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, key, {
-          algorithms: ['HS256'],
+        payload = await verifyJwt(token, key, {
+          algorithms: [...algorithms],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ['exp'],
           currentDate: now(),
-        }));
+        });
       } catch (error) {
-        throw fromJoseError(error);
+        throw fromJoseError(error, algorithms);
       }
       const principal = principalFromClaims(payload);
       if (cacheSize > 0 && typeof payload.exp === 'number') {
@@ -174,20 +218,66 @@ export function createHs256Verifier(secret: string, options: { cacheSize?: numbe
   };
 }
 
+/** A verifier for sandbox tokens signed with a shared HS256 secret (at least 32 characters). */
+export function createHs256Verifier(secret: string, options: VerifierOptions = {}): Verifier {
+  return createJwtVerifier(secretKey(secret), [SECRET_ALGORITHM], options);
+}
+
 /**
- * Mints an HS256 token the reference server accepts: claims `tid`, `oid`, `iat`, `exp` (and `iss`
- * when `issuer` is given). `expiresIn` is a jose time span ('1h', '30m', '8 hours', '-1h' for an
- * already expired token), default '1h'.
+ * Builds the verifier the configuration asks for (`Config`'s `jwtSecret` and `jwksUrl` fit as they are):
+ * - `jwtSecret` only: HS256 tokens signed with it (as `createHs256Verifier`);
+ * - `jwksUrl` only: tokens signed with a key of that key set (KEY_SET_ALGORITHMS);
+ * - both: either, chosen by the token's `alg` (HS256: the secret; any other: the key set).
+ * A local key set file is read here, synchronously, once: a bad one throws a KeySetError whose
+ * one-line message names JWKS_URL and the file. Neither setting: a RangeError, as is a short secret.
  */
-export async function mintToken(options: {
-  secret: string;
-  tenantId: string;
-  userId: string;
-  expiresIn?: string;
-  issuer?: string;
-}): Promise<string> {
-  const { secret, tenantId, userId, expiresIn = '1h', issuer } = options;
-  const key = secretKey(secret);
+export function createVerifier(
+  settings: { jwtSecret?: string | undefined; jwksUrl?: string | undefined },
+  options: VerifierOptions = {},
+): Verifier {
+  const { jwtSecret, jwksUrl } = settings;
+  if (jwksUrl === undefined) {
+    if (jwtSecret === undefined) throw new RangeError('A verifier needs a JWT_SECRET, a JWKS_URL or both');
+    return createHs256Verifier(jwtSecret, options);
+  }
+  const keySet = keySetResolver(jwksUrl);
+  if (jwtSecret === undefined) return createJwtVerifier(keySet, KEY_SET_ALGORITHMS, options);
+  const secret = secretKey(jwtSecret);
+  return createJwtVerifier(
+    async (header, token) => (header.alg === SECRET_ALGORITHM ? secret : keySet(header, token)),
+    [SECRET_ALGORITHM, ...KEY_SET_ALGORITHMS],
+    options,
+  );
+}
+
+/** What signs a minted token: the HS256 secret, or a private key with its algorithm (and `kid`). */
+export type SigningKey =
+  | { secret: string }
+  | { privateKey: CryptoKey | KeyObject | JWK; alg: string; kid?: string | undefined };
+
+/**
+ * Mints a token the reference server accepts: claims `tid`, `oid`, `iat`, `exp` (and `iss` when
+ * `issuer` is given), signed with HS256 and `secret`, or with `privateKey` and `alg` (one of
+ * KEY_SET_ALGORITHMS; `kid` goes in the header when given, so that a key set can find the key).
+ * `expiresIn` is a jose time span ('1h', '30m', '8 hours', '-1h' for an already expired token),
+ * default '1h'.
+ */
+export async function mintToken(
+  options: SigningKey & { tenantId: string; userId: string; expiresIn?: string; issuer?: string },
+): Promise<string> {
+  const { tenantId, userId, expiresIn = '1h', issuer } = options;
+  let key: KeyInput;
+  let header: { alg: string; typ: 'JWT'; kid?: string };
+  if ('secret' in options) {
+    key = secretKey(options.secret);
+    header = { alg: SECRET_ALGORITHM, typ: 'JWT' };
+  } else {
+    if (!KEY_SET_ALGORITHMS.includes(options.alg)) {
+      throw new RangeError(`The algorithm must be one of ${KEY_SET_ALGORITHMS.join(', ')}`);
+    }
+    key = options.privateKey;
+    header = { alg: options.alg, typ: 'JWT', ...(options.kid === undefined ? {} : { kid: options.kid }) };
+  }
   if (tenantId.trim() === '' || tenantId.length > MAX_TENANT_ID_LENGTH || CONTROL_CHARACTERS.test(tenantId)) {
     throw new RangeError(`The tenant id must be a non-empty string of at most ${MAX_TENANT_ID_LENGTH} characters`);
   }
@@ -195,7 +285,7 @@ export async function mintToken(options: {
     throw new RangeError(`The user id must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters`);
   }
   const jwt = new SignJWT({ tid: tenantId, oid: userId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader(header)
     .setIssuedAt()
     .setExpirationTime(expiresIn);
   if (issuer !== undefined) jwt.setIssuer(issuer);

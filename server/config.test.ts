@@ -1,8 +1,14 @@
+// loadConfig, variable by variable: the values each accepts, and those it refuses with a one-line
+// problem that never shows a secret; every problem reported at once. The table itself and the
+// README: config-table.test.ts; the duration and size syntaxes: config-values.test.ts.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, DEFAULTS, loadConfig, parseByteSize, parseDuration } from './config.ts';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { exportJWK, generateKeyPair } from 'jose';
+import { ConfigError, DEFAULTS, loadConfig } from './config.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -20,97 +26,6 @@ function configError(env: Record<string, string | undefined>): ConfigError {
   }
   assert.fail(`loadConfig(${JSON.stringify(env)}) did not throw`);
 }
-
-describe('config: parseDuration', () => {
-  it('reads ISO 8601 durations made of weeks, days, hours, minutes and seconds', () => {
-    assert.equal(parseDuration('P7D'), 7 * DAY);
-    assert.equal(parseDuration('PT15M'), 15 * MINUTE);
-    assert.equal(parseDuration('PT30S'), 30 * SECOND);
-    assert.equal(parseDuration('P1DT12H'), 36 * HOUR);
-    assert.equal(parseDuration('P2W'), 14 * DAY);
-    assert.equal(parseDuration('PT1H30M5S'), HOUR + 30 * MINUTE + 5 * SECOND);
-    assert.equal(parseDuration('PT0.5S'), 500);
-    assert.equal(parseDuration('PT0,25S'), 250);
-    assert.equal(parseDuration('p1dt1h'), DAY + HOUR, 'designators are case-insensitive');
-    assert.equal(parseDuration('PT0S'), 0, 'zero is well formed; range checks belong to the caller');
-  });
-
-  it('reads a number with a unit', () => {
-    assert.equal(parseDuration('500ms'), 500);
-    assert.equal(parseDuration('30s'), 30 * SECOND);
-    assert.equal(parseDuration('15m'), 15 * MINUTE);
-    assert.equal(parseDuration('2h'), 2 * HOUR);
-    assert.equal(parseDuration('7d'), 7 * DAY);
-    assert.equal(parseDuration('1.5h'), 90 * MINUTE);
-    assert.equal(parseDuration('30 s'), 30 * SECOND);
-    assert.equal(parseDuration(' 15m '), 15 * MINUTE);
-  });
-
-  it('returns undefined for malformed text', () => {
-    for (const text of [
-      '', 'abc', '30', '-5s', '+5s', '5 sec', '5S', '1e3ms', '.5s', 's', 'P', 'PT', 'P1DT', 'P1Y', 'P1M',
-      'PT1H1H', 'P1D1W', '7d1h', 'T15M', 'PT15X', '1,5h',
-    ]) {
-      assert.equal(parseDuration(text), undefined, text);
-    }
-  });
-});
-
-describe('config: parseByteSize', () => {
-  it('reads byte counts and 1024-based kb/mb sizes', () => {
-    assert.equal(parseByteSize('2048'), 2048);
-    assert.equal(parseByteSize('2048b'), 2048);
-    assert.equal(parseByteSize('100kb'), 102400);
-    assert.equal(parseByteSize('1mb'), 1048576);
-    assert.equal(parseByteSize('1.5KB'), 1536);
-    assert.equal(parseByteSize('2 MB'), 2097152);
-    for (const text of ['', 'lots', '1gb', '-1kb', '1 k', 'kb']) assert.equal(parseByteSize(text), undefined, text);
-  });
-});
-
-describe('config: loadConfig defaults', () => {
-  it('uses the documented defaults when nothing is set', () => {
-    const config = loadConfig({});
-    assert.deepEqual(config, {
-      port: 3000,
-      host: 'localhost',
-      databasePath: DEFAULTS.databasePath,
-      catalogPath: DEFAULTS.catalogPath,
-      cartTtlMs: 7 * DAY,
-      jwtSecret: undefined,
-      jwksUrl: undefined,
-      logLevel: 'info',
-      production: false,
-      bodyLimitBytes: 1048576,
-      requestTimeoutMs: 30 * SECOND,
-      idempotencyTtlMs: 24 * HOUR,
-      rateLimitPerMinute: 6000,
-      unknownProperties: 'ignore',
-    });
-  });
-
-  it('resolves the default paths absolutely, from the module location', () => {
-    const { databasePath, catalogPath } = loadConfig({});
-    const repo = resolve(import.meta.dirname, '..');
-    assert.ok(isAbsolute(databasePath) && isAbsolute(catalogPath));
-    assert.equal(databasePath, join(repo, 'data', 'partner-center-sandbox.db'));
-    assert.equal(catalogPath, join(repo, 'server', 'catalog', 'catalog.json'));
-  });
-
-  it('treats empty and whitespace-only values as unset', () => {
-    const names = [
-      'PORT', 'HOST', 'DATABASE_PATH', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
-      'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE',
-    ];
-    assert.deepEqual(loadConfig(Object.fromEntries(names.map((name) => [name, '']))), loadConfig({}));
-    assert.deepEqual(loadConfig(Object.fromEntries(names.map((name) => [name, '  ']))), loadConfig({}));
-    assert.deepEqual(loadConfig({ PORT: undefined }), loadConfig({}));
-  });
-
-  it('reads process.env when called without an argument', () => {
-    assert.doesNotThrow(() => loadConfig());
-  });
-});
 
 describe('config: loadConfig valid values', () => {
   let dir: string;
@@ -166,9 +81,28 @@ describe('config: loadConfig valid values', () => {
     assert.equal(loadConfig({ JWT_SECRET: spaced }).jwtSecret, spaced);
   });
 
-  it('JWKS_URL: an https URL', () => {
+  it('JWKS_URL: an https URL, as it is (nothing is fetched)', () => {
     const url = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
     assert.equal(loadConfig({ JWKS_URL: url }).jwksUrl, url);
+    assert.equal(loadConfig({ JWKS_URL: 'https://keys.example.test:8443/jwks.json' }).jwksUrl, 'https://keys.example.test:8443/jwks.json');
+  });
+
+  it('JWKS_URL: a key set file, as a path (absolute or relative) or a file: URL, made a file: URL', async () => {
+    const rsa = await generateKeyPair('RS256', { extractable: true });
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    const ed = await generateKeyPair('EdDSA', { extractable: true });
+    const keys = [
+      { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
+      { ...(await exportJWK(ec.publicKey)), kid: 'ec-1' },
+      { ...(await exportJWK(ed.publicKey)), kid: 'ed-1' },
+      { ...(await exportJWK(rsa.publicKey)), kid: 'enc-1', use: 'enc' }, // ignored, not refused
+    ];
+    const file = join(dir, 'jwks.json');
+    writeFileSync(file, JSON.stringify({ keys }));
+    const url = pathToFileURL(file).href;
+    assert.equal(loadConfig({ JWKS_URL: file }).jwksUrl, url);
+    assert.equal(loadConfig({ JWKS_URL: ` ${url} ` }).jwksUrl, url);
+    assert.equal(loadConfig({ JWKS_URL: relative(process.cwd(), file) }).jwksUrl, url);
   });
 
   it('LOG_LEVEL: every pino level, case-insensitive', () => {
@@ -264,9 +198,63 @@ describe('config: loadConfig invalid values', () => {
     configError({ JWT_SECRET: 'x'.repeat(31) });
   });
 
-  it('JWKS_URL that is not an https URL', () => {
-    rejects({ JWKS_URL: 'http://login.example.test/keys' }, /^JWKS_URL="http:\/\/login\.example\.test\/keys": expected an https URL/);
-    rejects({ JWKS_URL: 'not a url' }, /^JWKS_URL="not a url": expected an https URL/);
+  it('JWKS_URL with a scheme other than https: and file:', () => {
+    rejects({ JWKS_URL: 'http://login.example.test/keys' }, /^JWKS_URL="http:\/\/login\.example\.test\/keys": expected an https URL .*plain http is refused/);
+    rejects({ JWKS_URL: 'ftp://x' }, /^JWKS_URL="ftp:\/\/x": expected an https URL \(https:\/\/login\.microsoftonline\.com\/common\/discovery\/v2\.0\/keys\), a file: URL or the path of a JWKS file$/);
+    rejects({ JWKS_URL: 'https://' }, /^JWKS_URL="https:\/\/": expected an https URL/);
+    rejects({ JWKS_URL: 'file://some-host/keys.json' }, /^JWKS_URL="file:\/\/some-host\/keys\.json": expected an https URL .*names a file on this machine/);
+  });
+
+  it('JWKS_URL naming a file that does not exist, or a directory', () => {
+    const missing = join(dir, 'missing-jwks.json');
+    rejects({ JWKS_URL: missing }, new RegExp(`^JWKS_URL=".*missing-jwks\\.json": no such key set file \\(${missing.replace(/[.]/g, '\\.')}\\)$`));
+    rejects({ JWKS_URL: pathToFileURL(missing).href }, /^JWKS_URL="file:.*missing-jwks\.json": no such key set file \(.*missing-jwks\.json\)$/);
+    rejects({ JWKS_URL: 'not a url' }, /^JWKS_URL="not a url": no such key set file \(.*not a url\)$/);
+    rejects({ JWKS_URL: dir }, /^JWKS_URL=".*": .* is not a file; expected a JSON Web Key Set file$/);
+  });
+
+  it('JWKS_URL naming a file that is not JSON, without quoting it', () => {
+    const file = join(dir, 'key.pem');
+    writeFileSync(file, '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n');
+    const error = configError({ JWKS_URL: file });
+    assert.match(error.message, /^JWKS_URL=".*key\.pem": the key set file .*key\.pem is not JSON$/);
+    assert.ok(!error.message.includes('MIIE'), 'the file content must not appear in the message');
+  });
+
+  it('JWKS_URL naming a JSON file that is not a key set of public signature keys', async () => {
+    const rsa = await generateKeyPair('RS256', { extractable: true });
+    const publicJwk = await exportJWK(rsa.publicKey);
+    const privateJwk = await exportJWK(rsa.privateKey);
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
+    const cases: [unknown, RegExp][] = [
+      [{}, /is not a JSON Web Key Set: expected \{"keys": \[\.\.\.\]\} with at least one key$/],
+      [[], /is not a JSON Web Key Set/],
+      [null, /is not a JSON Web Key Set/],
+      [{ keys: [] }, /is not a JSON Web Key Set/],
+      [{ keys: {} }, /is not a JSON Web Key Set/],
+      [publicJwk, /is not a JSON Web Key Set/], // one key, not a set
+      [{ keys: ['x'] }, /: key 0 is not a JSON object$/],
+      [{ keys: [publicJwk, { ...privateJwk, kid: 'k2' }] }, /: key 1 \(kid "k2"\) is a private key \("d"\); publish only public keys$/],
+      [{ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }, /: key 0 is a secret key; a key set holds public keys \(HS256 tokens use JWT_SECRET\)$/],
+      [{ keys: [{ kty: 'XYZ' }] }, /: key 0 has "kty" "XYZ"; expected RSA, EC or OKP$/],
+      [{ keys: [{ kty: 'RSA', e: 'AQAB' }] }, /: key 0 is not a valid RSA public key$/],
+      [{ keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }] }, /: key 0 is not a valid EC public key$/],
+      [{ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'abc' }] }, /: key 0 is not a valid OKP public key$/],
+      [{ keys: [{ kty: 'EC', crv: 'secp256k1', x: 'a', y: 'b' }] }, /: key 0 has "crv" "secp256k1"; expected P-256, P-384, P-521$/],
+      [{ keys: [{ kty: 'OKP', crv: 'X25519', x: 'a' }] }, /: key 0 has "crv" "X25519"; expected Ed25519$/],
+      [{ keys: [{ ...publicJwk, use: 'enc' }] }, /: no key is for signatures/],
+      [{ keys: [{ ...publicJwk, alg: 'RSA-OAEP' }] }, /: no key is for signatures/],
+      [{ keys: [small] }, /: key 0 is an RSA key of 1024 bits; at least 2048 are needed$/],
+    ];
+    for (const [json, pattern] of cases) {
+      const file = join(dir, 'not-a-key-set.json');
+      writeFileSync(file, JSON.stringify(json));
+      const error = configError({ JWKS_URL: file });
+      assert.match(error.message, /^JWKS_URL=".*not-a-key-set\.json": the key set file .*not-a-key-set\.json/, JSON.stringify(json));
+      assert.match(error.message, pattern, JSON.stringify(json));
+      assert.equal(error.problems.length, 1);
+      assert.ok(!error.message.includes(String(privateJwk.d)), 'the private key must not appear in the message');
+    }
   });
 
   it('LOG_LEVEL', () => {

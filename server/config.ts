@@ -1,35 +1,23 @@
 /**
  * Reference-server configuration, read once from environment variables by `loadConfig`.
  *
- * | Variable          | Default                                    | Accepted values                                                       |
- * |-------------------|--------------------------------------------|-----------------------------------------------------------------------|
- * | `PORT`            | `3000`                                     | integer 0..65535 (0 = any free port)                                  |
- * | `HOST`            | `localhost`                                | host name or IP address (`0.0.0.0` / `::` to listen on every address) |
- * | `DATABASE_PATH`   | `<repo>/data/partner-center-sandbox.db`    | file path (relative paths resolve against the working directory) or `:memory:` |
- * | `CATALOG_PATH`    | `<repo>/server/catalog/catalog.json`       | path to an existing file                                              |
- * | `CART_TTL`        | `7d`                                       | duration (see below), more than 0 and at most 365 days                |
- * | `JWT_SECRET`      | unset                                      | at least 32 characters (HS256 key strength); used verbatim            |
- * | `JWKS_URL`        | unset                                      | https URL; reserved for verifying real Azure AD tokens, not used yet  |
- * | `LOG_LEVEL`       | `info`                                     | fatal, error, warn, info, debug, trace, silent (case-insensitive)     |
- * | `NODE_ENV`        | -                                          | `production` sets `production: true`; anything else is development    |
- * | `BODY_LIMIT`      | `1mb` (1048576 bytes)                      | byte count or `<n>b` / `<n>kb` / `<n>mb` (1024-based), 1kb..16mb      |
- * | `REQUEST_TIMEOUT` | `30s`                                      | duration, more than 0 and at most 1 hour                              |
- * | `IDEMPOTENCY_TTL` | `24h`                                      | duration, more than 0 and at most 30 days: how long a write's answer is kept for retries with its MS-RequestId |
- * | `RATE_LIMIT_PER_MINUTE` | `6000`                               | integer 0..1000000: requests a minute per partner (0 = no throttling) |
- * | `UNKNOWN_PROPERTIES` | `ignore`                                | `ignore` (as Partner Center: named in Sandbox-Ignored-Properties) or `refuse` (400) |
+ * Every variable is one entry of `VARIABLES` below: its name, its default as shown to people, its
+ * description and its parser (the parsers of durations, sizes, integers and choices are in
+ * server/config-values.ts). `loadConfig` is derived from that table, and the README's
+ * "Configuration" table is a copy of it that server/config-table.test.ts keeps identical (the test
+ * prints the table to paste, from `configurationTable()`, when they differ). Add or change a
+ * variable there.
  *
- * Durations are an ISO 8601 duration built from weeks, days, hours, minutes and seconds
- * (`P7D`, `PT15M`, `PT30S`, `P1DT12H`, `PT0.5S`; years and months are refused because they have
- * no fixed length) or a number with a unit: `500ms`, `30s`, `15m`, `2h`, `7d` (decimals allowed,
- * e.g. `1.5h`). A bare number is refused: its unit would be a guess.
- *
- * Empty or whitespace-only values count as unset; other values are trimmed (except `JWT_SECRET`,
- * which is used exactly as given). Every invalid variable is reported at once, one per line, in a
- * single `ConfigError`. `JWT_SECRET`'s value is never echoed in an error message.
+ * Empty or whitespace-only values count as unset; other values are trimmed, except secret ones
+ * (`JWT_SECRET`), which are used exactly as given and never echoed in an error message. Every
+ * invalid variable is reported at once, one per line, in a single `ConfigError`.
  */
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { KeySetError, keySetLocation, readKeySetFile } from './auth-keys.ts';
 import { MIN_SECRET_LENGTH } from './auth.ts';
+import { DAY, duration, HOUR, integer, KIB, MIB, oneOf, parseByteSize, Problem, SECOND } from './config-values.ts';
+import { DEFAULT_CATALOG_PATH } from './catalog/load-catalog.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -46,7 +34,7 @@ export interface Config {
   cartTtlMs: number;
   /** JWT_SECRET: the HS256 key for bearer tokens, at least 32 characters; undefined when unset. */
   jwtSecret: string | undefined;
-  /** JWKS_URL: reserved for verifying real Azure AD tokens later; an https URL when set. */
+  /** JWKS_URL: the key set asymmetric bearer tokens are verified against, an https: or file: URL (a path becomes a file: URL); undefined when unset. */
   jwksUrl: string | undefined;
   /** LOG_LEVEL, default 'info'. */
   logLevel: LogLevel;
@@ -68,14 +56,6 @@ export interface Config {
 export type UnknownPropertyPolicy = 'ignore' | 'refuse';
 export const UNKNOWN_PROPERTY_POLICIES: readonly UnknownPropertyPolicy[] = ['ignore', 'refuse'];
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const WEEK = 7 * DAY;
-const KIB = 1024;
-const MIB = 1024 * KIB;
-
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -85,7 +65,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'producti
   port: 3000,
   host: 'localhost',
   databasePath: join(REPO_ROOT, 'data', 'partner-center-sandbox.db'),
-  catalogPath: join(REPO_ROOT, 'server', 'catalog', 'catalog.json'),
+  catalogPath: DEFAULT_CATALOG_PATH,
   cartTtlMs: 7 * DAY,
   logLevel: 'info',
   bodyLimitBytes: MIB,
@@ -118,212 +98,232 @@ export class ConfigError extends Error {
   }
 }
 
-const NUMBER = String.raw`\d+(?:[.,]\d+)?`;
-const ISO_DURATION = new RegExp(
-  `^P(?:(${NUMBER})W)?(?:(${NUMBER})D)?(?:T(?:(${NUMBER})H)?(?:(${NUMBER})M)?(?:(${NUMBER})S)?)?$`,
-  'i',
-);
-const UNIT_DURATION = /^(\d+(?:\.\d+)?) ?(ms|s|m|h|d)$/;
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY };
-
-/**
- * Parses a duration into whole milliseconds (rounded): an ISO 8601 duration made of weeks, days,
- * hours, minutes and seconds (`P7D`, `PT15M`, `P1DT12H`), or a number with a unit (`500ms`,
- * `30s`, `15m`, `2h`, `7d`). Returns undefined when the text is malformed; zero is well formed
- * (range checks are the caller's business).
- */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  let ms: number;
-  const iso = ISO_DURATION.exec(trimmed);
-  if (iso) {
-    const [, weeks, days, hours, minutes, seconds] = iso;
-    const parts: [string | undefined, number][] = [
-      [weeks, WEEK], [days, DAY], [hours, HOUR], [minutes, MINUTE], [seconds, SECOND],
-    ];
-    if (parts.every(([value]) => value === undefined)) return undefined; // "P", "PT"
-    if (/T$/i.test(trimmed)) return undefined; // "P1DT": a time designator with no time
-    ms = parts.reduce((sum, [value, unit]) => sum + (value === undefined ? 0 : Number(value.replace(',', '.')) * unit), 0);
-  } else {
-    const unit = UNIT_DURATION.exec(trimmed);
-    if (!unit) return undefined;
-    ms = Number(unit[1]) * (DURATION_UNITS[unit[2] ?? ''] ?? Number.NaN);
-  }
-  ms = Math.round(ms);
-  return Number.isSafeInteger(ms) ? ms : undefined;
-}
-
-const BYTE_UNITS: Record<string, number> = { b: 1, kb: KIB, mb: MIB };
-
-/** Parses a byte size: a plain byte count, or `<n>b`, `<n>kb`, `<n>mb` (1024-based, case-insensitive). */
-export function parseByteSize(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?) ?(b|kb|mb)?$/i.exec(text.trim());
-  if (!match) return undefined;
-  const bytes = Math.floor(Number(match[1]) * (BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] ?? Number.NaN));
-  return Number.isSafeInteger(bytes) ? bytes : undefined;
-}
-
-const DURATION_HINT = 'expected an ISO 8601 duration (P7D, PT15M) or a number with a unit (30s, 15m, 7d)';
-
 /** Quotes a value for an error message: JSON-escaped (one problem stays one line) and bounded. */
 function quote(value: string): string {
   return JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value);
 }
 
-function formatDuration(ms: number): string {
-  if (ms % DAY === 0) return `${ms / DAY} days`;
-  if (ms % HOUR === 0) return `${ms / HOUR} hour${ms === HOUR ? '' : 's'}`;
-  return `${ms} ms`;
+/** One environment variable: everything the server, its error messages and the README say about it. */
+export interface Variable<K extends keyof Config = keyof Config> {
+  /** The environment variable's name. */
+  readonly name: string;
+  /** The default as shown to people: the README's "Default" column (markdown). */
+  readonly default: string;
+  /** What it does and what it accepts: the README's "Meaning" column (markdown, one line). */
+  readonly description: string;
+  /** The Config field it sets. */
+  readonly field: K;
+  /** The field's value when the variable is unset (or empty). */
+  readonly unset: Config[K];
+  /** Used exactly as given (not trimmed) and never shown in a message. */
+  readonly secret?: boolean;
+  /** The set, trimmed (unless secret) value to the field's value, or the Problem with it. */
+  readonly parse: (text: string) => Config[K] | Problem;
 }
+
+/** Keeps each entry's field and parser typed together. */
+function variable<K extends keyof Config>(entry: Variable<K>): Variable<K> {
+  return entry;
+}
+
+const TABLE = [
+  variable({
+    name: 'PORT',
+    default: '`3000`',
+    description: 'Port to listen on, an integer from 0 to 65535 (`0`: any free port).',
+    field: 'port',
+    unset: DEFAULTS.port,
+    parse: integer(5, 65535, 'expected an integer from 0 to 65535 (0 picks any free port)'),
+  }),
+  variable({
+    name: 'HOST',
+    default: '`localhost`',
+    description: 'Address to listen on, a host name or IP address (`0.0.0.0` or `::` to accept other machines).',
+    field: 'host',
+    unset: DEFAULTS.host,
+    // A light sanity check only; the listener reports addresses that do not resolve.
+    parse: (text) =>
+      text.length <= 253 && /^[A-Za-z0-9._:%[\]-]+$/.test(text)
+        ? text
+        : new Problem('expected a host name or IP address (localhost, 127.0.0.1, 0.0.0.0, ::)'),
+  }),
+  variable({
+    name: 'DATABASE_PATH',
+    default: '`data/partner-center-sandbox.db`',
+    description:
+      'The SQLite file (the default is in the repository; a relative path resolves against the working directory), or `:memory:` for a throwaway store.',
+    field: 'databasePath',
+    unset: DEFAULTS.databasePath,
+    parse: (text) => {
+      if (text === ':memory:') return text;
+      const absolute = resolve(text);
+      return statSync(absolute, { throwIfNoEntry: false })?.isDirectory()
+        ? new Problem('is a directory; expected a database file path or :memory:')
+        : absolute;
+    },
+  }),
+  variable({
+    name: 'CATALOG_PATH',
+    default: '`server/catalog/catalog.json`',
+    description: 'The catalog to sell from, an existing JSON file.',
+    field: 'catalogPath',
+    unset: DEFAULTS.catalogPath,
+    parse: (text) => {
+      const absolute = resolve(text);
+      const stat = statSync(absolute, { throwIfNoEntry: false });
+      if (stat === undefined) return new Problem(`no such file (${absolute})`);
+      if (!stat.isFile()) return new Problem('is not a file; expected the catalog JSON file');
+      return absolute;
+    },
+  }),
+  variable({
+    name: 'CART_TTL',
+    default: '`P7D`',
+    description:
+      'Cart lifetime: ISO 8601 (`PT15M`, `P1DT12H`; no years or months) or `500ms`, `30s`, `15m`, `2h`, `7d`; at most 365 days. Shorter values let tests see expiry.',
+    field: 'cartTtlMs',
+    unset: DEFAULTS.cartTtlMs,
+    parse: duration(LIMITS.maxCartTtlMs),
+  }),
+  variable({
+    name: 'JWT_SECRET',
+    default: 'random per run',
+    description:
+      'HS256 secret for bearer tokens (`npm run token` mints them), at least 32 characters, used exactly as given and never shown. Unset: a random one each run and a demo token printed, unless `JWKS_URL` is set.',
+    field: 'jwtSecret',
+    unset: undefined,
+    secret: true,
+    parse: (text) =>
+      text.length >= MIN_SECRET_LENGTH
+        ? text
+        : new Problem(
+          `must be at least ${MIN_SECRET_LENGTH} characters for an HS256 key; generate one with: ` +
+            `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
+        ),
+  }),
+  variable({
+    name: 'JWKS_URL',
+    default: '—',
+    description:
+      'The JSON Web Key Set that asymmetric bearer tokens (RS256 as Azure AD\'s, also RS384/512, PS256/384/512, ES256/384/512, EdDSA) are verified against: a JWKS file, as a path or `file:` URL, read once at start (public keys only; a sandbox never needs the network), or an `https:` URL the server calls out to (cached 10 minutes, fetched again for an unknown `kid`), e.g. Azure AD\'s `https://login.microsoftonline.com/common/discovery/v2.0/keys`. `http:` is refused. With `JWT_SECRET` as well, both kinds of token are accepted, told apart by their `alg`.',
+    field: 'jwksUrl',
+    unset: undefined,
+    parse: (text) => {
+      try {
+        const location = keySetLocation(text);
+        if (location.kind === 'file') readKeySetFile(location.path);
+        return location.url;
+      } catch (error) {
+        if (error instanceof KeySetError) return new Problem(error.message);
+        throw error;
+      }
+    },
+  }),
+  variable({
+    name: 'LOG_LEVEL',
+    default: '`info`',
+    description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent` (any case).',
+    field: 'logLevel',
+    unset: DEFAULTS.logLevel,
+    parse: oneOf(LOG_LEVELS, `expected one of ${LOG_LEVELS.join(', ')}`),
+  }),
+  variable({
+    name: 'NODE_ENV',
+    default: '—',
+    description: '`production` turns response validation off; any other value is development.',
+    field: 'production',
+    unset: false,
+    parse: (text) => text === 'production',
+  }),
+  variable({
+    name: 'BODY_LIMIT',
+    default: '`1mb`',
+    description: 'Largest request body (`413` above): a byte count or `100kb`, `1mb` (1024-based), from 1kb to 16mb.',
+    field: 'bodyLimitBytes',
+    unset: DEFAULTS.bodyLimitBytes,
+    parse: (text) => {
+      const bytes = parseByteSize(text);
+      if (bytes === undefined) return new Problem('expected a byte count or a size with a unit (102400, 100kb, 1mb)');
+      if (bytes < LIMITS.minBodyLimitBytes || bytes > LIMITS.maxBodyLimitBytes) {
+        return new Problem(`must be from 1kb (${LIMITS.minBodyLimitBytes} bytes) to 16mb (${LIMITS.maxBodyLimitBytes} bytes)`);
+      }
+      return bytes;
+    },
+  }),
+  variable({
+    name: 'REQUEST_TIMEOUT',
+    default: '`30s`',
+    description: 'How long a request may take to arrive: a duration as for `CART_TTL`, at most 1 hour.',
+    field: 'requestTimeoutMs',
+    unset: DEFAULTS.requestTimeoutMs,
+    parse: duration(LIMITS.maxRequestTimeoutMs),
+  }),
+  variable({
+    name: 'IDEMPOTENCY_TTL',
+    default: '`24h`',
+    description:
+      'How long the answer of a write with an `MS-RequestId` is kept for its retries: a duration as for `CART_TTL`, at most 30 days.',
+    field: 'idempotencyTtlMs',
+    unset: DEFAULTS.idempotencyTtlMs,
+    parse: duration(LIMITS.maxIdempotencyTtlMs),
+  }),
+  variable({
+    name: 'RATE_LIMIT_PER_MINUTE',
+    default: '`6000`',
+    description:
+      'Requests a minute per partner, in bursts of up to a minute\'s worth; `429` above. `0` turns throttling off; at most 1000000. Partner Center itself documents 500 a minute per tenant for orders.',
+    field: 'rateLimitPerMinute',
+    unset: DEFAULTS.rateLimitPerMinute,
+    parse: integer(7, LIMITS.maxRateLimitPerMinute, `expected an integer from 0 (no throttling) to ${LIMITS.maxRateLimitPerMinute}`),
+  }),
+  variable({
+    name: 'UNKNOWN_PROPERTIES',
+    default: '`ignore`',
+    description:
+      'What to do with a request property or query parameter the spec does not declare: `ignore` it as Partner Center does (and name it in the `Sandbox-Ignored-Properties` answer header and the log line), or `refuse` it with `400` naming each, for a strict sandbox.',
+    field: 'unknownProperties',
+    unset: DEFAULTS.unknownProperties,
+    parse: oneOf(UNKNOWN_PROPERTY_POLICIES, `expected ${UNKNOWN_PROPERTY_POLICIES.join(' or ')}`),
+  }),
+] as const;
+
+/** Every variable the server reads, in the order they are documented and reported. */
+export const VARIABLES: readonly Variable[] = TABLE;
+
+// Every Config field is set by a variable: a field without one fails the type check here.
+type FieldWithoutVariable = Exclude<keyof Config, (typeof TABLE)[number]['field']>;
+const EVERY_FIELD_HAS_A_VARIABLE: [FieldWithoutVariable] extends [never] ? true : FieldWithoutVariable = true;
+void EVERY_FIELD_HAS_A_VARIABLE;
 
 /** Reads configuration from `env` (default `process.env`); throws ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
-  const raw = (name: string): string | undefined => {
+  const config: Partial<Record<keyof Config, unknown>> = {};
+  for (const { name, field, unset, secret = false, parse } of VARIABLES) {
     const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value;
-  };
-  const read = (name: string): string | undefined => raw(name)?.trim();
-  const bad = (name: string, value: string, why: string): void => {
-    problems.push(`${name}=${quote(value)}: ${why}`);
-  };
-
-  const duration = (name: string, fallback: number, max: number): number => {
-    const text = read(name);
-    if (text === undefined) return fallback;
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      bad(name, text, /^P(?:[\d.,]+[WD])*[\d.,]+[YM]/i.test(text)
-        ? 'years and months have no fixed length; use days or weeks (P365D, P4W) or a number with a unit (7d)'
-        : DURATION_HINT);
-      return fallback;
+    if (value === undefined || value.trim() === '') {
+      config[field] = unset;
+      continue;
     }
-    if (ms <= 0 || ms > max) {
-      bad(name, text, `must be more than 0 and at most ${formatDuration(max)}`);
-      return fallback;
-    }
-    return ms;
-  };
-
-  // PORT
-  let port = DEFAULTS.port;
-  const portText = read('PORT');
-  if (portText !== undefined) {
-    const value = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-    if (Number.isInteger(value) && value <= 65535) port = value;
-    else bad('PORT', portText, 'expected an integer from 0 to 65535 (0 picks any free port)');
-  }
-
-  // HOST: a light sanity check only; the listener reports addresses that do not resolve.
-  let host = DEFAULTS.host;
-  const hostText = read('HOST');
-  if (hostText !== undefined) {
-    if (hostText.length <= 253 && /^[A-Za-z0-9._:%[\]-]+$/.test(hostText)) host = hostText;
-    else bad('HOST', hostText, 'expected a host name or IP address (localhost, 127.0.0.1, 0.0.0.0, ::)');
-  }
-
-  // DATABASE_PATH
-  let databasePath = DEFAULTS.databasePath;
-  const databaseText = read('DATABASE_PATH');
-  if (databaseText !== undefined) {
-    if (databaseText === ':memory:') databasePath = databaseText;
-    else {
-      const absolute = resolve(databaseText);
-      if (statSync(absolute, { throwIfNoEntry: false })?.isDirectory()) {
-        bad('DATABASE_PATH', databaseText, 'is a directory; expected a database file path or :memory:');
-      } else databasePath = absolute;
+    const text = secret ? value : value.trim();
+    const parsed = parse(text);
+    if (parsed instanceof Problem) {
+      problems.push(secret ? `${name} (${text.length} characters, value not shown): ${parsed.why}` : `${name}=${quote(text)}: ${parsed.why}`);
+      config[field] = unset;
+    } else {
+      config[field] = parsed;
     }
   }
-
-  // CATALOG_PATH
-  let catalogPath = DEFAULTS.catalogPath;
-  const catalogText = read('CATALOG_PATH');
-  if (catalogText !== undefined) {
-    const absolute = resolve(catalogText);
-    const stat = statSync(absolute, { throwIfNoEntry: false });
-    if (stat === undefined) bad('CATALOG_PATH', catalogText, `no such file (${absolute})`);
-    else if (!stat.isFile()) bad('CATALOG_PATH', catalogText, 'is not a file; expected the catalog JSON file');
-    else catalogPath = absolute;
-  }
-
-  const cartTtlMs = duration('CART_TTL', DEFAULTS.cartTtlMs, LIMITS.maxCartTtlMs);
-
-  // JWT_SECRET: used verbatim (the token script does the same) and never echoed.
-  let jwtSecret = raw('JWT_SECRET');
-  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) {
-    problems.push(
-      `JWT_SECRET (${jwtSecret.length} characters, value not shown): must be at least ${MIN_SECRET_LENGTH} characters ` +
-        `for an HS256 key; generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
-    );
-    jwtSecret = undefined;
-  }
-
-  // JWKS_URL
-  let jwksUrl: string | undefined;
-  const jwksText = read('JWKS_URL');
-  if (jwksText !== undefined) {
-    const url = URL.parse(jwksText);
-    if (url?.protocol === 'https:' && url.hostname !== '') jwksUrl = url.href;
-    else bad('JWKS_URL', jwksText, 'expected an https URL (https://login.microsoftonline.com/common/discovery/v2.0/keys)');
-  }
-
-  // LOG_LEVEL
-  let logLevel = DEFAULTS.logLevel;
-  const levelText = read('LOG_LEVEL');
-  if (levelText !== undefined) {
-    const level = LOG_LEVELS.find((candidate) => candidate === levelText.toLowerCase());
-    if (level) logLevel = level;
-    else bad('LOG_LEVEL', levelText, `expected one of ${LOG_LEVELS.join(', ')}`);
-  }
-
-  // BODY_LIMIT
-  let bodyLimitBytes = DEFAULTS.bodyLimitBytes;
-  const bodyText = read('BODY_LIMIT');
-  if (bodyText !== undefined) {
-    const bytes = parseByteSize(bodyText);
-    if (bytes === undefined) bad('BODY_LIMIT', bodyText, 'expected a byte count or a size with a unit (102400, 100kb, 1mb)');
-    else if (bytes < LIMITS.minBodyLimitBytes || bytes > LIMITS.maxBodyLimitBytes) {
-      bad('BODY_LIMIT', bodyText, `must be from 1kb (${LIMITS.minBodyLimitBytes} bytes) to 16mb (${LIMITS.maxBodyLimitBytes} bytes)`);
-    } else bodyLimitBytes = bytes;
-  }
-
-  const requestTimeoutMs = duration('REQUEST_TIMEOUT', DEFAULTS.requestTimeoutMs, LIMITS.maxRequestTimeoutMs);
-  const idempotencyTtlMs = duration('IDEMPOTENCY_TTL', DEFAULTS.idempotencyTtlMs, LIMITS.maxIdempotencyTtlMs);
-
-  // RATE_LIMIT_PER_MINUTE
-  let rateLimitPerMinute = DEFAULTS.rateLimitPerMinute;
-  const rateText = read('RATE_LIMIT_PER_MINUTE');
-  if (rateText !== undefined) {
-    const value = /^\d{1,7}$/.test(rateText) ? Number(rateText) : Number.NaN;
-    if (Number.isInteger(value) && value <= LIMITS.maxRateLimitPerMinute) rateLimitPerMinute = value;
-    else bad('RATE_LIMIT_PER_MINUTE', rateText, `expected an integer from 0 (no throttling) to ${LIMITS.maxRateLimitPerMinute}`);
-  }
-
-  // UNKNOWN_PROPERTIES
-  let unknownProperties = DEFAULTS.unknownProperties;
-  const unknownText = read('UNKNOWN_PROPERTIES');
-  if (unknownText !== undefined) {
-    const policy = UNKNOWN_PROPERTY_POLICIES.find((candidate) => candidate === unknownText.toLowerCase());
-    if (policy) unknownProperties = policy;
-    else bad('UNKNOWN_PROPERTIES', unknownText, `expected ${UNKNOWN_PROPERTY_POLICIES.join(' or ')}`);
-  }
-
   if (problems.length > 0) throw new ConfigError(problems);
+  return config as Config;
+}
 
-  return {
-    port,
-    host,
-    databasePath,
-    catalogPath,
-    cartTtlMs,
-    jwtSecret,
-    jwksUrl,
-    logLevel,
-    production: read('NODE_ENV') === 'production',
-    bodyLimitBytes,
-    requestTimeoutMs,
-    idempotencyTtlMs,
-    rateLimitPerMinute,
-    unknownProperties,
-  };
+/** The README's configuration table, rendered from VARIABLES (what config.test.ts compares it with). */
+export function configurationTable(): string {
+  const cell = (text: string): string => text.replaceAll('|', '\\|');
+  return [
+    '| Variable | Default | Meaning |',
+    '| --- | --- | --- |',
+    ...VARIABLES.map((entry) => `| \`${entry.name}\` | ${cell(entry.default)} | ${cell(entry.description)} |`),
+  ].join('\n');
 }
