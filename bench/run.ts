@@ -28,6 +28,8 @@ Load:
   --duration S          measured seconds per run (BENCH_DURATION; default 8, quick 2)
   --warmup S            warm-up seconds before each run, discarded (BENCH_WARMUP; default 2, quick 1)
   --repeat N            run every row N times, interleaved, and report medians (BENCH_REPEAT; default 1)
+  --cpu-requests N      requests sent after the measured run to take the server's CPU µs per request
+                        (limits, GET cart, create cart in production; BENCH_CPU_REQUESTS; default 20000, quick 5000)
   --ops LIST            reference operations: get,create,update,checkout (BENCH_OPS; default all)
   --variants LIST       production,validating (BENCH_VARIANTS; default both)
   --log-level LEVEL     LOG_LEVEL of the reference server (BENCH_LOG_LEVEL; default silent)
@@ -73,6 +75,7 @@ function parseFlags() {
         duration: { type: 'string' },
         warmup: { type: 'string' },
         repeat: { type: 'string' },
+        'cpu-requests': { type: 'string' },
         ops: { type: 'string' },
         variants: { type: 'string' },
         'log-level': { type: 'string' },
@@ -121,6 +124,7 @@ const settings = {
   durationSec: number(fromEnv(flags.duration, 'BENCH_DURATION'), 'duration', quick ? 2 : 8),
   warmupSec: number(fromEnv(flags.warmup, 'BENCH_WARMUP'), 'warmup', quick ? 1 : 2),
   repeat: Math.round(number(fromEnv(flags.repeat, 'BENCH_REPEAT'), 'repeat', 1)),
+  cpuRequests: Math.round(number(fromEnv(flags['cpu-requests'], 'BENCH_CPU_REQUESTS'), 'cpu requests', quick ? 5000 : 20_000)),
   ops: list(fromEnv(flags.ops, 'BENCH_OPS'), OPS, OPS, 'operation'),
   variants: list(fromEnv(flags.variants, 'BENCH_VARIANTS'), VARIANTS, VARIANTS, 'variant'),
   logLevel: fromEnv(flags['log-level'], 'BENCH_LOG_LEVEL') ?? 'silent',
@@ -167,15 +171,28 @@ function describeStatuses(result: LoadResult): string {
   return parts.join(' ') || '0';
 }
 
-const loadOptions = (server: RunningServer, requests: () => Request[], exhausted?: () => boolean) => ({
+/** What went wrong in a row's CPU run, if anything (the run itself is in the row's figures). */
+function cpuNote(result: LoadResult): string | undefined {
+  const cpu = result.cpu;
+  if (!cpu) return undefined;
+  if (!Number.isFinite(cpu.cpuUs)) return 'CPU time not measured (no /proc/<pid>/stat or getconf CLK_TCK)';
+  if (cpu.non2xx > 0) return `CPU run: ${int(cpu.non2xx)} of ${int(cpu.requests)} answers not 2xx (counted in CPU µs/req)`;
+  return undefined;
+}
+
+const loadOptions = (server: RunningServer, requests: () => Request[], more: { exhausted?: () => boolean; cpu?: boolean } = {}) => ({
   url: server.url,
   connections: settings.connections,
   durationSec: settings.durationSec,
   warmupSec: settings.warmupSec,
   requests,
   pid: server.pid,
-  ...(exhausted ? { exhausted } : {}),
+  ...(more.exhausted ? { exhausted: more.exhausted } : {}),
+  ...(more.cpu ? { cpuRequests: settings.cpuRequests } : {}),
 });
+
+/** The reference rows whose server CPU time per request is measured (besides the two limits). */
+const CPU_ROWS: ReadonlySet<string> = new Set(['get/production', 'get/validating', 'create/production']);
 
 // ---------------------------------------------------------------------------------------------------
 // Load: the limits and the reference server
@@ -239,8 +256,11 @@ async function limitRows(): Promise<Row[]> {
       try {
         const replay = await checkReplay(server, path, recorded, sent);
         if (replay.startsWith('DIFFERENT') && notes[kind].length === 0) notes[kind].push(replay);
-        progress(`${repeats(labels[kind], rep)}: ${replay}; loading ${settings.warmupSec} + ${settings.durationSec} s`);
-        runs[kind].push(await load(loadOptions(server, () => [{ method: 'GET', path }])));
+        progress(`${repeats(labels[kind], rep)}: ${replay}; loading ${settings.warmupSec} + ${settings.durationSec} s, then ${int(settings.cpuRequests)} requests for CPU time`);
+        const result = await load(loadOptions(server, () => [{ method: 'GET', path }], { cpu: true }));
+        const cpu = cpuNote(result);
+        if (cpu && notes[kind].length === 0) notes[kind].push(cpu);
+        runs[kind].push(result);
       } finally {
         await server.stop();
       }
@@ -310,16 +330,24 @@ async function referenceRun(root: string, label: string, variant: Variant, op: O
     if (answer.status !== preflight.status) {
       throw new Error(`${op}: ${preflight.method} ${preflight.path} answered ${answer.status}, expected ${preflight.status}: ${answer.body.toString().slice(0, 500)}`);
     }
-    const result = await load(loadOptions(server, requests, exhausted));
-    const text = note();
+    const result = await load(loadOptions(server, requests, { ...(exhausted ? { exhausted } : {}), cpu: CPU_ROWS.has(`${op}/${variant}`) }));
+    const text = [note(), cpuNote(result)].filter(Boolean).join('; ');
     return { result, ...(text ? { note: text } : {}) };
   } finally {
     await server.stop();
   }
 }
 
+/** CPU µs per request of a row ('-' for rows without a CPU run). */
+const cpuOf = (result: LoadResult | undefined): number => result?.cpu?.usPerRequest ?? Number.NaN;
+const cpuUs = (value: number): string => (Number.isFinite(value) ? value.toFixed(value < 100 ? 1 : 0) : '-');
+
+/** The GET cart (production) row of a tree. */
+const getRowLabel = (label: string): string => `${OP_LABEL.get}, ${VARIANT_LABEL.production}${suffix(label)}`;
+
 function loadTable(rows: Row[]): string {
   const limit = rows.find((row) => row.label.startsWith('limit:'))?.result;
+  const limitCpu = cpuOf(limit);
   const body = rows.map(({ label, result }) => [
     label,
     int(result.rps),
@@ -330,9 +358,20 @@ function loadTable(rows: Row[]): string {
     limit ? ratio(result.p99 / limit.p99) : '-',
     mib(result.peakRssKiB),
     limit ? ratio(result.peakRssKiB / limit.peakRssKiB) : '-',
+    cpuUs(cpuOf(result)),
+    ratio(cpuOf(result) / limitCpu),
     describeStatuses(result),
   ]);
-  return table(['server, operation', 'req/s', 'x limit', 'p50 ms', 'x limit', 'p99 ms', 'x limit', 'peak RSS MiB', 'x limit', 'non-2xx'], body);
+  // Efficiency: the share of the limit's requests per CPU second that GET cart achieves.
+  for (const { label } of roots) {
+    const get = cpuOf(rows.find((row) => row.label === getRowLabel(label))?.result);
+    if (!Number.isFinite(get)) continue;
+    const cells = Array<string>(12).fill('');
+    cells[0] = `GET cart efficiency vs the limit = limit CPU µs / GET cart CPU µs${suffix(label)}`;
+    cells[9] = Number.isFinite(limitCpu) ? `${((100 * limitCpu) / get).toFixed(1)}%` : '-';
+    body.push(cells);
+  }
+  return table(['server, operation', 'req/s', 'x limit', 'p50 ms', 'x limit', 'p99 ms', 'x limit', 'peak RSS MiB', 'x limit', 'CPU µs/req', 'x limit', 'non-2xx'], body);
 }
 
 async function loadSection(): Promise<void> {
@@ -345,7 +384,8 @@ async function loadSection(): Promise<void> {
       for (let rep = 0; rep < settings.repeat; rep++) {
         for (const { root, label } of roots) {
           const rowLabel = `${OP_LABEL[op]}, ${VARIANT_LABEL[variant]}${suffix(label)}`;
-          progress(`${repeats(rowLabel, rep)}: loading ${settings.warmupSec} + ${settings.durationSec} s`);
+          const cpu = CPU_ROWS.has(`${op}/${variant}`) ? `, then ${int(settings.cpuRequests)} requests for CPU time` : '';
+          progress(`${repeats(rowLabel, rep)}: loading ${settings.warmupSec} + ${settings.durationSec} s${cpu}`);
           const { result, note } = await referenceRun(root, label, variant, op, createRps.get(`${label}/${variant}`));
           runs.get(label)!.results.push(result);
           if (note) runs.get(label)!.notes.push(note);
@@ -363,13 +403,21 @@ async function loadSection(): Promise<void> {
   print(loadTable(rows));
   for (const row of rows) for (const note of row.notes) print(`  ${row.label}: ${note}`);
   const limit = rows[0]?.result;
-  const get = rows.find((row) => row.label === `${OP_LABEL.get}, ${VARIANT_LABEL.production}${suffix(roots[0]!.label)}`)?.result;
+  const get = rows.find((row) => row.label === getRowLabel(roots[0]!.label))?.result;
   if (limit && get) {
     targets.push({
-      name: 'GET cart with request validation (production) >= 30% of the bare node:http limit',
+      name: 'GET cart with request validation (production) >= 30% of the bare node:http limit, req/s',
       value: `${((100 * get.rps) / limit.rps).toFixed(1)}%`,
       pass: get.rps / limit.rps >= 0.3,
     });
+    const [limitCpu, getCpu] = [cpuOf(limit), cpuOf(get)];
+    if (Number.isFinite(limitCpu) && Number.isFinite(getCpu)) {
+      targets.push({
+        name: 'GET cart (production) >= 30% of the limit\'s efficiency, server CPU µs per request',
+        value: `${((100 * limitCpu) / getCpu).toFixed(1)}% (${cpuUs(getCpu)} µs vs ${cpuUs(limitCpu)} µs)`,
+        pass: limitCpu / getCpu >= 0.3,
+      });
+    }
   }
 }
 

@@ -2,8 +2,10 @@
 // fixed number of connections for a fixed time. Latencies are recorded here from autocannon's
 // `response` events, at the microsecond resolution of process.hrtime (autocannon's own histogram
 // rounds to whole milliseconds, too coarse for a server that answers in a fraction of one).
+// Optionally, after the measured run, a fixed number of requests more measures the server's CPU time
+// per request (from /proc/<pid>/stat), a figure that does not depend on how fast the load generator is.
 import autocannon, { type Request, type Result } from 'autocannon';
-import { sampleMemory } from './processes.ts';
+import { cpuTimeUs, sampleMemory } from './processes.ts';
 
 export interface LoadOptions {
   url: string;
@@ -16,6 +18,20 @@ export interface LoadOptions {
   pid: number;
   /** Set by a request source that has run out (e.g. no fresh cart left to check out): the run stops there. */
   exhausted?: () => boolean;
+  /** After the measured run, send this many requests more and measure the server's CPU time per request. */
+  cpuRequests?: number;
+}
+
+/** The server's CPU time (user + system, all threads) over a fixed number of requests, sent after the measured run. */
+export interface CpuResult {
+  /** Responses received (the requests sent). */
+  requests: number;
+  non2xx: number;
+  /** CPU time the server used while answering them, µs (clock-tick resolution: 10 ms at 100 ticks a second). */
+  cpuUs: number;
+  /** cpuUs / requests. */
+  usPerRequest: number;
+  seconds: number;
 }
 
 export interface LoadResult {
@@ -36,6 +52,8 @@ export interface LoadResult {
   stoppedEarly: boolean;
   /** The measured run on the monotonic clock (process.hrtime, µs), to cut a server's CPU profile to it. */
   windowUs: { start: number; end: number };
+  /** When `cpuRequests` was set (NaN figures without /proc). */
+  cpu?: CpuResult;
 }
 
 interface Run {
@@ -47,7 +65,10 @@ interface Run {
 
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-function run(options: LoadOptions, durationSec: number, onResponse?: (status: number, ms: number) => void): Promise<Run> {
+/** How long a run lasts: a number of seconds, or a number of requests. */
+type Length = { durationSec: number } | { amount: number };
+
+function run(options: LoadOptions, length: Length, onResponse?: (status: number, ms: number) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const startUs = nowUs();
@@ -58,7 +79,7 @@ function run(options: LoadOptions, durationSec: number, onResponse?: (status: nu
       {
         url: options.url,
         connections: options.connections,
-        duration: durationSec,
+        ...('amount' in length ? { amount: length.amount } : { duration: length.durationSec }),
         timeout: 30,
         requests: options.requests(),
       },
@@ -74,7 +95,7 @@ function run(options: LoadOptions, durationSec: number, onResponse?: (status: nu
         }
       },
     );
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (stoppedEarly) return;
       if (options.exhausted?.()) {
         // The source ran out: what answers from here on is not the measured operation any more.
@@ -97,13 +118,13 @@ export function percentile(sorted: Float64Array, p: number): number {
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
-  if (options.warmupSec > 0) await run(options, options.warmupSec);
+  if (options.warmupSec > 0) await run(options, { durationSec: options.warmupSec });
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   let responses = 0;
   const statusCodes: Record<string, number> = {};
   const memory = sampleMemory(options.pid);
-  const { result, stoppedEarly, seconds, windowUs } = await run(options, options.durationSec, (status, ms) => {
+  const { result, stoppedEarly, seconds, windowUs } = await run(options, { durationSec: options.durationSec }, (status, ms) => {
     responses++;
     statusCodes[status] = (statusCodes[status] ?? 0) + 1;
     if (status < 200 || status > 299) return;
@@ -118,6 +139,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const sorted = latencies.subarray(0, count).sort();
   let sum = 0;
   for (const value of sorted) sum += value;
+  const cpu = options.cpuRequests && !stoppedEarly ? await cpuRun(options, options.cpuRequests) : undefined;
   return {
     rps: count / seconds,
     p50: percentile(sorted, 50),
@@ -132,7 +154,21 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     peakRssKiB,
     stoppedEarly,
     windowUs,
+    ...(cpu ? { cpu } : {}),
   };
+}
+
+/** `requests` requests (autocannon's `amount`), with the server's CPU time read before and after. */
+async function cpuRun(options: LoadOptions, requests: number): Promise<CpuResult> {
+  let responses = 0;
+  let non2xx = 0;
+  const before = cpuTimeUs(options.pid);
+  const { seconds } = await run(options, { amount: requests }, (status) => {
+    responses++;
+    if (status < 200 || status > 299) non2xx++;
+  });
+  const cpuUs = cpuTimeUs(options.pid) - before;
+  return { requests: responses, non2xx, cpuUs, usPerRequest: responses > 0 ? cpuUs / responses : Number.NaN, seconds };
 }
 
 const middle = (values: number[]): number => {
@@ -142,9 +178,20 @@ const middle = (values: number[]): number => {
   return sorted.length % 2 ? sorted[at]! : (sorted[at - 1]! + sorted[at]!) / 2;
 };
 
-/** Several runs of the same thing as one: medians of rates and latencies, the highest peak RSS, counts summed. */
+/** Several runs of the same thing as one: medians of rates, latencies and CPU per request, the highest peak RSS, counts summed. */
 export function aggregate(runs: LoadResult[]): LoadResult {
   if (runs.length === 1) return runs[0]!;
+  const cpuRuns = runs.flatMap((run) => (run.cpu ? [run.cpu] : []));
+  const cpu: CpuResult | undefined =
+    cpuRuns.length === 0
+      ? undefined
+      : {
+          requests: cpuRuns.reduce((total, run) => total + run.requests, 0),
+          non2xx: cpuRuns.reduce((total, run) => total + run.non2xx, 0),
+          cpuUs: cpuRuns.reduce((total, run) => total + run.cpuUs, 0),
+          usPerRequest: middle(cpuRuns.map((run) => run.usPerRequest)),
+          seconds: cpuRuns.reduce((total, run) => total + run.seconds, 0),
+        };
   const statusCodes: Record<string, number> = {};
   for (const run of runs) for (const [status, count] of Object.entries(run.statusCodes)) statusCodes[status] = (statusCodes[status] ?? 0) + count;
   const sum = (pick: (run: LoadResult) => number): number => runs.reduce((total, run) => total + pick(run), 0);
@@ -162,5 +209,6 @@ export function aggregate(runs: LoadResult[]): LoadResult {
     peakRssKiB: Math.max(...runs.map((run) => run.peakRssKiB)),
     stoppedEarly: runs.some((run) => run.stoppedEarly),
     windowUs: runs[runs.length - 1]!.windowUs,
+    ...(cpu ? { cpu } : {}),
   };
 }

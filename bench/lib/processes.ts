@@ -1,7 +1,7 @@
 // Child processes of the benchmark: every server under load runs in its own process (the load generator
 // must not share its event loop), is tracked here, and is always killed when the benchmark ends, fails
 // or is interrupted. Temporary files and folders are registered here too and removed at exit.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -139,4 +139,37 @@ export function sampleMemory(pid: number, intervalMs = 100): { stop(): number } 
       return peak;
     },
   };
+}
+
+let ticksPerSecond: number | undefined;
+/** The kernel's clock ticks per second (USER_HZ, the unit of /proc/<pid>/stat's times): `getconf CLK_TCK`, read once. */
+export function clockTicksPerSecond(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    } catch {
+      ticksPerSecond = Number.NaN; // no getconf: the CPU figures are left out
+    }
+    if (!(ticksPerSecond > 0)) ticksPerSecond = Number.NaN;
+  }
+  return ticksPerSecond;
+}
+
+/**
+ * CPU time a process has used so far, user plus system, all its threads (the main thread, libuv's
+ * pool, V8's GC and compiler threads), in µs: fields 14 (utime) and 15 (stime) of /proc/<pid>/stat,
+ * in clock ticks. NaN when /proc is not available or the process is gone.
+ */
+export function cpuTimeUs(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  // Field 2 is the command name in parentheses, which may hold spaces: count the fields after its ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+  const utime = Number(fields[14 - 3]);
+  const stime = Number(fields[15 - 3]);
+  return ((utime + stime) / clockTicksPerSecond()) * 1e6;
 }

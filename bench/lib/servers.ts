@@ -2,7 +2,7 @@
 // through the real server/main.ts (configured by environment variables, as `npm start` is), and the
 // two limit servers of bench/servers/.
 import { join } from 'node:path';
-import { SECRET } from './fixtures.ts';
+import { serverEnvironment } from './fixtures.ts';
 import { waitFor200 } from './http.ts';
 import { freePort, startChild, type Child } from './processes.ts';
 
@@ -28,7 +28,7 @@ export interface RunningServer {
 /** The server's configuration variables: never inherited from the benchmark's own environment. */
 const SERVER_VARIABLES = [
   'PORT', 'HOST', 'DATABASE_PATH', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL', 'NODE_ENV',
-  'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE',
+  'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES',
 ];
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -76,15 +76,7 @@ async function started(child: Child, port: number, readyPath: string, headers: R
 /** Starts `server/main.ts` of `root` and waits until `readyPath` answers 200. */
 export async function startReference(options: ReferenceOptions): Promise<RunningServer> {
   const port = await freePort();
-  const env = cleanEnv({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_PATH: options.databasePath,
-    JWT_SECRET: SECRET,
-    LOG_LEVEL: options.logLevel ?? 'silent',
-    NODE_ENV: options.variant === 'production' ? 'production' : 'development',
-    RATE_LIMIT_PER_MINUTE: '0', // the per-partner limiter would throttle the load itself
-  });
+  const env = cleanEnv(serverEnvironment({ databasePath: options.databasePath, port, production: options.variant === 'production', logLevel: options.logLevel ?? 'silent' }));
   const args = ['--disable-warning=ExperimentalWarning'];
   if (options.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   args.push(join(options.root, 'server', 'main.ts'));
