@@ -1346,9 +1346,11 @@ export interface components {
         /**
          * @description Reference server only: the request-body properties and query parameters it ignored because the
          *     operation declares no such name (property names compared without regard to case), as paths into
-         *     the request (`body.lineItems[0].TargetId`, `query.include_prices`), separated by commas; at most 20 are named, then `(+N more)`. Partner Center ignores such properties silently;
-         *     the sandbox names them so that a misspelt property is seen. Absent when nothing was ignored. With
-         *     the server setting `UNKNOWN_PROPERTIES=refuse`, such a request is refused with `400` instead.
+         *     the request (`body.lineItems[0].TargetId`, `query.include_prices`), separated by commas. At most
+         *     20 are named, then `(+N more)`, and a name is cut at 200 characters. Partner Center ignores such
+         *     properties silently; the sandbox names them so that a misspelt property is seen. Absent when
+         *     nothing was ignored. With the server setting `UNKNOWN_PROPERTIES=refuse`, such a request is
+         *     refused with `400` instead.
          * @example body.AudienceClaimHeader, body.lineItems[0].TargetId
          */
         "Sandbox-Ignored-Properties": string;

@@ -1,14 +1,9 @@
 // Starts the reference server: `npm start`. Configuration comes from environment variables
-// (server/config.ts), checked once here; a bad value stops the start with a message naming it.
-import pino from 'pino';
-import { createApp } from './app.ts';
-import { createHs256Verifier, mintToken, randomSecret } from './auth.ts';
+// (server/config.ts), checked once here; a bad value, or anything else that stops the start, is
+// reported in one line per problem, without a stack trace.
+import { mintToken, randomSecret } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createHttpServer } from './http-server.ts';
-import { RequestLog } from './http/idempotency.ts';
-import { CartService } from './domain/carts.ts';
-import { loadCatalog } from './domain/catalog.ts';
-import { SqliteStore } from './store/sqlite.ts';
+import { StartupError, startServer } from './start.ts';
 
 const DEMO_PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
 const DEMO_USER = '2713ccd7-ea3b-470a-9cfb-451d5d0482cc';
@@ -22,57 +17,35 @@ try {
   process.exit(2);
 }
 
-const logger = pino({ level: config.logLevel });
-const store = new SqliteStore(config.databasePath);
-const service = new CartService({ store, catalog: loadCatalog(config.catalogPath), cartTtlMs: config.cartTtlMs });
-const secret = config.jwtSecret ?? randomSecret();
-const app = createApp({
-  service,
-  verifier: createHs256Verifier(secret),
-  logger,
-  bodyLimitBytes: config.bodyLimitBytes,
-  validateResponses: !config.production,
-  requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs }),
-  rateLimitPerMinute: config.rateLimitPerMinute,
-  unknownProperties: config.unknownProperties,
-});
+// Neither a secret nor a key set: a random secret for this run, and a demo token signed with it.
+const randomSecretForThisRun = config.jwtSecret === undefined && config.jwksUrl === undefined;
+const secret = randomSecretForThisRun ? randomSecret() : config.jwtSecret;
+let running;
+try {
+  running = await startServer({ ...config, jwtSecret: secret });
+} catch (error) {
+  if (!(error instanceof StartupError)) throw error;
+  console.error(`The server cannot start: ${error.message}`);
+  process.exit(1);
+}
 
-const server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
-server.listen(config.port, config.host, async () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, database: config.databasePath, responseValidation: !config.production }, 'listening');
-  console.log(`Partner Center cart sandbox on ${url} (documentation at ${url}/docs)`);
-  if (!config.jwtSecret) {
-    // No secret configured: a random one for this run, and a token for a demo partner to call with.
-    const demoToken = await mintToken({ secret, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
-    console.log(`No JWT_SECRET set: tokens are signed with a random secret for this run. A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\ncurl -H "Authorization: Bearer <token>" ${url}/v1/customers/<customer GUID>/orders`);
-  }
-});
+console.log(`Partner Center cart sandbox on ${running.url} (documentation at ${running.url}/docs)`);
+if (randomSecretForThisRun) {
+  // No secret configured: a random one for this run, and a token for a demo partner to call with.
+  const demoToken = await mintToken({ secret: secret as string, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
+  console.log(`No JWT_SECRET set: tokens are signed with a random secret for this run. A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\ncurl -H "Authorization: Bearer <token>" ${running.url}/v1/customers/<customer GUID>/orders`);
+}
 
-// Graceful shutdown: stop accepting, let requests in flight finish, then close the database.
-// Keep-alive clients may go on sending on connections they already have: once stopping, every
-// answer says `Connection: close` (Node then ends the socket after it), and connections that fall
-// idle are closed as they do, so that the process is not kept up by a busy client.
-let stopping = false;
-server.prependListener('request', (_req, res) => {
-  if (stopping) res.setHeader('Connection', 'close');
-});
+const server = running;
 function shutdown(signal: string): void {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  server.close(() => {
-    store.close();
-    logger.info('stopped');
-    process.exit(0);
-  });
-  server.closeIdleConnections();
-  setInterval(() => server.closeIdleConnections(), 100).unref();
-  setTimeout(() => {
-    server.closeAllConnections();
-  }, 10_000).unref();
+  server.logger.info({ signal }, 'shutting down');
+  server.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`The server did not stop cleanly: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,10 +1,11 @@
 // The cart lifecycle: create, read, update, check out into orders, read orders. Knows nothing of
-// HTTP; works on canonical, validated input and the Store, and throws CartApiError.
+// HTTP; works on canonical, validated input and the Store, and throws DomainError.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { BillingCycle, Cart, CartCheckoutResult, CartLineItem, Link, Order, OrderCollection, OrderError, OrderLineItem } from '../wire-types.ts';
+import type { BillingCycle, Cart, CartCheckoutResult, CartLineItem, CartRequest, Link, Order, OrderCollection, OrderError, OrderLineItem } from '../wire-types.ts';
 import type { Owner, Store } from '../store/store.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { findCatalogItem, marketOf, productSkuKey, type Catalog } from './catalog.ts';
-import { CartApiError, Codes } from './errors.ts';
+import { DomainError } from './errors.ts';
 import { addonsOf, CartErrorCode, evaluateLineItems, round2, type LineItemInput } from './line-items.ts';
 
 /** The caller, from the verified token. */
@@ -13,11 +14,8 @@ export interface Caller {
   userId: string;
 }
 
-/** A create or update request body, after the case-insensitive reading and validation. */
-export interface CartInput {
-  lineItems: LineItemInput[];
-  partnerOnRecordAttestationAccepted?: boolean;
-}
+/** A create or update request body (the spec's CartRequest) after the reading: the service's own properties dropped. */
+export type CartInput = Pick<CartRequest, 'partnerOnRecordAttestationAccepted'> & { lineItems: LineItemInput[] };
 
 /** How an order is shown: Partner Center leaves prices out unless asked for them (`include_price`). */
 export interface OrderView {
@@ -42,30 +40,36 @@ export function cartETag(cart: Cart): string {
   return `"${createHash('sha256').update(JSON.stringify(cart)).digest('base64url').slice(0, 27)}"`;
 }
 
+/** A cart as answered, with its entity tag (the ETag header). */
+export interface CartWithTag {
+  cart: Cart;
+  etag: string;
+}
+
 export interface CartServiceOptions {
   store: Store;
   catalog: Catalog;
   cartTtlMs: number;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export class CartService {
   readonly #store: Store;
   readonly #catalog: Catalog;
   readonly #cartTtlMs: number;
-  readonly #now: () => Date;
+  readonly #clock: Clock;
 
   constructor(options: CartServiceOptions) {
     this.#store = options.store;
     this.#catalog = options.catalog;
     this.#cartTtlMs = options.cartTtlMs;
-    this.#now = options.now ?? (() => new Date());
+    this.#clock = options.clock ?? systemClock;
   }
 
-  createCart(caller: Caller, customerId: string, input: CartInput): Cart {
+  async createCart(caller: Caller, customerId: string, input: CartInput): Promise<CartWithTag> {
     const owner = ownerOf(caller, customerId);
     checkLineStructure(input.lineItems);
-    const now = this.#now();
+    const now = this.#clock.now();
     const id = randomUUID();
     const cart: Cart = {
       id,
@@ -79,14 +83,15 @@ export class CartService {
       links: { self: link(`/customers/${owner.customerId}/carts/${id}`) },
       attributes: { objectType: 'Cart' },
     };
-    return this.#store.transaction(() => {
-      cart.lineItems = this.#evaluate(owner, input.lineItems, now);
-      this.#store.insertCart(owner, cart);
-      return cart;
+    return this.#store.transaction(async () => {
+      cart.lineItems = await this.#evaluate(owner, input.lineItems, now);
+      const stored = { cart, etag: cartETag(cart) };
+      await this.#store.insertCart(owner, stored);
+      return stored;
     });
   }
 
-  getCart(caller: Caller, customerId: string, cartId: string): Cart {
+  async getCart(caller: Caller, customerId: string, cartId: string): Promise<CartWithTag> {
     const owner = ownerOf(caller, customerId);
     return this.#findCart(owner, cartId);
   }
@@ -95,32 +100,32 @@ export class CartService {
    * Replaces the lines of an Active, unexpired cart that has no orders yet, and evaluates them again.
    * With a precondition, only if the cart is still the version the caller read (412 otherwise).
    */
-  updateCart(caller: Caller, customerId: string, cartId: string, input: CartInput, precondition?: CartPrecondition): Cart {
+  async updateCart(caller: Caller, customerId: string, cartId: string, input: CartInput, precondition?: CartPrecondition): Promise<CartWithTag> {
     const owner = ownerOf(caller, customerId);
     checkLineStructure(input.lineItems);
-    return this.#store.transaction(() => {
-      const cart = this.#findCart(owner, cartId);
+    return this.#store.transaction(async () => {
+      const { cart, etag: current } = await this.#findCart(owner, cartId);
       if (precondition && 'etags' in precondition) {
-        const current = cartETag(cart);
         if (!precondition.etags.includes(current)) {
-          throw new CartApiError('precondition-failed', Codes.preconditionFailed, `Cart ${cart.id} has changed since the version in If-Match; its ETag is now ${current}.`);
+          throw new DomainError('cart-changed', `Cart ${cart.id} has changed since the version in If-Match; its ETag is now ${current}.`);
         }
       }
-      const now = this.#now();
-      if (cart.status === 'Ordered' || this.#store.ordersOfCart(owner, cart.id).size > 0) {
-        throw new CartApiError('invalid', Codes.cartAlreadyOrdered, `Cart ${cart.id} has already been ordered and can no longer be changed.`);
+      const now = this.#clock.now();
+      if (cart.status === 'Ordered' || (await this.#store.ordersOfCart(owner, cart.id)).size > 0) {
+        throw new DomainError('cart-already-ordered', `Cart ${cart.id} has already been ordered and can no longer be changed.`);
       }
       rejectIfExpired(cart, now);
       const updated: Cart = {
         ...cart,
         lastModifiedTimestamp: now.toISOString(),
         lastModifiedUser: caller.userId,
-        lineItems: this.#evaluate(owner, input.lineItems, now),
+        lineItems: await this.#evaluate(owner, input.lineItems, now),
       };
       if (input.partnerOnRecordAttestationAccepted === undefined) delete updated.partnerOnRecordAttestationAccepted;
       else updated.partnerOnRecordAttestationAccepted = input.partnerOnRecordAttestationAccepted;
-      this.#store.updateCart(owner, updated);
-      return updated;
+      const stored = { cart: updated, etag: cartETag(updated) };
+      await this.#store.updateCart(owner, stored);
+      return stored;
     });
   }
 
@@ -130,12 +135,12 @@ export class CartService {
    * rules now (seats bought elsewhere since the cart was evaluated: 800017). Groups ordered by an
    * earlier checkout are returned as they are, never ordered again.
    */
-  checkoutCart(caller: Caller, customerId: string, cartId: string): CartCheckoutResult {
+  async checkoutCart(caller: Caller, customerId: string, cartId: string): Promise<CartCheckoutResult> {
     const owner = ownerOf(caller, customerId);
-    return this.#store.transaction(() => {
-      const cart = this.#findCart(owner, cartId);
-      const now = this.#now();
-      const ordered = this.#store.ordersOfCart(owner, cart.id);
+    return this.#store.transaction(async () => {
+      const { cart } = await this.#findCart(owner, cartId);
+      const now = this.#clock.now();
+      const ordered = await this.#store.ordersOfCart(owner, cart.id);
       const groups = groupLines(cart.lineItems);
       const pending = [...groups].filter(([group]) => !ordered.has(group));
       if (pending.length > 0) rejectIfExpired(cart, now);
@@ -144,7 +149,7 @@ export class CartService {
       const pendingLines = pending.flatMap(([, lines]) => lines);
       const reevaluated = new Map<number, CartLineItem>();
       if (pendingLines.length > 0) {
-        const results = this.#evaluate(owner, pendingLines.map(toInput), now);
+        const results = await this.#evaluate(owner, pendingLines.map(toInput), now);
         for (const line of flatten(results)) if (line.id !== undefined) reevaluated.set(line.id, line);
       }
 
@@ -171,12 +176,13 @@ export class CartService {
           continue;
         }
         const order = this.#makeOrder(owner, cart, lines, now);
-        this.#store.insertOrder(owner, cart.id, group, order, this.#seatsOf(all));
+        await this.#store.insertOrder(owner, cart.id, group, order, this.#seatsOf(all));
         ordered.set(group, order);
       }
 
       if (cart.status !== 'Ordered' && [...groups.keys()].every((group) => ordered.has(group))) {
-        this.#store.updateCart(owner, { ...cart, status: 'Ordered' });
+        const orderedCart: Cart = { ...cart, status: 'Ordered' };
+        await this.#store.updateCart(owner, { cart: orderedCart, etag: cartETag(orderedCart) });
       }
       return {
         orders: [...groups.keys()].flatMap((group) => {
@@ -189,10 +195,9 @@ export class CartService {
     });
   }
 
-  listOrders(caller: Caller, customerId: string, view: OrderListView = { includePrice: false }): OrderCollection {
+  async listOrders(caller: Caller, customerId: string, view: OrderListView = { includePrice: false }): Promise<OrderCollection> {
     const owner = ownerOf(caller, customerId);
-    const items = this.#store
-      .listOrders(owner)
+    const items = (await this.#store.listOrders(owner))
       .filter((order) => view.billingCycle === undefined || order.billingCycle === view.billingCycle)
       .filter((order) => view.indirectResellerId === undefined || order.lineItems.some((line) => line.partnerIdOnRecord === view.indirectResellerId))
       .map((order) => (view.includePrice ? order : withoutPrices(order)));
@@ -204,28 +209,32 @@ export class CartService {
     };
   }
 
-  getOrder(caller: Caller, customerId: string, orderId: string, view: OrderView = { includePrice: false }): Order {
+  async getOrder(caller: Caller, customerId: string, orderId: string, view: OrderView = { includePrice: false }): Promise<Order> {
     const owner = ownerOf(caller, customerId);
-    const order = this.#store.findOrder(owner, orderId);
-    if (!order) throw new CartApiError('not-found', Codes.orderNotFound, `Order ${orderId} was not found for customer ${owner.customerId}.`);
+    const order = await this.#store.findOrder(owner, orderId);
+    if (!order) throw new DomainError('order-not-found', `Order ${orderId} was not found for customer ${owner.customerId}.`);
     return view.includePrice ? order : withoutPrices(order);
   }
 
-  #findCart(owner: Owner, cartId: string): Cart {
-    const cart = this.#store.findCart(owner, cartId.toLowerCase());
-    if (!cart) throw new CartApiError('not-found', Codes.cartNotFound, `Cart ${cartId} was not found for customer ${owner.customerId}.`);
-    return cart;
+  async #findCart(owner: Owner, cartId: string): Promise<CartWithTag> {
+    const stored = await this.#store.findCart(owner, cartId.toLowerCase());
+    if (!stored) throw new DomainError('cart-not-found', `Cart ${cartId} was not found for customer ${owner.customerId}.`);
+    return { cart: stored.cart, etag: stored.etag ?? cartETag(stored.cart) };
   }
 
-  #evaluate(owner: Owner, lines: LineItemInput[], now: Date): CartLineItem[] {
+  /** The lines evaluated against the catalog, with the seats the customer's earlier orders bought read first. */
+  async #evaluate(owner: Owner, lines: LineItemInput[], now: Date): Promise<CartLineItem[]> {
+    const skuOf = (catalogItemId: string): string | undefined => {
+      const item = findCatalogItem(this.#catalog, catalogItemId);
+      return item ? productSkuKey(item) : undefined;
+    };
+    const skus = lines.flatMap((line) => [line, ...addonsOf(line)]).flatMap((line) => skuOf(line.catalogItemId) ?? []);
+    const purchased = await this.#store.purchasedSeats(owner, skus);
     return evaluateLineItems(lines, {
       catalog: this.#catalog,
       customerId: owner.customerId,
       now,
-      purchasedQuantity: (catalogItemId) => {
-        const item = findCatalogItem(this.#catalog, catalogItemId);
-        return item ? this.#store.purchasedSeats(owner, productSkuKey(item)) : 0;
-      },
+      purchasedQuantity: (catalogItemId) => purchased.get(skuOf(catalogItemId) ?? '') ?? 0,
     });
   }
 
@@ -326,7 +335,7 @@ function link(uri: string, method: Link['method'] = 'GET'): Link {
 
 function rejectIfExpired(cart: Cart, now: Date): void {
   if (cart.expirationTimestamp && now.getTime() >= Date.parse(cart.expirationTimestamp)) {
-    throw new CartApiError('invalid', Codes.invalidInput, `Cart ${cart.id} expired at ${cart.expirationTimestamp}; create a new cart.`);
+    throw new DomainError('cart-expired', `Cart ${cart.id} expired at ${cart.expirationTimestamp}; create a new cart.`);
   }
 }
 
@@ -334,7 +343,7 @@ function rejectIfExpired(cart: Cart, now: Date): void {
 function checkLineStructure(lines: LineItemInput[]): void {
   const count = lines.reduce((sum, line) => sum + 1 + addonsOf(line).length, 0);
   if (count > MAX_CART_LINES) {
-    throw new CartApiError('invalid', Codes.invalidInput, `Invalid request input: a cart holds at most ${MAX_CART_LINES} lines, add-ons included; this one has ${count}.`, [
+    throw new DomainError('invalid-input', `Invalid request input: a cart holds at most ${MAX_CART_LINES} lines, add-ons included; this one has ${count}.`, [
       `body.lineItems: must hold at most ${MAX_CART_LINES} lines, add-ons included (${count} sent)`,
     ]);
   }

@@ -1,48 +1,24 @@
-// The one error type of the reference server. The domain and the HTTP layer throw it; server/http/
-// errors.ts is the one place that turns it (and every other failure) into Partner Center's error body.
-import type { ErrorCode } from '../wire-types.ts';
+// The domain's one error type: what went wrong, in the domain's terms. The HTTP layer
+// (server/http/errors.ts) alone decides the status and Partner Center code each failure travels as.
 
-/** What kind of failure it is; the HTTP layer maps each kind to a status. */
-export type FailureKind =
-  | 'invalid' // 400
-  | 'unauthenticated' // 401
-  | 'forbidden' // 403
-  | 'not-found' // 404
-  | 'method-not-allowed' // 405
-  | 'request-timeout' // 408
-  | 'conflict' // 409
-  | 'precondition-failed' // 412
-  | 'too-large' // 413
-  | 'unsupported-media-type' // 415
-  | 'unprocessable' // 422
-  | 'headers-too-large' // 431
-  | 'internal'; // 500
+/** Why a domain operation was refused. */
+export type DomainFailure =
+  | 'invalid-input' // the request breaks a rule the spec cannot express (e.g. more than 100 lines)
+  | 'cart-not-found'
+  | 'order-not-found'
+  | 'cart-expired'
+  | 'cart-already-ordered' // an update of a cart that has orders
+  | 'cart-changed'; // If-Match names a version the cart no longer is
 
-export class CartApiError extends Error {
-  readonly kind: FailureKind;
-  readonly code: ErrorCode;
-  /** The error body's `data`: for a rejected request, one `<field>: <what is wrong>` per fault. */
-  readonly details: string[];
+export class DomainError extends Error {
+  readonly failure: DomainFailure;
+  /** For invalid input: one `<field>: <what is wrong>` per fault. */
+  readonly details: readonly string[];
 
-  constructor(kind: FailureKind, code: ErrorCode, description: string, details: string[] = []) {
+  constructor(failure: DomainFailure, description: string, details: readonly string[] = []) {
     super(description);
-    this.name = 'CartApiError';
-    this.kind = kind;
-    this.code = code;
+    this.name = 'DomainError';
+    this.failure = failure;
     this.details = details;
   }
 }
-
-/** Partner Center's codes, named (see ErrorCode in the spec). */
-export const Codes = {
-  orderNotFound: 20000,
-  partnerTokenMissing: 800001,
-  invalidInput: 800002,
-  serviceException: 800003,
-  cartNotFound: 800008,
-  cartBeingProcessed: 800064,
-  cartAlreadyOrdered: 800065,
-  // Where Partner Center publishes no code, the HTTP status is the code.
-  preconditionFailed: 412,
-  requestIdReused: 422,
-} as const satisfies Record<string, ErrorCode>;

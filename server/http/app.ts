@@ -1,21 +1,25 @@
-// Builds the Express application. server/main.ts listens with it; tests run it in process on port 0.
-// Middleware order: request ids and logs, documentation, authentication, throttling, body parsing,
-// the case-insensitive reading, validation against the spec, the handlers, and one error formatter.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import express, { type Express } from 'express';
+// Builds the Express application; server/start.ts serves it. Middleware order: request ids and
+// logs, documentation, authentication, throttling, body parsing, the validator's matching of the
+// request to an operation of the spec, the reading of the request as Partner Center reads it, the
+// validation against the spec, the handler of the operation, and one error formatter.
+import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
-import type { Verifier } from './auth.ts';
-import type { CartService } from './domain/carts.ts';
-import { docsRouter } from './docs-routes.ts';
-import { errorHandler } from './http/errors.ts';
-import { cartApiRouter } from './http/handlers.ts';
-import { RequestLog } from './http/idempotency.ts';
-import { RateLimiter, rateLimit } from './http/rate-limit.ts';
-import { requestContext } from './http/request-context.ts';
-import { requestReader } from './http/request-reader.ts';
-import type { UnknownPropertyPolicy } from './config.ts';
+import type { Verifier } from '../auth.ts';
+import type { UnknownPropertyPolicy } from '../config.ts';
+import type { CartService } from '../domain/carts.ts';
+import { authenticate } from './authenticate.ts';
+import { docsRoutes } from './docs-routes.ts';
+import { errorHandler } from './errors.ts';
+import { cartHandlers } from './handlers.ts';
+import type { RequestLog } from './idempotency.ts';
+import './locals.ts';
+import { operationDispatcher } from './operations.ts';
+import { RateLimiter, rateLimit } from './rate-limit.ts';
+import { requestContext } from './request-context.ts';
+import { requestReader } from './request-reader.ts';
+import { rememberRoutePatterns } from './route-patterns.ts';
+import { bundledSpec } from './spec.ts';
 
 export interface AppOptions {
   service: CartService;
@@ -30,36 +34,31 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
   /** Properties and query parameters the spec does not declare: ignored and named (default), or refused. */
   unknownProperties?: UnknownPropertyPolicy;
+  /** Another spec than generated/openapi.json (tests check that a spec with an unserved operation fails). */
+  spec?: object;
 }
 
-const bundledSpecPath = join(resolve(import.meta.dirname, '..'), 'generated', 'openapi.json');
-
 export function createApp(options: AppOptions): Express {
-  const spec = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
+  rememberRoutePatterns();
+  const spec = options.spec ?? bundledSpec();
+  const dispatcher = operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], cartHandlers(options.service, options.requestLog), {
+    validatedResponses: options.validateResponses,
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
   app.use(requestContext(options.logger));
-  app.use(docsRouter());
-  app.use('/v1', (req, res, next) => {
-    options.verifier.verify(req.headers.authorization).then(
-      (principal) => {
-        res.locals['caller'] = { partnerId: principal.partnerTenantId, userId: principal.userId };
-        next();
-      },
-      next,
-    );
-  });
+  app.use(docsRoutes());
+  app.use('/v1', authenticate(options.verifier));
   if (options.rateLimitPerMinute) app.use('/v1', rateLimit(new RateLimiter(options.rateLimitPerMinute)));
   // Not strict: checkout bodies are any JSON value (the SDKs send the string "success"); the schemas
   // of the other operations refuse a body that is not an object.
   app.use(express.json({ limit: options.bodyLimitBytes, type: 'application/json', strict: false }));
-  app.use(requestReader(spec, options.unknownProperties ?? 'ignore'));
-  app.use(
+  const [matching, validation] = splitAfterMatching(
     OpenApiValidator.middleware({
-      apiSpec: structuredClone(spec),
+      apiSpec: structuredClone(spec) as never,
       validateRequests: { allErrors: true },
       validateResponses: options.validateResponses ? { allErrors: true } : false,
       validateSecurity: false, // authentication is done above, with Partner Center's answers
@@ -70,7 +69,21 @@ export function createApp(options: AppOptions): Express {
       ajvFormats: { mode: 'full' },
     }),
   );
-  app.use(cartApiRouter(options.service, options.requestLog));
+  app.use(matching);
+  app.use(requestReader(spec as Parameters<typeof requestReader>[0], options.unknownProperties ?? 'ignore'));
+  app.use(validation);
+  app.use(dispatcher);
   app.use(errorHandler(options.logger));
   return app;
+}
+
+/**
+ * The validator's middleware, cut after the one that matches the request to an operation
+ * (req.openapi): the reading of the request goes between matching and validating, so that it uses
+ * the validator's match instead of matching the path a second time.
+ */
+function splitAfterMatching(middleware: RequestHandler[]): [RequestHandler[], RequestHandler[]] {
+  const at = middleware.findIndex((handler) => handler.name === 'metadataMiddleware');
+  if (at < 0) throw new Error('express-openapi-validator no longer has its metadataMiddleware; review splitAfterMatching in server/http/app.ts');
+  return [middleware.slice(0, at + 1), middleware.slice(at + 1)];
 }

@@ -10,6 +10,9 @@
 //   use; the caller names each one in an answer header, or refuses the request in strict mode).
 // Wrong types and values are left as they are, for the validator to report under the names sent.
 
+/** The answer header that names what the reading ignored (declared in the spec). */
+export const IGNORED_HEADER = 'Sandbox-Ignored-Properties';
+
 /** A JSON Schema node of the bundled spec (only what this walk reads). */
 export interface SchemaNode {
   $ref?: string;

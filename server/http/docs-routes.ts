@@ -1,28 +1,25 @@
 // The documentation and the contract, served next to the API: the Redoc page at /docs, the bundled
-// spec at /openapi.json, the hand-written source at /openapi.yaml, and a health endpoint.
+// spec at /openapi.json, the hand-written source at /openapi.yaml, and a health endpoint. One lookup
+// by exact path rather than a Router: every API request passes this middleware first.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '..', '..');
 
-export function docsRouter(): Router {
+export function docsRoutes(): RequestHandler {
   // Read once at start: the files change only with a new release of the kit.
-  const docsHtml = readFileSync(join(root, 'generated', 'docs', 'index.html'));
-  const specJson = readFileSync(join(root, 'generated', 'openapi.json'));
-  const specYaml = readFileSync(join(root, 'openapi', 'openapi.yaml'));
-  const router = Router();
-  router.get(['/docs', '/docs/'], (_req, res) => {
-    res.type('html').send(docsHtml);
-  });
-  router.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(specJson);
-  });
-  router.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(specYaml);
-  });
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  return router;
+  const docs = { type: 'html', body: readFileSync(join(root, 'generated', 'docs', 'index.html')) };
+  const pages = new Map<string, { type: string; body: Buffer | object }>([
+    ['/docs', docs],
+    ['/docs/', docs],
+    ['/openapi.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'openapi.json')) }],
+    ['/openapi.yaml', { type: 'application/yaml', body: readFileSync(join(root, 'openapi', 'openapi.yaml')) }],
+    ['/health', { type: 'application/json', body: { status: 'ok' } }],
+  ]);
+  return (req, res, next) => {
+    const page = req.method === 'GET' || req.method === 'HEAD' ? pages.get(req.path) : undefined;
+    if (!page) return next();
+    res.type(page.type).send(page.body);
+  };
 }

@@ -1,30 +1,53 @@
-// The one place where every failure becomes Partner Center's error body: CartApiError from the domain,
-// the validator's errors, the body parser's, authentication failures, and anything unexpected.
+// The one place where every failure becomes Partner Center's error body: the domain's errors, the
+// validator's and the body parser's, authentication failures, the store being busy, and anything
+// unexpected. Each gets its HTTP status and Partner Center code here and nowhere else.
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AuthError } from '../auth.ts';
-import { CartApiError, Codes, type FailureKind } from '../domain/errors.ts';
+import { DomainError, type DomainFailure } from '../domain/errors.ts';
 import { StoreBusyError } from '../store/store.ts';
+import type { ErrorBody, ErrorCode, ThrottlingBody } from '../wire-types.ts';
 import { ThrottledError } from './rate-limit.ts';
-import { IGNORED_HEADER } from './request-reader.ts';
-import type { ErrorBody, ThrottlingBody } from '../wire-types.ts';
+import { IGNORED_HEADER } from './canonical-input.ts';
 
 export const ERROR_SOURCE = 'PartnerCenterCartSandbox';
 
-const STATUS: Record<FailureKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  'not-found': 404,
-  'method-not-allowed': 405,
-  'request-timeout': 408,
-  conflict: 409,
-  'precondition-failed': 412,
-  'too-large': 413,
-  'unsupported-media-type': 415,
-  unprocessable: 422,
-  'headers-too-large': 431,
-  internal: 500,
+/** A failure as it travels: status, Partner Center code, description and details (`data`). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(status: number, code: ErrorCode, description: string, details: readonly string[] = []) {
+    super(description);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Partner Center's codes, named (see ErrorCode in the spec). Where it publishes none, the status is the code. */
+export const Codes = {
+  orderNotFound: 20000,
+  partnerTokenMissing: 800001,
+  invalidInput: 800002,
+  serviceException: 800003,
+  cartNotFound: 800008,
+  cartBeingProcessed: 800064,
+  cartAlreadyOrdered: 800065,
+  preconditionFailed: 412,
+  requestIdReused: 422,
+} as const satisfies Record<string, ErrorCode>;
+
+/** How each domain failure travels. */
+const DOMAIN_FAILURES: Record<DomainFailure, { status: number; code: ErrorCode }> = {
+  'invalid-input': { status: 400, code: Codes.invalidInput },
+  'cart-expired': { status: 400, code: Codes.invalidInput },
+  'cart-already-ordered': { status: 400, code: Codes.cartAlreadyOrdered },
+  'cart-not-found': { status: 404, code: Codes.cartNotFound },
+  'order-not-found': { status: 404, code: Codes.orderNotFound },
+  'cart-changed': { status: 412, code: Codes.preconditionFailed },
 };
 
 /** The validator's error: an HttpError with the failing fields. */
@@ -46,60 +69,59 @@ export function fieldName(path: string | undefined): string {
   return rest.reduce((name, segment) => (/^\d+$/.test(segment) ? `${name}[${segment}]` : `${name}.${segment}`), place);
 }
 
-/** Turns any thrown value into a CartApiError (the wire form of every failure). */
-export function toCartApiError(error: unknown): CartApiError {
-  if (error instanceof CartApiError) return error;
-  if (error instanceof AuthError) return new CartApiError('unauthenticated', Codes.partnerTokenMissing, error.message);
+/** Turns any thrown value into an ApiError (the wire form of every failure). */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) {
+    const { status, code } = DOMAIN_FAILURES[error.failure];
+    return new ApiError(status, code, error.message, error.details);
+  }
+  // A valid token that names no partner tenant is authenticated but not allowed: 403, as the spec says.
+  if (error instanceof AuthError) return new ApiError(error.failure === 'no-tenant' ? 403 : 401, Codes.partnerTokenMissing, error.message);
   if (error instanceof StoreBusyError) {
-    return new CartApiError('conflict', Codes.cartBeingProcessed, 'The cart is being processed by another request; nothing was changed. Retry shortly with the same MS-RequestId.');
+    return new ApiError(409, Codes.cartBeingProcessed, 'The cart is being processed by another request; nothing was changed. Retry shortly with the same MS-RequestId.');
   }
   const bodyParserType = (error as { type?: string } | null)?.type;
   if (bodyParserType === 'entity.too.large') {
     const limit = (error as { limit?: number }).limit;
-    return new CartApiError('too-large', 413, `The request body is larger than ${limit ?? 'the limit of'} bytes.`);
+    return new ApiError(413, 413, `The request body is larger than ${limit ?? 'the limit of'} bytes.`);
   }
   if (bodyParserType === 'entity.parse.failed') {
-    return new CartApiError('invalid', Codes.invalidInput, `Invalid request input: the body is not valid JSON (${(error as Error).message}).`);
+    return new ApiError(400, Codes.invalidInput, `Invalid request input: the body is not valid JSON (${(error as Error).message}).`);
   }
   if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
-    return new CartApiError('unsupported-media-type', 415, `The request body's encoding is not supported: ${(error as Error).message}.`);
+    return new ApiError(415, 415, `The request body's encoding is not supported: ${(error as Error).message}.`);
   }
   if (isValidatorError(error)) {
     const details = (error.errors ?? []).map((e) => `${fieldName(e.path)}: ${e.message ?? 'is not valid'}`);
     switch (error.status) {
       case 400:
-        return new CartApiError('invalid', Codes.invalidInput, `Invalid request input: ${details.length} field${details.length === 1 ? ' is' : 's are'} not valid.`, details);
+        return new ApiError(400, Codes.invalidInput, `Invalid request input: ${details.length} field${details.length === 1 ? ' is' : 's are'} not valid.`, details);
       case 404:
-        return new CartApiError('not-found', 404, `No such route: ${error.message}.`);
+        return new ApiError(404, 404, `No such route: ${error.message}.`);
       case 405:
-        return new CartApiError('method-not-allowed', 405, `This route does not accept the method: ${error.message}.`);
+        return new ApiError(405, 405, `This route does not accept the method: ${error.message}.`);
       case 413:
-        return new CartApiError('too-large', 413, 'The request body is too large.');
+        return new ApiError(413, 413, 'The request body is too large.');
       case 415:
-        return new CartApiError('unsupported-media-type', 415, `The request body must be application/json (${error.message}).`);
+        return new ApiError(415, 415, `The request body must be application/json (${error.message}).`);
       default:
         break; // a response that broke the contract (500), or anything else: an internal error
     }
   }
-  return new CartApiError('internal', Codes.serviceException, 'Unexpected service error. Retry the call with the same MS-RequestId.');
-}
-
-/** The HTTP status of a failure. */
-export function statusOf(failure: CartApiError): number {
-  return STATUS[failure.kind];
+  return new ApiError(500, Codes.serviceException, 'Unexpected service error. Retry the call with the same MS-RequestId.');
 }
 
 /** Partner Center's error body for a failure. */
-export function errorBody(failure: CartApiError): ErrorBody {
-  return { code: failure.code, description: failure.message.slice(0, 1024), data: failure.details, source: ERROR_SOURCE };
+export function errorBody(failure: ApiError): ErrorBody {
+  return { code: failure.code, description: failure.message.slice(0, 1024), data: [...failure.details], source: ERROR_SOURCE };
 }
 
-export function sendError(res: Response, failure: CartApiError): void {
-  const body = errorBody(failure);
+export function sendError(res: Response, failure: ApiError): void {
   // The spec declares the ignored-properties header on successes and on 400 (where strict mode names them).
-  if (statusOf(failure) !== 400) res.removeHeader(IGNORED_HEADER);
-  if (failure.kind === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="partner-center", error="invalid_token"');
-  res.status(statusOf(failure)).json(body);
+  if (failure.status !== 400) res.removeHeader(IGNORED_HEADER);
+  if (failure.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="partner-center", error="invalid_token"');
+  res.status(failure.status).json(errorBody(failure));
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -112,8 +134,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(429).json(body);
       return;
     }
-    const failure = toCartApiError(error);
-    if (failure.kind === 'internal') logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
+    const failure = toApiError(error);
+    if (failure.status === 500) logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
     sendError(res, failure);
   };
 }

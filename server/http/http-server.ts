@@ -3,8 +3,7 @@
 // request that took too long to arrive); those answers get Partner Center's error body too.
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Express } from 'express';
-import { CartApiError, Codes } from './domain/errors.ts';
-import { errorBody, statusOf } from './http/errors.ts';
+import { ApiError, Codes, errorBody } from './errors.ts';
 
 export interface HttpServerOptions {
   /** How long a client may take to send a whole request, in milliseconds. */
@@ -12,14 +11,14 @@ export interface HttpServerOptions {
 }
 
 /** What Node's HTTP parser refused, as the failure to answer with. */
-function failureOf(error: NodeJS.ErrnoException): CartApiError {
+function failureOf(error: NodeJS.ErrnoException): ApiError {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return new CartApiError('headers-too-large', 431, 'The request headers are larger than the server accepts (16 KiB in all).');
+      return new ApiError(431, 431, 'The request headers are larger than the server accepts (16 KiB in all).');
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new CartApiError('request-timeout', 408, 'The request did not arrive in time.');
+      return new ApiError(408, 408, 'The request did not arrive in time.');
     default:
-      return new CartApiError('invalid', Codes.invalidInput, 'The request is not valid HTTP.');
+      return new ApiError(400, Codes.invalidInput, 'The request is not valid HTTP.');
   }
 }
 
@@ -31,7 +30,7 @@ export function createHttpServer(app: Express, options: HttpServerOptions = {}):
       return;
     }
     const failure = failureOf(error);
-    const status = statusOf(failure);
+    const status = failure.status;
     const body = JSON.stringify(errorBody(failure));
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -5,7 +5,7 @@
 // Only successes are recorded: a failed write changed nothing, so running its retry again is safe.
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { CartApiError, Codes } from '../domain/errors.ts';
+import { ApiError, Codes } from './errors.ts';
 import type { Store } from '../store/store.ts';
 
 /** What a write answers. */
@@ -52,25 +52,26 @@ export class RequestLog {
    * gets that answer back (`replayed`), and a different request with the same id fails with 422.
    * Without a key (the client sent no MS-RequestId), the write simply runs.
    */
-  run(key: RequestKey | undefined, write: () => WriteAnswer): WriteAnswer & { replayed: boolean } {
-    if (!key) return { ...write(), replayed: false };
-    return this.#store.transaction(() => {
+  async run<A extends WriteAnswer>(key: RequestKey | undefined, write: () => Promise<A>): Promise<A & { replayed: boolean }> {
+    if (!key) return { ...(await write()), replayed: false };
+    return this.#store.transaction(async () => {
       const now = this.#now();
-      this.#purgeExpired(now);
-      const recorded = this.#store.findRecordedRequest(key.partnerId, key.requestId, now - this.#ttlMs);
+      await this.#purgeExpired(now);
+      const recorded = await this.#store.findRecordedRequest(key.partnerId, key.requestId, now - this.#ttlMs);
       if (recorded) {
         if (recorded.fingerprint !== key.fingerprint) {
-          throw new CartApiError(
-            'unprocessable',
+          throw new ApiError(
+            422,
             Codes.requestIdReused,
             `MS-RequestId ${key.requestId} was already used for a different request (${key.summary}); send a new MS-RequestId for a new request.`,
           );
         }
-        return { status: recorded.status, body: JSON.parse(recorded.body), ...(recorded.etag ? { etag: recorded.etag } : {}), replayed: true };
+        // The recorded answer is one `write` gave for this very request, so it has the answer's type.
+        return { status: recorded.status, body: JSON.parse(recorded.body), ...(recorded.etag ? { etag: recorded.etag } : {}), replayed: true } as unknown as A & { replayed: boolean };
       }
-      const answer = write();
+      const answer = await write();
       if (answer.status >= 200 && answer.status < 300) {
-        this.#store.recordRequest(key.partnerId, key.requestId, {
+        await this.#store.recordRequest(key.partnerId, key.requestId, {
           fingerprint: key.fingerprint,
           status: answer.status,
           body: JSON.stringify(answer.body),
@@ -82,10 +83,10 @@ export class RequestLog {
     });
   }
 
-  #purgeExpired(now: number): void {
+  async #purgeExpired(now: number): Promise<void> {
     if (now - this.#lastPurge < PURGE_INTERVAL_MS) return;
     this.#lastPurge = now;
-    this.#store.forgetRequestsBefore(now - this.#ttlMs);
+    await this.#store.forgetRequestsBefore(now - this.#ttlMs);
   }
 }
 
@@ -95,8 +96,8 @@ export class RequestLog {
  * `body` is the body as the operation reads it (null for one it ignores).
  */
 export function requestKeyOf(req: Request, res: Response, body: unknown = req.body ?? null): RequestKey | undefined {
-  const requestId = res.locals['clientRequestId'] as string | undefined;
-  const partnerId = (res.locals['caller'] as { partnerId?: string } | undefined)?.partnerId;
+  const requestId = res.locals.clientRequestId;
+  const partnerId = res.locals.caller?.partnerId;
   if (!requestId || !partnerId) return undefined;
   const path = req.path.toLowerCase().replace(/\/+$/, '');
   const ifMatch = req.headers['if-match'] ?? null;

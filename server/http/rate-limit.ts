@@ -62,7 +62,7 @@ export class RateLimiter {
 /** Express middleware: throttles the authenticated partner (res.locals.caller). */
 export function rateLimit(limiter: RateLimiter): RequestHandler {
   return (_req, res, next) => {
-    const partnerId = (res.locals['caller'] as { partnerId?: string } | undefined)?.partnerId;
+    const partnerId = res.locals.caller?.partnerId;
     const wait = partnerId ? limiter.take(partnerId) : 0;
     next(wait > 0 ? new ThrottledError(wait) : undefined);
   };

@@ -17,7 +17,7 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     const requestId = idFrom(req.headers['ms-requestid']);
     // Only an id the client chose can come again; the request log keys idempotent writes on it.
-    if (requestId === req.headers['ms-requestid']) res.locals['clientRequestId'] = requestId;
+    if (requestId === req.headers['ms-requestid']) res.locals.clientRequestId = requestId;
     const correlationId = idFrom(req.headers['ms-correlationid']);
     res.setHeader('MS-RequestId', requestId);
     res.setHeader('MS-CorrelationId', correlationId);
@@ -32,8 +32,8 @@ export function requestContext(logger: Logger): RequestHandler {
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           requestId,
           correlationId,
-          partnerId: res.locals['caller']?.partnerId,
-          ...(res.locals['ignoredProperties'] ? { ignoredProperties: res.locals['ignoredProperties'] } : {}),
+          partnerId: res.locals.caller?.partnerId,
+          ...(res.locals.ignoredProperties ? { ignoredProperties: res.locals.ignoredProperties } : {}),
         },
         'request',
       );

@@ -1,14 +1,24 @@
 // The embedded store: SQLite through node:sqlite, WAL, one transaction per write. The schema is
 // created and migrated at open; its version is kept in PRAGMA user_version.
-import { mkdirSync } from 'node:fs';
+//
+// node:sqlite is synchronous and this process has one connection, but the Store interface is
+// asynchronous: a transaction's work may await between its statements. So transactions are queued
+// and run one at a time (writes never interleave), a transaction started inside one joins it
+// (AsyncLocalStorage tells), and a read from outside waits while a transaction is open, so that it
+// never sees writes that could still be rolled back. Across processes, BEGIN IMMEDIATE takes
+// SQLite's write lock, which serialises them.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Cart, Order } from '../wire-types.ts';
-import { StoreBusyError, type Owner, type RecordedRequest, type Store } from './store.ts';
+import { StoreBusyError, type Owner, type RecordedRequest, type Seats, type Store, type StoredCart } from './store.ts';
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock on the file before giving up (StoreBusyError). */
   busyTimeoutMs?: number;
+  /** Make the database file's folder when it does not exist (for the default location); otherwise it must exist. */
+  createFolder?: boolean;
 }
 
 const SQLITE_BUSY = 5;
@@ -81,29 +91,57 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE recorded_requests;
    ALTER TABLE recorded_requests_v3 RENAME TO recorded_requests;
    CREATE INDEX recorded_requests_by_age ON recorded_requests (recorded_at);`,
+  // 4: the cart's entity tag, computed once per write instead of hashing the cart at every read.
+  `ALTER TABLE carts ADD COLUMN etag TEXT;`,
 ];
+
+/** The database file cannot be used: not SQLite, its folder missing, or newer than this server. */
+export class StoreOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreOpenError';
+  }
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #statements;
-  #depth = 0;
+  /** Set inside a transaction's work: its statements run at once, and nested transactions join it. */
+  readonly #inTransaction = new AsyncLocalStorage<true>();
+  /** The end of the queue of transactions. */
+  #tail: Promise<unknown> = Promise.resolve();
+  #open = false;
 
+  /** Opens (creating if needed) the database and migrates its schema; StoreOpenError when the file cannot be used. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
-    const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
-    // synchronous = FULL: a write is on disk before its answer is sent, so even a power loss keeps every
-    // acknowledged write. It costs an fsync per commit (measured: NORMAL would take 3-4 times more writes
-    // a second); a process crash alone would not need it in WAL mode.
-    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs}; PRAGMA foreign_keys = ON;`);
-    this.#migrate();
+    if (path !== ':memory:') {
+      const folder = dirname(path);
+      if (!statSync(folder, { throwIfNoEntry: false })) {
+        // The default data/ folder is made on first start; a folder the user named must exist.
+        if (options.createFolder) mkdirSync(folder, { recursive: true });
+        else throw new StoreOpenError(`the folder of the database file does not exist: ${folder}`);
+      }
+    }
+    try {
+      this.#db = new DatabaseSync(path);
+      const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+      // synchronous = FULL: a write is on disk before its answer is sent, so even a power loss keeps every
+      // acknowledged write. It costs an fsync per commit (measured: NORMAL would take 3-4 times more writes
+      // a second); a process crash alone would not need it in WAL mode.
+      this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs}; PRAGMA foreign_keys = ON;`);
+      this.#migrate();
+    } catch (error) {
+      if (error instanceof StoreOpenError) throw error;
+      const message = (error as Error).message;
+      throw new StoreOpenError(/not a database|file is encrypted/i.test(message) ? `${path} is not an SQLite database` : `${path} cannot be opened: ${message}`);
+    }
     const db = this.#db;
     this.#statements = {
-      findCart: db.prepare('SELECT body FROM carts WHERE partner_id = ? AND customer_id = ? AND id = ?'),
-      insertCart: db.prepare('INSERT INTO carts (partner_id, customer_id, id, body) VALUES (?, ?, ?, ?)'),
-      updateCart: db.prepare('UPDATE carts SET body = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
+      findCart: db.prepare('SELECT body, etag FROM carts WHERE partner_id = ? AND customer_id = ? AND id = ?'),
+      insertCart: db.prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)'),
+      updateCart: db.prepare('UPDATE carts SET body = ?, etag = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
       ordersOfCart: db.prepare('SELECT order_group, body FROM orders WHERE partner_id = ? AND customer_id = ? AND cart_id = ?'),
       // created_seq orders one owner's orders (listOrders); numbering per owner lets MAX() use the
       // orders_by_owner index; a MAX over the whole table read every order at every checkout.
@@ -133,100 +171,151 @@ export class SqliteStore implements Store {
   #migrate(): void {
     const current = Number((this.#db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
     if (current > SCHEMA_VERSION)
-      throw new Error(`the database has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; use a newer server`);
+      throw new StoreOpenError(`the database has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; use a newer server`);
     for (let version = current; version < SCHEMA_VERSION; version++) {
-      this.transaction(() => {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
         this.#db.exec(MIGRATIONS[version] ?? '');
         this.#db.exec(`PRAGMA user_version = ${version + 1}`);
-      });
+        this.#db.exec('COMMIT');
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        throw error;
+      }
     }
   }
 
-  transaction<T>(work: () => T): T {
-    if (this.#depth > 0) return work(); // nested: part of the enclosing transaction
-    // IMMEDIATE takes the write lock at once, so two processes on one file cannot interleave a checkout.
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#inTransaction.getStore()) return work(); // nested: part of the enclosing transaction
+    const run = async (): Promise<T> => {
+      // IMMEDIATE takes the write lock at once, so two processes on one file cannot interleave a checkout.
+      try {
+        this.#db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        if ((error as { errcode?: number }).errcode === SQLITE_BUSY) throw new StoreBusyError();
+        throw error;
+      }
+      this.#open = true;
+      try {
+        const result = await this.#inTransaction.run(true, work);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        throw error;
+      } finally {
+        this.#open = false;
+      }
+    };
+    const result = this.#tail.then(run, run);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Runs a read: at once, unless a transaction is open and this read is not part of it (then after it). */
+  #read<T>(statement: () => T): Promise<T> {
+    if (this.#open && !this.#inTransaction.getStore()) return this.#tail.then(statement);
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
+      return Promise.resolve(statement());
     } catch (error) {
-      if ((error as { errcode?: number }).errcode === SQLITE_BUSY) throw new StoreBusyError();
-      throw error;
-    }
-    this.#depth++;
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    } finally {
-      this.#depth--;
+      return Promise.reject(error instanceof Error && !this.#db.isOpen ? new Error('the store is closed') : error);
     }
   }
 
-  findCart(owner: Owner, cartId: string): Cart | undefined {
-    const row = this.#statements.findCart.get(owner.partnerId, owner.customerId, cartId.toLowerCase()) as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as Cart) : undefined;
+  /** Runs a write: inside the caller's transaction, or in one of its own. */
+  #write<T>(statements: () => T): Promise<T> {
+    return this.transaction(async () => statements());
   }
 
-  insertCart(owner: Owner, cart: Cart): void {
-    this.#statements.insertCart.run(owner.partnerId, owner.customerId, cart.id, JSON.stringify(cart));
+  findCart(owner: Owner, cartId: string): Promise<StoredCart | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.findCart.get(owner.partnerId, owner.customerId, cartId.toLowerCase()) as { body: string; etag: string | null } | undefined;
+      if (!row) return undefined;
+      const cart = JSON.parse(row.body) as Cart;
+      return row.etag === null ? { cart } : { cart, etag: row.etag };
+    });
   }
 
-  updateCart(owner: Owner, cart: Cart): void {
-    this.#statements.updateCart.run(JSON.stringify(cart), owner.partnerId, owner.customerId, cart.id);
+  insertCart(owner: Owner, stored: StoredCart): Promise<void> {
+    return this.#write(() => {
+      this.#statements.insertCart.run(owner.partnerId, owner.customerId, stored.cart.id, JSON.stringify(stored.cart), stored.etag ?? null);
+    });
   }
 
-  ordersOfCart(owner: Owner, cartId: string): Map<string, Order> {
-    const rows = this.#statements.ordersOfCart.all(owner.partnerId, owner.customerId, cartId) as { order_group: string; body: string }[];
-    return new Map(rows.map((row) => [row.order_group, JSON.parse(row.body) as Order]));
+  updateCart(owner: Owner, stored: StoredCart): Promise<void> {
+    return this.#write(() => {
+      this.#statements.updateCart.run(JSON.stringify(stored.cart), stored.etag ?? null, owner.partnerId, owner.customerId, stored.cart.id);
+    });
   }
 
-  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: { productSku: string; quantity: number }[]): void {
-    this.transaction(() => {
+  ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, Order>> {
+    return this.#read(() => {
+      const rows = this.#statements.ordersOfCart.all(owner.partnerId, owner.customerId, cartId) as { order_group: string; body: string }[];
+      return new Map(rows.map((row) => [row.order_group, JSON.parse(row.body) as Order]));
+    });
+  }
+
+  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: Seats[]): Promise<void> {
+    return this.#write(() => {
       this.#statements.insertOrder.run(owner.partnerId, owner.customerId, order.id, cartId, orderGroup, owner.partnerId, owner.customerId, JSON.stringify(order));
       for (const seat of seats) this.#statements.addSeats.run(owner.partnerId, owner.customerId, seat.productSku, seat.quantity);
     });
   }
 
-  findOrder(owner: Owner, orderId: string): Order | undefined {
-    const row = this.#statements.findOrder.get(owner.partnerId, owner.customerId, orderId) as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as Order) : undefined;
+  findOrder(owner: Owner, orderId: string): Promise<Order | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.findOrder.get(owner.partnerId, owner.customerId, orderId) as { body: string } | undefined;
+      return row ? (JSON.parse(row.body) as Order) : undefined;
+    });
   }
 
-  listOrders(owner: Owner): Order[] {
-    const rows = this.#statements.listOrders.all(owner.partnerId, owner.customerId) as { body: string }[];
-    return rows.map((row) => JSON.parse(row.body) as Order);
+  listOrders(owner: Owner): Promise<Order[]> {
+    return this.#read(() => {
+      const rows = this.#statements.listOrders.all(owner.partnerId, owner.customerId) as { body: string }[];
+      return rows.map((row) => JSON.parse(row.body) as Order);
+    });
   }
 
-  purchasedSeats(owner: Owner, productSku: string): number {
-    const row = this.#statements.purchasedSeats.get(owner.partnerId, owner.customerId, productSku) as { quantity: number } | undefined;
-    return row ? Number(row.quantity) : 0;
+  purchasedSeats(owner: Owner, productSkus: readonly string[]): Promise<Map<string, number>> {
+    return this.#read(() => {
+      const seats = new Map<string, number>();
+      for (const sku of new Set(productSkus)) {
+        const row = this.#statements.purchasedSeats.get(owner.partnerId, owner.customerId, sku) as { quantity: number } | undefined;
+        seats.set(sku, row ? Number(row.quantity) : 0);
+      }
+      return seats;
+    });
   }
 
-  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): RecordedRequest | undefined {
-    const row = this.#statements.findRecordedRequest.get(partnerId, requestId, recordedSince) as
-      | { fingerprint: string; status: number; body: string; etag: string | null; recorded_at: number }
-      | undefined;
-    if (!row) return undefined;
-    return {
-      fingerprint: row.fingerprint,
-      status: Number(row.status),
-      body: row.body,
-      ...(row.etag === null ? {} : { etag: row.etag }),
-      recordedAt: Number(row.recorded_at),
-    };
+  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): Promise<RecordedRequest | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.findRecordedRequest.get(partnerId, requestId, recordedSince) as
+        | { fingerprint: string; status: number; body: string; etag: string | null; recorded_at: number }
+        | undefined;
+      if (!row) return undefined;
+      return {
+        fingerprint: row.fingerprint,
+        status: Number(row.status),
+        body: row.body,
+        ...(row.etag === null ? {} : { etag: row.etag }),
+        recordedAt: Number(row.recorded_at),
+      };
+    });
   }
 
-  recordRequest(partnerId: string, requestId: string, record: RecordedRequest): void {
-    this.#statements.recordRequest.run(partnerId, requestId, record.fingerprint, record.status, record.body, record.etag ?? null, record.recordedAt);
+  recordRequest(partnerId: string, requestId: string, record: RecordedRequest): Promise<void> {
+    return this.#write(() => {
+      this.#statements.recordRequest.run(partnerId, requestId, record.fingerprint, record.status, record.body, record.etag ?? null, record.recordedAt);
+    });
   }
 
-  forgetRequestsBefore(time: number): number {
-    return Number(this.#statements.forgetRequestsBefore.run(time).changes);
+  forgetRequestsBefore(time: number): Promise<number> {
+    return this.#write(() => Number(this.#statements.forgetRequestsBefore.run(time).changes));
   }
 
-  close(): void {
+  /** Closes the database once the queued transactions have finished. */
+  async close(): Promise<void> {
+    await this.#tail;
     if (this.#db.isOpen) this.#db.close();
   }
 }

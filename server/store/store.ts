@@ -1,11 +1,19 @@
-// The persistence interface of the reference server. The domain sees only this; SQLite
-// (store/sqlite.ts) is the embedded implementation, and a shared PostgreSQL can implement it later.
+// The persistence interface of the reference server. The domain sees only this. It is asynchronous so
+// that a networked database can implement it; SQLite (store/sqlite.ts) is the embedded implementation.
+// The contract every implementation must meet is server/store/store-contract.ts, run by store.test.ts.
 import type { Cart, Order } from '../wire-types.ts';
 
 /** Who owns a resource: every cart and order belongs to one partner tenant and one of its customers. */
 export interface Owner {
   partnerId: string;
   customerId: string;
+}
+
+/** A cart as stored, with the entity tag computed when it was written (so that a read hashes nothing). */
+export interface StoredCart {
+  cart: Cart;
+  /** Absent only for a cart written before the store kept entity tags (SQLite schema 3). */
+  etag?: string;
 }
 
 /** The answer to a write that carried an MS-RequestId, kept to be replayed to a retry of the same request. */
@@ -20,6 +28,12 @@ export interface RecordedRequest {
   recordedAt: number;
 }
 
+/** Seats of a product SKU (`productId:skuId`, lower case) bought by an order. */
+export interface Seats {
+  productSku: string;
+  quantity: number;
+}
+
 /** A write could not start: another connection holds the database's write lock for longer than the store waits. */
 export class StoreBusyError extends Error {
   constructor() {
@@ -29,24 +43,27 @@ export class StoreBusyError extends Error {
 }
 
 export interface Store {
-  /** Runs `work` in one write transaction: everything it writes is committed together, or nothing. */
-  transaction<T>(work: () => T): T;
-  findCart(owner: Owner, cartId: string): Cart | undefined;
-  insertCart(owner: Owner, cart: Cart): void;
-  updateCart(owner: Owner, cart: Cart): void;
+  /**
+   * Runs `work` in one write transaction: everything it writes is committed together, or nothing, and
+   * no other transaction's writes interleave with it. A transaction started inside `work` joins it.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  findCart(owner: Owner, cartId: string): Promise<StoredCart | undefined>;
+  insertCart(owner: Owner, stored: StoredCart): Promise<void>;
+  updateCart(owner: Owner, stored: StoredCart): Promise<void>;
   /** The orders checkouts made from the cart, keyed by order group. */
-  ordersOfCart(owner: Owner, cartId: string): Map<string, Order>;
-  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: { productSku: string; quantity: number }[]): void;
-  findOrder(owner: Owner, orderId: string): Order | undefined;
+  ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, Order>>;
+  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: Seats[]): Promise<void>;
+  findOrder(owner: Owner, orderId: string): Promise<Order | undefined>;
   /** The owner's orders, newest first. */
-  listOrders(owner: Owner): Order[];
-  /** Seats of a product SKU (`productId:skuId`, lower case) bought by the owner's earlier orders. */
-  purchasedSeats(owner: Owner, productSku: string): number;
+  listOrders(owner: Owner): Promise<Order[]>;
+  /** Seats of each product SKU (lower case) bought by the owner's earlier orders; 0 for one never bought. */
+  purchasedSeats(owner: Owner, productSkus: readonly string[]): Promise<Map<string, number>>;
   /** The recorded answer to the partner's request id, if it was recorded at or after `recordedSince` (ms). */
-  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): RecordedRequest | undefined;
+  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): Promise<RecordedRequest | undefined>;
   /** Records (or replaces an expired record of) the answer to a partner's request id. */
-  recordRequest(partnerId: string, requestId: string, record: RecordedRequest): void;
+  recordRequest(partnerId: string, requestId: string, record: RecordedRequest): Promise<void>;
   /** Deletes records older than `time` (ms); returns how many. */
-  forgetRequestsBefore(time: number): number;
-  close(): void;
+  forgetRequestsBefore(time: number): Promise<number>;
+  close(): Promise<void>;
 }

@@ -7,16 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, TestServer } from './harness.ts';
+import { useTestServer } from './hooks.ts';
 
 /** Office 365 E5 on a yearly term billed annually: another billing cycle, so another order group. */
 const annualE5 = (quantity = 1) => ({ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0VZW5', quantity, billingCycle: 'annual', termDuration: 'P1Y' });
 
 describe('concurrent writes', () => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await new TestServer().start();
-  });
-  afterEach(() => server.stop());
+  const server = useTestServer();
 
   it('100 concurrent checkouts of one cart make one set of orders, and every answer names it', async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(2), annualE5(3)] } });

@@ -1,21 +1,10 @@
 // Every failure leaves as Partner Center's error body, with the right status and code, and changes nothing.
 import assert from 'node:assert/strict';
 import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, fieldsOf, OTHER_PARTNER, ordersPath, TestServer, token } from './harness.ts';
-
-function assertErrorBody(body: any, code: number): void {
-  assert.equal(body.code, code, JSON.stringify(body));
-  assert.equal(typeof body.description, 'string');
-  assert.ok(body.description.length > 0);
-  assert.ok(Array.isArray(body.data));
-  assert.equal(body.source, 'PartnerCenterCartSandbox');
-}
+import { assertErrorBody, useTestServer } from './hooks.ts';
 
 describe('errors over HTTP', () => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await new TestServer({ bodyLimitBytes: 4096 }).start();
-  });
-  afterEach(() => server.stop());
+  const server = useTestServer({ bodyLimitBytes: 4096 });
 
   describe('authentication (401 with WWW-Authenticate)', () => {
     const cases: [string, () => Promise<string | null>][] = [

@@ -1,17 +1,12 @@
-// An in-process reference server for tests: port 0 on loopback, SQLite in memory (or a given file),
-// response validation on, a known JWT secret, and a small fetch wrapper.
+// An in-process reference server for tests, started through the composition root (server/start.ts):
+// port 0 on loopback, SQLite in memory (or a given file), response validation on, a known JWT
+// secret, and a small fetch wrapper.
 import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import type { UnknownPropertyPolicy } from '../config.ts';
-import { createApp } from '../app.ts';
-import { createHs256Verifier, mintToken } from '../auth.ts';
-import { CartService } from '../domain/carts.ts';
-import { createHttpServer } from '../http-server.ts';
-import { RequestLog } from '../http/idempotency.ts';
-import { loadCatalog } from '../domain/catalog.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import { mintToken } from '../auth.ts';
+import { DEFAULTS, type Config, type UnknownPropertyPolicy } from '../config.ts';
+import { startServer, type RunningServer } from '../start.ts';
+import type { Store } from '../store/store.ts';
 
 export const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 export const PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
@@ -41,47 +36,57 @@ export interface Reply<T = any> {
   body: T;
 }
 
+/** The configuration of a test server: the defaults, on loopback, any port, in memory, with the test secret. */
+export function testConfig(options: TestServerOptions = {}): Config {
+  return {
+    ...DEFAULTS,
+    port: 0,
+    host: '127.0.0.1',
+    databasePath: options.databasePath ?? ':memory:',
+    cartTtlMs: options.cartTtlMs ?? DEFAULTS.cartTtlMs,
+    jwtSecret: SECRET,
+    jwksUrl: undefined,
+    logLevel: 'silent',
+    production: false,
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
+    idempotencyTtlMs: options.idempotencyTtlMs ?? DEFAULTS.idempotencyTtlMs,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 0,
+    unknownProperties: options.unknownProperties ?? 'ignore',
+  };
+}
+
 export class TestServer {
-  readonly store: SqliteStore;
-  readonly #server: Server;
+  readonly #options: TestServerOptions | (() => TestServerOptions);
+  #running: RunningServer | undefined;
   baseUrl = '';
   #token = '';
 
-  constructor(options: TestServerOptions = {}) {
-    this.store = new SqliteStore(options.databasePath ?? ':memory:', { ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }) });
-    const service = new CartService({
-      store: this.store,
-      catalog: loadCatalog(),
-      cartTtlMs: options.cartTtlMs ?? 7 * 24 * 3600 * 1000,
-      ...(options.now ? { now: options.now } : {}),
-    });
-    const app = createApp({
-      service,
-      verifier: createHs256Verifier(SECRET),
-      logger: options.logger ?? pino({ level: 'silent' }),
-      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
-      validateResponses: true,
-      requestLog: new RequestLog({
-        store: this.store,
-        ttlMs: options.idempotencyTtlMs ?? 24 * 3600 * 1000,
-        ...(options.now ? { now: () => options.now!().getTime() } : {}),
-      }),
-      ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
-      ...(options.unknownProperties ? { unknownProperties: options.unknownProperties } : {}),
-    });
-    this.#server = createHttpServer(app);
+  /** Options, or a function giving them when the server starts (a test may change them between starts). */
+  constructor(options: TestServerOptions | (() => TestServerOptions) = {}) {
+    this.#options = options;
+  }
+
+  /** The store of the running server. */
+  get store(): Store {
+    if (!this.#running) throw new Error('the test server is not started');
+    return this.#running.store;
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    const options = typeof this.#options === 'function' ? this.#options() : this.#options;
+    const { now, logger, busyTimeoutMs } = options;
+    this.#running = await startServer(testConfig(options), {
+      logger: logger ?? pino({ level: 'silent' }),
+      ...(now ? { clock: { now } } : {}),
+      ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
+    });
+    this.baseUrl = this.#running.url;
     this.#token = await token(PARTNER);
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.store.close();
+    await this.#running?.stop();
   }
 
   /** A JSON call as the default partner, unless `headers.authorization` says otherwise (null: none). */

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, ordersPath, TestServer, USER } from './harness.ts';
+import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, ordersPath, USER } from './harness.ts';
+import { useTestServer } from './hooks.ts';
 
 describe('cart lifecycle over HTTP', () => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await new TestServer().start();
-  });
-  afterEach(() => server.stop());
+  const server = useTestServer();
 
   it('creates a cart with ids, timestamps, status, currency, group and pricing filled in', async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(5)] } });

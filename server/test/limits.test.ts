@@ -5,15 +5,12 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { RateLimiter } from '../http/rate-limit.ts';
 import { SpecValidator } from '../../openapi/test/spec.ts';
-import { cartPath, cartsPath, e5Line, OTHER_PARTNER, TestServer, token } from './harness.ts';
+import { cartPath, cartsPath, e5Line, OTHER_PARTNER, token } from './harness.ts';
+import { useTestServer } from './hooks.ts';
 import spec from '../../generated/openapi.json' with { type: 'json' };
 
 describe('per-partner throttling', () => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await new TestServer({ rateLimitPerMinute: 5 }).start();
-  });
-  afterEach(() => server.stop());
+  const server = useTestServer({ rateLimitPerMinute: 5 });
 
   it('answers 429 with Retry-After and the throttling body once the partner has used its minute, and writes nothing', async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
@@ -51,11 +48,7 @@ describe('per-partner throttling', () => {
 });
 
 describe('size limits', () => {
-  let server: TestServer;
-  beforeEach(async () => {
-    server = await new TestServer().start();
-  });
-  afterEach(() => server.stop());
+  const server = useTestServer();
 
   it('a cart holds at most 100 lines, add-ons included', async () => {
     const line = (addons: number) => ({ ...e5Line(1), addonItems: Array.from({ length: addons }, () => e5Line(1)) });

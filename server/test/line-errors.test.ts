@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cartsPath, e5Line, TestServer } from './harness.ts';
+import { useTestServer } from './hooks.ts';
 
 const GERMAN_CUSTOMER = 'b5e3f7a2-1d94-4c68-8a0b-3e6f9c2d7a15'; // a DE-market customer of the shipped catalog
 const monthly = (catalogItemId: string, extra: Record<string, unknown> = {}) => ({ catalogItemId, quantity: 1, billingCycle: 'monthly', termDuration: 'P1M', ...extra });
@@ -27,11 +28,7 @@ const cases: [number, string, unknown[], string?][] = [
 ];
 
 describe('line errors over HTTP', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await new TestServer({ now: () => new Date('2026-11-21T09:00:00Z') }).start();
-  });
-  after(() => server.stop());
+  const server = useTestServer({ now: () => new Date('2026-11-21T09:00:00Z') }, { once: true });
 
   for (const [code, name, lineItems, customerId] of cases) {
     it(`${code}: ${name}`, async () => {

@@ -3,19 +3,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, ordersPath, TestServer } from './harness.ts';
+import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, ordersPath } from './harness.ts';
+import { useTestServer } from './hooks.ts';
 
 const fixturesDir = join(import.meta.dirname, '..', '..', 'openapi', 'test', 'fixtures', 'published');
 const fixture = (file: string) => JSON.parse(readFileSync(join(fixturesDir, file), 'utf8'));
 
 describe('cart rules over HTTP', () => {
-  let server: TestServer;
   let clock: Date;
-  beforeEach(async () => {
+  beforeEach(() => {
     clock = new Date('2026-11-21T09:00:00Z');
-    server = await new TestServer({ cartTtlMs: 15 * 60 * 1000, now: () => clock }).start();
   });
-  afterEach(() => server.stop());
+  const server = useTestServer({ cartTtlMs: 15 * 60 * 1000, now: () => clock });
 
   describe('the published example requests succeed as they are', () => {
     const requests = [

@@ -145,6 +145,16 @@ describe('what Microsoft SDKs send', () => {
     assert.equal(query.headers.get('sandbox-ignored-properties'), 'query.include_prices');
   });
 
+  it('names many or very long ignored properties within a header size every client reads', async () => {
+    const body: Record<string, unknown> = { lineItems: [e5Line(1)], [`x${'y'.repeat(5000)}`]: 1 };
+    for (let n = 0; n < 30; n++) body[`extra${n}`] = n;
+    const reply = await server.call('POST', cartsPath(), { body });
+    assert.equal(reply.status, 201);
+    const header = reply.headers.get('sandbox-ignored-properties') ?? '';
+    assert.ok(header.length < 1200, `${header.length} characters`);
+    assert.match(header, /^body\.xy{194}\.\.\., body\.extra0, .* \(\+11 more\)$/);
+  });
+
   it('tolerance is not leniency: wrong types, bad values and malformed JSON are still refused and change nothing', async () => {
     const before = (await server.call('GET', ordersPath())).body.totalCount;
     const cases: [string, string][] = [

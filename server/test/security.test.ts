@@ -5,8 +5,9 @@
 //   orders, cannot replay PARTNER's recorded answers by reusing an MS-RequestId, and what it creates
 //   stays invisible to PARTNER;
 // - every kind of bad credential (missing, malformed, expired, not yet valid, badly signed, signed with
-//   another secret or algorithm, unsigned, with an unusable tenant claim, in another scheme) gets 401
-//   with Partner Center's error body and WWW-Authenticate, and changes nothing.
+//   another secret or algorithm, unsigned, in another scheme) gets 401 with Partner Center's error body
+//   and WWW-Authenticate, and a valid token with an unusable tenant claim 403, as the spec says; none
+//   changes anything.
 // server/auth.test.ts covers the verifier itself; this is the same ground as a client meets it.
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomUUID, sign as rsaSign } from 'node:crypto';
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { describeErrors, SpecValidator } from '../../openapi/test/spec.ts';
 import { DatabaseDigest } from './db-digest.ts';
 import { bundledSpecPath } from './fuzz/fuzzer.ts';
-import { fillPath, SpecModel, type OperationModel } from './fuzz/spec-arbitraries.ts';
+import { fillPath, SpecModel, type OperationModel } from './fuzz/spec-model.ts';
 import { CUSTOMER, OTHER_PARTNER, PARTNER, SECRET, TestServer, token, USER, type Reply } from './harness.ts';
 
 const document = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
@@ -276,11 +277,11 @@ describe('security over HTTP', function () {
     }
   });
 
-  describe('bad credentials: 401, Partner Center\'s error body, WWW-Authenticate, nothing changed, for every operation', () => {
+  describe('bad credentials: 401 (403 for a valid token naming no partner tenant), Partner Center\'s error body, nothing changed, for every operation', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rs256 = (input: string) => rsaSign('sha256', Buffer.from(input), privateKey).toString('base64url');
     const valid = () => hs256(claims());
-    /** [what, Authorization header (null: none), whether the spec's 403 (no usable partner tenant) would fit too] */
+    /** [what, Authorization header (null: none), whether the token is valid but names no usable partner tenant (403)] */
     const cases: [string, () => string | null, boolean?][] = [
       ['no Authorization header', () => null],
       ['an empty Authorization header', () => ''],
@@ -331,11 +332,10 @@ describe('security over HTTP', function () {
         const header = authorization();
         for (const operation of operations) {
           const reply = await unchanged(() => call(operation.method, anyPath(operation), { authorization: header, body: exampleBody(operation) }));
-          // A token without a usable tid fits the spec's 403 ("does not identify a partner tenant") as well
-          // as its 401; server/auth.ts and http/errors.ts answer 401 today, and either is accepted for those.
-          const status = noTenant && reply.status === 403 ? 403 : 401;
+          // A valid token without a usable tid is authenticated but names no partner tenant: the spec's 403.
+          const status = noTenant ? 403 : 401;
           assertErrorBody(reply, status);
-          if (status === 401) assert.equal(reply.body.code, 800001, JSON.stringify(reply.body));
+          assert.equal(reply.body.code, 800001, JSON.stringify(reply.body));
           assertAnswerFitsSpec(operation, reply);
           if (status === 401) assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer\b/, `${operation.operationId}: no WWW-Authenticate`);
           let echoed = JSON.stringify(reply.body);

@@ -2,26 +2,7 @@
 // Each `@ts-expect-error` marks a call that must NOT compile: if it ever compiled, tsc would report
 // the directive as unused and the check would fail.
 import createClient from 'openapi-fetch';
-import type { components, operations, paths } from '../../../generated/api-types.ts';
-
-// Every operation of the spec, and no other: a missing or extra operationId fails to compile.
-export const everyOperation: Record<keyof operations, true> = {
-  createCart: true,
-  getCart: true,
-  updateCart: true,
-  checkoutCart: true,
-  listOrders: true,
-  getOrder: true,
-};
-
-// Every path of the spec, with its methods.
-export const everyPath: { [P in keyof paths]: true } = {
-  '/v1/customers/{customerId}/carts': true,
-  '/v1/customers/{customerId}/carts/{cartId}': true,
-  '/v1/customers/{customerId}/carts/{cartId}/checkout': true,
-  '/v1/customers/{customerId}/orders': true,
-  '/v1/customers/{customerId}/orders/{orderId}': true,
-};
+import type { components, paths } from '../../../generated/api-types.ts';
 
 type Cart = components['schemas']['Cart'];
 type CartErrorCode = components['schemas']['CartErrorCode'];

@@ -1,0 +1,13 @@
+// The bundled spec (generated/openapi.json), read once: the validator, the request reader and the
+// dispatcher all work from it.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const bundledSpecPath = join(resolve(import.meta.dirname, '..', '..'), 'generated', 'openapi.json');
+
+let cached: object | undefined;
+
+export function bundledSpec(): object {
+  cached ??= JSON.parse(readFileSync(bundledSpecPath, 'utf8')) as object;
+  return cached;
+}

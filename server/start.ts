@@ -1,0 +1,168 @@
+// The composition root: builds the reference server from a configuration (and, for tests and the
+// benchmark, a few overrides), listens, and returns how to reach and stop it. `npm start`
+// (server/main.ts), every test harness and the benchmark start the server through this one function.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { KeySetError } from './auth-keys.ts';
+import { createVerifier, type Verifier } from './auth.ts';
+import { DEFAULTS, type Config } from './config.ts';
+import { loadCatalog } from './catalog/load-catalog.ts';
+import type { Catalog } from './domain/catalog.ts';
+import { CartService } from './domain/carts.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import { createApp } from './http/app.ts';
+import { createHttpServer } from './http/http-server.ts';
+import { RequestLog } from './http/idempotency.ts';
+import { SqliteStore, StoreOpenError } from './store/sqlite.ts';
+import type { Store } from './store/store.ts';
+
+/** What a caller may put in place of what the configuration would build. */
+export interface ServerOverrides {
+  store?: Store;
+  clock?: Clock;
+  catalog?: Catalog;
+  logger?: Logger;
+  verifier?: Verifier;
+  /** Another spec than generated/openapi.json (tests only). */
+  spec?: object;
+  /** How long a write waits for another connection's lock on the database file (SQLite; tests shorten it). */
+  busyTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually taken (PORT=0 picks a free one). */
+  url: string;
+  port: number;
+  store: Store;
+  /** The domain, for callers that seed data without HTTP (the benchmark's background carts). */
+  service: CartService;
+  logger: Logger;
+  /** Stops gracefully: no new connections, requests in flight finish (10 s at most), then the store closes. */
+  stop(): Promise<void>;
+}
+
+/** The server cannot start; the message is one line saying why and what to do. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** How long requests in flight may take to finish once stopping, before their connections are closed. */
+const STOP_DEADLINE_MS = 10_000;
+
+export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const logger = overrides.logger ?? pino({ level: config.logLevel });
+  const catalog = overrides.catalog ?? readCatalog(config.catalogPath);
+  const store = overrides.store ?? openStore(config, overrides.busyTimeoutMs);
+  const clock = overrides.clock ?? systemClock;
+  const verifier = overrides.verifier ?? tokenVerifier(config);
+  const service = new CartService({ store, catalog, cartTtlMs: config.cartTtlMs, clock });
+  const app = createApp({
+    service,
+    verifier,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    validateResponses: !config.production,
+    requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: () => clock.now().getTime() }),
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    unknownProperties: config.unknownProperties,
+    ...(overrides.spec ? { spec: overrides.spec } : {}),
+  });
+  const server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
+  try {
+    await listen(server, config);
+  } catch (error) {
+    if (!overrides.store) await store.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, database: config.databasePath, responseValidation: !config.production }, 'listening');
+  return { url, port, store, service, logger, stop: stopper(server, store, logger) };
+}
+
+function tokenVerifier(config: Config): Verifier {
+  if (!config.jwtSecret && !config.jwksUrl) throw new StartupError('no way to verify bearer tokens: set JWT_SECRET or JWKS_URL');
+  try {
+    return createVerifier(config);
+  } catch (error) {
+    if (error instanceof KeySetError || error instanceof RangeError) throw new StartupError(error.message);
+    throw error;
+  }
+}
+
+function readCatalog(path: string): Catalog {
+  try {
+    return loadCatalog(path);
+  } catch (error) {
+    throw new StartupError(`the catalog cannot be used: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function openStore(config: Config, busyTimeoutMs: number | undefined): Store {
+  try {
+    return new SqliteStore(config.databasePath, {
+      createFolder: config.databasePath === DEFAULTS.databasePath,
+      ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
+    });
+  } catch (error) {
+    if (error instanceof StoreOpenError) throw new StartupError(`DATABASE_PATH: ${error.message}`);
+    throw error;
+  }
+}
+
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void => {
+      const where = `${config.host}:${config.port}`;
+      if (error.code === 'EADDRINUSE') {
+        reject(new StartupError(`port ${config.port} on ${config.host} is already in use (is another sandbox running?): stop that process, or set PORT to another port (PORT=0 picks a free one)`));
+      } else if (error.code === 'EACCES') {
+        reject(new StartupError(`not allowed to listen on ${where}: choose a PORT above 1023`));
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+        reject(new StartupError(`HOST ${config.host} is not an address of this machine: use localhost, 127.0.0.1 or 0.0.0.0`));
+      } else reject(new StartupError(`cannot listen on ${where}: ${error.message}`));
+    };
+    server.once('error', failed);
+    server.listen(config.port, config.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Graceful shutdown: stop accepting, let requests in flight finish, then close the store. Keep-alive
+ * clients may go on sending on connections they already have: once stopping, every answer says
+ * `Connection: close` (Node then ends the socket after it), and connections that fall idle are closed
+ * as they do, so that a busy client cannot hold the server up; past the deadline, all are closed.
+ */
+function stopper(server: Server, store: Store, logger: Logger): () => Promise<void> {
+  let stopped: Promise<void> | undefined;
+  let stopping = false;
+  server.prependListener('request', (_req, res) => {
+    if (stopping) res.setHeader('Connection', 'close');
+  });
+  return () => {
+    stopped ??= new Promise<void>((resolve, reject) => {
+      stopping = true;
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      const deadline = setTimeout(() => server.closeAllConnections(), STOP_DEADLINE_MS);
+      idle.unref();
+      deadline.unref();
+      server.close(() => {
+        clearInterval(idle);
+        clearTimeout(deadline);
+        store.close().then(() => {
+          logger.info('stopped');
+          resolve();
+        }, reject);
+      });
+      server.closeIdleConnections();
+    });
+    return stopped;
+  };
+}

@@ -1,0 +1,164 @@
+// What every Store implementation must do, as one mocha suite: `describeStoreContract(name, open)`
+// runs it against a store that `open` makes (fresh and empty for each test). store.test.ts runs it on
+// SQLite; a second implementation (PostgreSQL) runs the same suite.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Cart, Order } from '../wire-types.ts';
+import type { Owner, Store } from './store.ts';
+
+const owner: Owner = { partnerId: '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', customerId: 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d' };
+const otherPartner: Owner = { ...owner, partnerId: '0b6a7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d' };
+
+function cart(quantity = 1, id = randomUUID()): Cart {
+  return {
+    id,
+    creationTimestamp: '2026-11-21T09:00:00.000Z',
+    lastModifiedTimestamp: '2026-11-21T09:00:00.000Z',
+    lastModifiedUser: 'user',
+    status: 'Active',
+    lineItems: [{ id: 0, catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity, billingCycle: 'monthly', orderGroup: '0' }],
+    links: { self: { uri: `/customers/${owner.customerId}/carts/${id}`, method: 'GET', headers: [] } },
+    attributes: { objectType: 'Cart' },
+  };
+}
+
+function order(id = randomUUID().slice(0, 12)): Order {
+  return { id, referenceCustomerId: owner.customerId, billingCycle: 'monthly', currencyCode: 'USD', lineItems: [{ lineItemNumber: 0, offerId: 'X', quantity: 1 }], creationDate: '2026-11-21T09:00:00.000Z', status: 'completed' };
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(() => store.close());
+
+    it('keeps a cart with its entity tag, for its owner only', async () => {
+      const stored = { cart: cart(), etag: '"v1"' };
+      await store.insertCart(owner, stored);
+      assert.deepEqual(await store.findCart(owner, stored.cart.id), stored);
+      assert.deepEqual(await store.findCart(owner, stored.cart.id.toUpperCase()), stored, 'cart ids are matched without regard to case');
+      assert.equal(await store.findCart(otherPartner, stored.cart.id), undefined);
+      assert.equal(await store.findCart(owner, randomUUID()), undefined);
+      const changed = { cart: { ...stored.cart, status: 'Ordered' as const }, etag: '"v2"' };
+      await store.updateCart(owner, changed);
+      assert.deepEqual(await store.findCart(owner, stored.cart.id), changed);
+    });
+
+    it('a transaction commits everything or nothing', async () => {
+      const kept = cart();
+      const lost = cart();
+      await store.transaction(async () => {
+        await store.insertCart(owner, { cart: kept, etag: '"a"' });
+      });
+      await assert.rejects(
+        store.transaction(async () => {
+          await store.insertCart(owner, { cart: lost, etag: '"b"' });
+          await store.insertOrder(owner, lost.id, '0', order(), [{ productSku: 'p:s', quantity: 3 }]);
+          throw new Error('fails after writing');
+        }),
+        /fails after writing/,
+      );
+      assert.ok(await store.findCart(owner, kept.id));
+      assert.equal(await store.findCart(owner, lost.id), undefined);
+      assert.equal((await store.ordersOfCart(owner, lost.id)).size, 0);
+      assert.equal((await store.purchasedSeats(owner, ['p:s'])).get('p:s'), 0);
+    });
+
+    it('transactions never interleave: concurrent read-change-writes of one cart lose no change', async () => {
+      const first = cart(0);
+      await store.insertCart(owner, { cart: first, etag: '"0"' });
+      const increment = () =>
+        store.transaction(async () => {
+          const stored = await store.findCart(owner, first.id);
+          assert.ok(stored);
+          await tick(); // another request would run here if transactions interleaved
+          const line = stored.cart.lineItems[0]!;
+          await store.updateCart(owner, { cart: { ...stored.cart, lineItems: [{ ...line, quantity: line.quantity + 1 }] }, etag: '"n"' });
+        });
+      await Promise.all(Array.from({ length: 20 }, increment));
+      assert.equal((await store.findCart(owner, first.id))?.cart.lineItems[0]?.quantity, 20);
+    });
+
+    it('a read from outside never sees the writes of a transaction still open', async () => {
+      const pending = cart();
+      let seenDuring: unknown = 'not read';
+      let release!: () => void;
+      const open = new Promise<void>((resolve) => (release = resolve));
+      const transaction = store.transaction(async () => {
+        await store.insertCart(owner, { cart: pending, etag: '"p"' });
+        await open;
+        throw new Error('rolled back');
+      });
+      const read = store.findCart(owner, pending.id).then((found) => (seenDuring = found));
+      await tick();
+      release();
+      await assert.rejects(transaction, /rolled back/);
+      await read;
+      assert.equal(seenDuring, undefined);
+    });
+
+    it('a transaction started inside another joins it', async () => {
+      const inner = cart();
+      await store.transaction(async () => {
+        await store.transaction(async () => store.insertCart(owner, { cart: inner, etag: '"i"' }));
+        assert.ok(await store.findCart(owner, inner.id), 'the outer transaction sees what the inner one wrote');
+      });
+      assert.ok(await store.findCart(owner, inner.id));
+    });
+
+    it("keeps a cart's orders by order group, lists the owner's newest first, and counts their seats", async () => {
+      const a = cart();
+      const [first, second, third] = [order(), order(), order()];
+      await store.insertOrder(owner, a.id, '0', first, [{ productSku: 'p:s', quantity: 2 }]);
+      await store.insertOrder(owner, a.id, '1', second, [{ productSku: 'p:s', quantity: 3 }, { productSku: 'q:t', quantity: 1 }]);
+      await store.insertOrder(owner, randomUUID(), '0', third, []);
+      assert.deepEqual([...(await store.ordersOfCart(owner, a.id)).entries()], [['0', first], ['1', second]]);
+      assert.deepEqual((await store.listOrders(owner)).map((o) => o.id), [third.id, second.id, first.id]);
+      assert.deepEqual(await store.findOrder(owner, second.id), second);
+      assert.equal(await store.findOrder(otherPartner, second.id), undefined);
+      assert.deepEqual(await store.listOrders(otherPartner), []);
+      assert.deepEqual([...(await store.purchasedSeats(owner, ['p:s', 'q:t', 'none:0'])).entries()], [['p:s', 5], ['q:t', 1], ['none:0', 0]]);
+      assert.equal((await store.purchasedSeats(otherPartner, ['p:s'])).get('p:s'), 0);
+    });
+
+    it('refuses a second order for the same order group of a cart, and writes none of it', async () => {
+      const a = cart();
+      await store.insertOrder(owner, a.id, '0', order(), [{ productSku: 'p:s', quantity: 1 }]);
+      await assert.rejects(store.insertOrder(owner, a.id, '0', order(), [{ productSku: 'p:s', quantity: 5 }]));
+      assert.equal((await store.ordersOfCart(owner, a.id)).size, 1);
+      assert.equal((await store.purchasedSeats(owner, ['p:s'])).get('p:s'), 1);
+    });
+
+    it('records answers by partner and request id, finds them while recent, replaces and forgets old ones', async () => {
+      const record = { fingerprint: 'f1', status: 201, body: '{"a":1}', etag: '"e"', recordedAt: 1000 };
+      await store.recordRequest(owner.partnerId, 'r-1', record);
+      await store.recordRequest(owner.partnerId, 'r-2', { fingerprint: 'f2', status: 201, body: '{}', recordedAt: 5000 });
+      assert.deepEqual(await store.findRecordedRequest(owner.partnerId, 'r-1', 0), record);
+      assert.equal(await store.findRecordedRequest(owner.partnerId, 'r-1', 1001), undefined, 'older than asked for');
+      assert.equal(await store.findRecordedRequest(otherPartner.partnerId, 'r-1', 0), undefined);
+      const replacement = { fingerprint: 'f3', status: 200, body: '[]', recordedAt: 9000 };
+      await store.recordRequest(owner.partnerId, 'r-1', replacement);
+      assert.deepEqual(await store.findRecordedRequest(owner.partnerId, 'r-1', 0), replacement);
+      assert.equal(await store.forgetRequestsBefore(6000), 1);
+      assert.equal(await store.findRecordedRequest(owner.partnerId, 'r-2', 0), undefined);
+      assert.ok(await store.findRecordedRequest(owner.partnerId, 'r-1', 0));
+    });
+
+    it('close waits for the transactions already queued, and may be called again', async () => {
+      let written = false;
+      const writing = store.transaction(async () => {
+        await tick();
+        await store.insertCart(owner, { cart: cart(), etag: '"l"' });
+        written = true;
+      });
+      await store.close();
+      assert.equal(written, true);
+      await writing;
+      await store.close();
+    });
+  });
+}

@@ -1,0 +1,93 @@
+// Starting and stopping: a start that cannot succeed says why in one line (no stack trace) and exits
+// non-zero, as `npm start` runs it; the composition root stops gracefully in process.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { startServer } from '../start.ts';
+import { cartsPath, e5Line, PARTNER, runNode, SECRET, testConfig, token } from './harness.ts';
+import { useTemporaryDirectory } from './hooks.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+/** `npm start` with these variables: its exit code and what it printed on stderr. */
+async function start(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
+  const run = await runNode(['--disable-warning=ExperimentalWarning', join(root, 'server', 'main.ts')], {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DATABASE_PATH: ':memory:', ...env },
+  });
+  return { status: run.status, stderr: run.stderr };
+}
+
+function assertOneLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${stderr}`);
+  assert.match(lines[0] ?? '', pattern);
+  assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
+}
+
+describe('starting the server', function () {
+  this.timeout(30_000);
+  const temporary = useTemporaryDirectory('cart-kit-startup');
+
+  it('a port already taken: one line naming the port and what to do, exit code 1', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const { status, stderr } = await start({ PORT: String(port) });
+      assert.equal(status, 1);
+      assertOneLine(stderr, new RegExp(`^The server cannot start: port ${port} on 127\\.0\\.0\\.1 is already in use .*set PORT`));
+    } finally {
+      await new Promise<void>((done) => taken.close(() => done()));
+    }
+  });
+
+  it('a DATABASE_PATH that is not an SQLite database, or in a folder that does not exist: one line naming it', async () => {
+    const dir = temporary.path;
+    const notSqlite = join(dir, 'notes.txt');
+    writeFileSync(notSqlite, 'these are not the pages of a database\n'.repeat(200));
+    const wrongFile = await start({ DATABASE_PATH: notSqlite });
+    assert.equal(wrongFile.status, 1);
+    assertOneLine(wrongFile.stderr, new RegExp(`DATABASE_PATH: .*notes\\.txt is not an SQLite database`));
+    const missingFolder = await start({ DATABASE_PATH: join(dir, 'no', 'such', 'folder', 'sandbox.db') });
+    assert.equal(missingFolder.status, 1);
+    assertOneLine(missingFolder.stderr, /DATABASE_PATH: the folder of the database file does not exist: .*no\/such\/folder/);
+  });
+
+  it('a catalog that is not valid: one line naming the file', async () => {
+    const broken = join(temporary.path, 'catalog.json');
+    writeFileSync(broken, '{"markets": {"US": ');
+    const { status, stderr } = await start({ CATALOG_PATH: broken });
+    assert.equal(status, 1);
+    assertOneLine(stderr, /^The server cannot start: the catalog cannot be used: .*catalog\.json/);
+  });
+});
+
+describe('stopping the server (in process)', () => {
+  it('lets a request in flight finish, refuses new connections, then closes the store', async () => {
+    const server = await startServer(testConfig(), { logger: pino({ level: 'silent' }) });
+    const bearer = `Bearer ${await token(PARTNER)}`;
+    // A request whose body is still arriving when stop() is called: it must be answered in full.
+    const inFlight = new Promise<{ status: number; body: string }>((done, fail) => {
+      const req = request(`${server.url}${cartsPath()}`, { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', fail);
+      const text = JSON.stringify({ lineItems: [e5Line(2)] });
+      req.write(text.slice(0, 10));
+      setTimeout(() => req.end(text.slice(10)), 300);
+    });
+    await new Promise((done) => setTimeout(done, 100));
+    const stopping = server.stop();
+    const answer = await inFlight;
+    assert.equal(answer.status, 201, answer.body);
+    await stopping;
+    await assert.rejects(fetch(`${server.url}/health`), 'no new connection once stopped');
+    await assert.rejects(server.store.findCart({ partnerId: PARTNER, customerId: 'x' }, 'y'), /the store is closed/);
+  });
+});
