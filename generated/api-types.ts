@@ -1042,7 +1042,7 @@ export interface components {
          *     or headers too large, wrong media type), the HTTP status itself.
          * @enum {integer}
          */
-        ErrorCode: 404 | 405 | 408 | 412 | 413 | 415 | 422 | 431 | 20000 | 800001 | 800002 | 800003 | 800008 | 800064 | 800065;
+        ErrorCode: 404 | 405 | 408 | 412 | 413 | 415 | 422 | 431 | 503 | 20000 | 800001 | 800002 | 800003 | 800008 | 800064 | 800065;
         /** @description Partner Center's body for a throttled call (`429`). */
         Throttling: {
             /**
@@ -1202,6 +1202,23 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Throttling"];
+            };
+        };
+        /**
+         * @description The service cannot answer now: the reference server cannot reach its database (PostgreSQL being
+         *     restarted, say). Nothing was changed, or, for a write whose commit was under way, exactly what a
+         *     retry with the same `MS-RequestId` will report. Wait the seconds `Retry-After` gives, then retry
+         *     with the same `MS-RequestId`; the server recovers by itself when the database is back.
+         */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
             };
         };
         /** @description The service failed unexpectedly. Retrying with the same `MS-RequestId` is safe. */
@@ -1405,6 +1422,7 @@ export type ResponsePreconditionFailed = components['responses']['PreconditionFa
 export type ResponseUnprocessableContent = components['responses']['UnprocessableContent'];
 export type ResponseRequestHeaderFieldsTooLarge = components['responses']['RequestHeaderFieldsTooLarge'];
 export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
+export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ResponseInternalServerError = components['responses']['InternalServerError'];
 export type ParameterCustomerId = components['parameters']['customerId'];
 export type ParameterCartId = components['parameters']['cartId'];
@@ -1507,6 +1525,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCart: {
@@ -1582,6 +1601,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateCart: {
@@ -1691,6 +1711,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     checkoutCart: {
@@ -1799,6 +1820,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listOrders: {
@@ -1895,6 +1917,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getOrder: {
@@ -1976,6 +1999,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
@@ -1998,5 +2022,5 @@ export const orderTransactionTypeValues: ReadonlyArray<FlattenedDeepRequired<com
 export const orderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderStatus"]> = ["unknown", "completed", "pending", "cancelled", "suspended", "pending review", "pending po upload", "po upload complete", "po review rejected", "partial success", "error"];
 export const orderLineItemTransactionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderLineItemTransactionType"]> = ["New", "Renew", "AddQuantity", "RemoveQuantity", "Cancel", "Convert", "CustomerCredit"];
 export const linkMethodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Link"]["method"]> = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = [404, 405, 408, 412, 413, 415, 422, 431, 20000, 800001, 800002, 800003, 800008, 800064, 800065];
+export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = [404, 405, 408, 412, 413, 415, 422, 431, 503, 20000, 800001, 800002, 800003, 800008, 800064, 800065];
 export const componentsHeadersIdempotentReplayedValues: ReadonlyArray<FlattenedDeepRequired<components>["headers"]["Idempotent-Replayed"]> = ["true"];

@@ -14,7 +14,7 @@ const REPO = resolve(import.meta.dirname, '..');
 
 /** Every variable the server reads, in the documented order. */
 const NAMES = [
-  'PORT', 'HOST', 'DATABASE_PATH', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
+  'PORT', 'HOST', 'DATABASE_PATH', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
   'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES',
 ];
 
@@ -25,6 +25,8 @@ describe('config: loadConfig defaults', () => {
       port: 3000,
       host: 'localhost',
       databasePath: DEFAULTS.databasePath,
+      databaseUrl: undefined,
+      databasePoolSize: 10,
       catalogPath: DEFAULTS.catalogPath,
       cartTtlMs: 7 * DAY,
       jwtSecret: undefined,

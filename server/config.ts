@@ -28,6 +28,10 @@ export interface Config {
   host: string;
   /** DATABASE_PATH: an absolute path, or ':memory:'. */
   databasePath: string;
+  /** DATABASE_URL: a postgres:// URL; when set, PostgreSQL is the store instead of DATABASE_PATH's SQLite. */
+  databaseUrl: string | undefined;
+  /** DATABASE_POOL_SIZE: the most connections to PostgreSQL this instance opens, default 10. */
+  databasePoolSize: number;
   /** CATALOG_PATH: an absolute path to the catalog JSON. */
   catalogPath: string;
   /** CART_TTL in milliseconds, default 7 days. */
@@ -61,10 +65,11 @@ const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The values `loadConfig` uses for unset variables (jwtSecret/jwksUrl default to undefined). */
-export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'production'>> = Object.freeze({
+export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'databaseUrl' | 'production'>> = Object.freeze({
   port: 3000,
   host: 'localhost',
   databasePath: join(REPO_ROOT, 'data', 'partner-center-sandbox.db'),
+  databasePoolSize: 10,
   catalogPath: DEFAULT_CATALOG_PATH,
   cartTtlMs: 7 * DAY,
   logLevel: 'info',
@@ -160,6 +165,32 @@ const TABLE = [
       return statSync(absolute, { throwIfNoEntry: false })?.isDirectory()
         ? new Problem('is a directory; expected a database file path or :memory:')
         : absolute;
+    },
+  }),
+  variable({
+    name: 'DATABASE_URL',
+    default: '—',
+    description:
+      'A PostgreSQL database, `postgres://user:password@host:5432/database`: several sandbox instances share it (see "Several instances on one PostgreSQL"). Unset: the SQLite file. The password is never shown.',
+    field: 'databaseUrl',
+    unset: undefined,
+    secret: true,
+    parse: (text) => {
+      const url = URL.parse(text);
+      if (!url || !['postgres:', 'postgresql:'].includes(url.protocol)) return new Problem('expected a postgres:// URL (postgres://user:password@host:5432/database)');
+      if (!url.hostname) return new Problem('the URL names no host');
+      return text;
+    },
+  }),
+  variable({
+    name: 'DATABASE_POOL_SIZE',
+    default: '`10`',
+    description: 'With `DATABASE_URL`: the most connections this instance opens to PostgreSQL, 1 to 1000.',
+    field: 'databasePoolSize',
+    unset: DEFAULTS.databasePoolSize,
+    parse: (text) => {
+      const value = /^\d{1,4}$/.test(text) ? Number(text) : Number.NaN;
+      return value >= 1 && value <= 1000 ? value : new Problem('expected an integer from 1 to 1000');
     },
   }),
   variable({

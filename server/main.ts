@@ -13,7 +13,8 @@ try {
   config = loadConfig();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  console.error(`The server cannot start, its configuration is not valid:\n${error.message}`);
+  const [only, ...more] = error.problems;
+  console.error(more.length === 0 ? `The server cannot start: ${only}` : `The server cannot start, its configuration is not valid:\n${error.message}`);
   process.exit(2);
 }
 

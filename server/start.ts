@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './domain/clock.ts';
 import { createApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { RequestLog } from './http/idempotency.ts';
+import { PostgresOpenError, PostgresStore } from './store/postgres.ts';
 import { SqliteStore, StoreOpenError } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
 
@@ -56,12 +57,13 @@ const STOP_DEADLINE_MS = 10_000;
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? pino({ level: config.logLevel });
   const catalog = overrides.catalog ?? readCatalog(config.catalogPath);
-  const store = overrides.store ?? openStore(config, overrides.busyTimeoutMs);
+  const store = overrides.store ?? (await openStore(config, overrides.busyTimeoutMs));
   const clock = overrides.clock ?? systemClock;
   const verifier = overrides.verifier ?? tokenVerifier(config);
   const service = new CartService({ store, catalog, cartTtlMs: config.cartTtlMs, clock });
   const app = createApp({
     service,
+    store,
     verifier,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -102,7 +104,17 @@ function readCatalog(path: string): Catalog {
   }
 }
 
-function openStore(config: Config, busyTimeoutMs: number | undefined): Store {
+/** PostgreSQL when DATABASE_URL is set (several instances share it), else the SQLite file. */
+async function openStore(config: Config, busyTimeoutMs: number | undefined): Promise<Store> {
+  if (config.databaseUrl) {
+    try {
+      return await PostgresStore.open(config.databaseUrl, { poolSize: config.databasePoolSize });
+    } catch (error) {
+      // The message names the database without its password.
+      if (error instanceof PostgresOpenError) throw new StartupError(`DATABASE_URL: ${error.message}`);
+      throw error;
+    }
+  }
   try {
     return new SqliteStore(config.databasePath, {
       createFolder: config.databasePath === DEFAULTS.databasePath,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Verifier } from '../auth.ts';
 import type { UnknownPropertyPolicy } from '../config.ts';
 import type { CartService } from '../domain/carts.ts';
+import type { Store } from '../store/store.ts';
 import { authenticate } from './authenticate.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { errorHandler } from './errors.ts';
@@ -23,6 +24,8 @@ import { bundledSpec } from './spec.ts';
 
 export interface AppOptions {
   service: CartService;
+  /** For /health: whether the database answers. */
+  store: Store;
   verifier: Verifier;
   logger: Logger;
   bodyLimitBytes: number;
@@ -50,7 +53,7 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(options.logger));
-  app.use(docsRoutes());
+  app.use(docsRoutes(() => options.store.ping()));
   app.use('/v1', authenticate(options.verifier));
   if (options.rateLimitPerMinute) app.use('/v1', rateLimit(new RateLimiter(options.rateLimitPerMinute)));
   // Not strict: checkout bodies are any JSON value (the SDKs send the string "success"); the schemas

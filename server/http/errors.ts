@@ -5,7 +5,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AuthError } from '../auth.ts';
 import { DomainError, type DomainFailure } from '../domain/errors.ts';
-import { StoreBusyError } from '../store/store.ts';
+import { DatabaseUnavailableError, StoreBusyError } from '../store/store.ts';
 import type { ErrorBody, ErrorCode, ThrottlingBody } from '../wire-types.ts';
 import { ThrottledError } from './rate-limit.ts';
 import { IGNORED_HEADER } from './canonical-input.ts';
@@ -17,15 +17,21 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: ErrorCode;
   readonly details: readonly string[];
+  /** Seconds for the Retry-After header (503). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, code: ErrorCode, description: string, details: readonly string[] = []) {
+  constructor(status: number, code: ErrorCode, description: string, details: readonly string[] = [], retryAfterSeconds?: number) {
     super(description);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** How long a client should wait before retrying when the database cannot be reached. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /** Partner Center's codes, named (see ErrorCode in the spec). Where it publishes none, the status is the code. */
 export const Codes = {
@@ -78,6 +84,15 @@ export function toApiError(error: unknown): ApiError {
   }
   // A valid token that names no partner tenant is authenticated but not allowed: 403, as the spec says.
   if (error instanceof AuthError) return new ApiError(error.failure === 'no-tenant' ? 403 : 401, Codes.partnerTokenMissing, error.message);
+  if (error instanceof DatabaseUnavailableError) {
+    return new ApiError(
+      503,
+      503,
+      'The service is temporarily unavailable (its database cannot be reached); nothing was changed. Retry after the seconds in Retry-After with the same MS-RequestId.',
+      [],
+      DATABASE_RETRY_AFTER_SECONDS,
+    );
+  }
   if (error instanceof StoreBusyError) {
     return new ApiError(409, Codes.cartBeingProcessed, 'The cart is being processed by another request; nothing was changed. Retry shortly with the same MS-RequestId.');
   }
@@ -121,6 +136,7 @@ export function sendError(res: Response, failure: ApiError): void {
   // The spec declares the ignored-properties header on successes and on 400 (where strict mode names them).
   if (failure.status !== 400) res.removeHeader(IGNORED_HEADER);
   if (failure.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="partner-center", error="invalid_token"');
+  if (failure.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(failure.retryAfterSeconds));
   res.status(failure.status).json(errorBody(failure));
 }
 

