@@ -14,7 +14,7 @@ import { systemClock, type Clock } from './domain/clock.ts';
 import { createApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { RequestLog } from './http/idempotency.ts';
-import { PostgresOpenError, PostgresStore } from './store/postgres.ts';
+import { describeUrl, PostgresOpenError, PostgresStore } from './store/postgres.ts';
 import { SqliteStore, StoreOpenError } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
 
@@ -57,24 +57,26 @@ const STOP_DEADLINE_MS = 10_000;
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const logger = overrides.logger ?? pino({ level: config.logLevel });
   const catalog = overrides.catalog ?? readCatalog(config.catalogPath);
-  const store = overrides.store ?? (await openStore(config, overrides.busyTimeoutMs));
   const clock = overrides.clock ?? systemClock;
   const verifier = overrides.verifier ?? tokenVerifier(config);
+  // Opened last: whatever fails after it closes it again, so that a failed start leaves no pool open.
+  const store = overrides.store ?? (await openStore(config, overrides.busyTimeoutMs));
   const service = new CartService({ store, catalog, cartTtlMs: config.cartTtlMs, clock });
-  const app = createApp({
-    service,
-    store,
-    verifier,
-    logger,
-    bodyLimitBytes: config.bodyLimitBytes,
-    validateResponses: !config.production,
-    requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: () => clock.now().getTime() }),
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    unknownProperties: config.unknownProperties,
-    ...(overrides.spec ? { spec: overrides.spec } : {}),
-  });
-  const server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
+  let server: Server;
   try {
+    const app = createApp({
+      service,
+      store,
+      verifier,
+      logger,
+      bodyLimitBytes: config.bodyLimitBytes,
+      validateResponses: !config.production,
+      requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: () => clock.now().getTime() }),
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      unknownProperties: config.unknownProperties,
+      ...(overrides.spec ? { spec: overrides.spec } : {}),
+    });
+    server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
     await listen(server, config);
   } catch (error) {
     if (!overrides.store) await store.close();
@@ -82,7 +84,9 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, database: config.databasePath, responseValidation: !config.production }, 'listening');
+  // Never the database URL as given: it may carry a password.
+  const database = config.databaseUrl ? describeUrl(new URL(config.databaseUrl)) : config.databasePath;
+  logger.info({ url, database, responseValidation: !config.production }, 'listening');
   return { url, port, store, service, logger, stop: stopper(server, store, logger) };
 }
 
