@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import type { Request } from 'autocannon';
 import { benchToken, cartPath, cartsPath, checkoutPath, lines, seedDatabase } from './lib/fixtures.ts';
 import { request } from './lib/http.ts';
-import { aggregate, load, type LoadResult } from './lib/load.ts';
-import { installCleanup, killAll, removeTemp, startChild, tempDir } from './lib/processes.ts';
+import pg from 'pg';
+import { aggregate, combineConcurrent, combineCpu, cpuRun, load, type LoadResult } from './lib/load.ts';
+import { installCleanup, killAll, parentPid, processTreeCpuUs, removeTemp, startChild, tempDir } from './lib/processes.ts';
 import { analyseProfile, formatProfile } from './lib/profile.ts';
 import { NODE, startLimit, startReference, VARIANT_LABEL, type RunningServer, type Variant } from './lib/servers.ts';
 import { change, int, median, mib, ms, ratio, table } from './lib/table.ts';
@@ -18,8 +19,8 @@ import { NODE_OWN_HEADERS, type RecordedResponse } from './servers/fixture.ts';
 
 const HELP = `npm run bench [-- options]        (options with a BENCH_* name below can also be set in the environment)
 
-Sections (default: load, startup, generate, scaling; --profile adds profile):
-  --only LIST           run only these sections (comma-separated: load,startup,generate,scaling,profile)
+Sections (default: load, databases, startup, generate, scaling; --profile adds profile):
+  --only LIST           run only these sections (comma-separated: load,databases,startup,generate,scaling,profile)
   --skip LIST           leave these sections out
   --profile             also profile GET cart and create cart (node --cpu-prof on the server child)
   --quick               a short smoke run (about a minute; BENCH_QUICK=1): 2 s runs, 10,000 instead of 100,000 carts
@@ -42,9 +43,9 @@ Other:
   --json FILE           also write every figure as JSON
 `;
 
-type Section = 'load' | 'startup' | 'generate' | 'scaling' | 'profile';
+type Section = 'load' | 'databases' | 'startup' | 'generate' | 'scaling' | 'profile';
 type Op = 'get' | 'create' | 'update' | 'checkout';
-const SECTIONS: Section[] = ['load', 'startup', 'generate', 'scaling', 'profile'];
+const SECTIONS: Section[] = ['load', 'databases', 'startup', 'generate', 'scaling', 'profile'];
 const OPS: Op[] = ['get', 'create', 'update', 'checkout'];
 const VARIANTS: Variant[] = ['production', 'validating'];
 const OP_LABEL: Record<Op, string> = {
@@ -137,7 +138,7 @@ const settings = {
   profileDir: flags['profile-dir'] ? resolve(flags['profile-dir']) : undefined,
   json: flags.json ? resolve(flags.json) : undefined,
 };
-const sections = new Set<Section>(list(flags.only, SECTIONS, ['load', 'startup', 'generate', 'scaling', ...(flags.profile ? (['profile'] as const) : [])], 'section'));
+const sections = new Set<Section>(list(flags.only, SECTIONS, ['load', 'databases', 'startup', 'generate', 'scaling', ...(flags.profile ? (['profile'] as const) : [])], 'section'));
 for (const skipped of list(flags.skip, SECTIONS, [], 'section')) sections.delete(skipped);
 for (const root of [settings.root, settings.compare]) {
   if (root && !existsSync(join(root, 'server', 'main.ts'))) usage(`${root} has no server/main.ts`);
@@ -422,6 +423,126 @@ async function loadSection(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// GET cart and create cart on SQLite and on PostgreSQL, one instance and three (production)
+
+type Engine = 'sqlite' | 'postgres';
+const ENGINE_LABEL: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+/** The rows, in order; three SQLite instances share one file (they take turns on its write lock). */
+const DATABASE_ROWS: { engine: Engine; instances: number }[] = [
+  { engine: 'sqlite', instances: 1 },
+  { engine: 'postgres', instances: 1 },
+  { engine: 'postgres', instances: 3 },
+  { engine: 'sqlite', instances: 3 },
+];
+
+/** `total` split into `parts` shares as even as possible (each at least 1). */
+const shares = (total: number, parts: number): number[] => Array.from({ length: parts }, (_, index) => Math.max(1, Math.floor(total / parts) + (index < total % parts ? 1 : 0)));
+
+interface DatabaseResult {
+  result: LoadResult;
+  /** PostgreSQL's own CPU time (postmaster, backends, background processes) per request of the CPU run, µs. */
+  postgresUsPerRequest: number;
+}
+
+/** The postmaster of the PostgreSQL that serves `url`: the parent of the backend of a connection. */
+async function postmasterPid(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return parentPid(rows[0]!.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+async function databaseRun(root: string, op: 'get' | 'create', engine: Engine, instances: number, freshDatabaseUrl: () => Promise<string>): Promise<DatabaseResult> {
+  const databasePath = join(tempDir(), 'cart.db');
+  const databaseUrl = engine === 'postgres' ? await freshDatabaseUrl() : undefined;
+  const seeded = await seedDatabase(root, databasePath, { background: settings.background, carts: { probe: { count: 1, lines: 3 } } }, databaseUrl ? { databaseUrl } : {});
+  const probe = cartPath(seeded.ids['probe']![0]!);
+  const token = await benchToken(root);
+  const auth = { authorization: `Bearer ${token}` };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const body = JSON.stringify({ lineItems: lines(3) });
+  const requests: () => Request[] = op === 'get' ? () => [{ method: 'GET', path: probe, headers: auth }] : () => [{ method: 'POST', path: cartsPath(), headers: json, body }];
+  const servers: RunningServer[] = [];
+  try {
+    // One after the other: the first start migrates nothing (the seeding made the schema), none races another.
+    for (let index = 0; index < instances; index++) {
+      servers.push(await startReference({ root, variant: 'production', databasePath, ...(databaseUrl ? { databaseUrl } : {}), readyPath: probe, token, logLevel: settings.logLevel }));
+    }
+    for (const server of servers) {
+      const answer = await request(`${server.url}${op === 'get' ? probe : cartsPath()}`, op === 'get' ? { headers: auth } : { method: 'POST', headers: json, body });
+      if (answer.status !== (op === 'get' ? 200 : 201)) throw new Error(`${op} on ${ENGINE_LABEL[engine]}: answered ${answer.status}: ${answer.body.toString().slice(0, 500)}`);
+    }
+    const postmaster = databaseUrl ? await postmasterPid(databaseUrl) : undefined;
+    // One autocannon per instance, at the same time, a share of the connections each.
+    const connections = shares(settings.connections, instances);
+    const cpuRequests = shares(settings.cpuRequests, instances);
+    const options = servers.map((server, index) => ({ ...loadOptions(server, requests), connections: connections[index]!, keepLatencies: true }));
+    const runs = await Promise.all(options.map((each) => load(each)));
+    // Then the CPU runs, all at the same time too: the servers' CPU time summed over all their requests.
+    const postgresBefore = postmaster ? processTreeCpuUs(postmaster) : Number.NaN;
+    const cpus = await Promise.all(options.map((each, index) => cpuRun(each, cpuRequests[index]!)));
+    const postgresUs = postmaster ? processTreeCpuUs(postmaster) - postgresBefore : Number.NaN;
+    const cpu = combineCpu(cpus)!;
+    return { result: { ...combineConcurrent(runs), cpu }, postgresUsPerRequest: postgresUs / cpu.requests };
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+async function databasesSection(): Promise<void> {
+  print(`\n== GET cart and create cart on SQLite and on PostgreSQL, one instance and three (production; ${int(settings.background)} other carts stored; ${settings.connections} connections in all, ${settings.durationSec} s after a ${settings.warmupSec} s warm-up; three instances: one autocannon each, a third of the connections each, at the same time) ==`);
+  print('   CPU µs/req: the server processes\' CPU time (three instances: the sum) over the requests of the CPU run; PostgreSQL\'s own processes are the next column.');
+  print('   The PostgreSQL is the tests\' embedded one, in memory (/dev/shm) with fsync off: it measures the server and the protocol, not a durable disk (SQLite: synchronous=FULL).');
+  const { freshDatabaseUrl, stopTestPostgres } = await import('../server/test/postgres.ts');
+  const rows: string[][] = [];
+  const figures: Record<string, DatabaseResult> = {};
+  const notes: string[] = [];
+  try {
+    for (const op of ['get', 'create'] as const) {
+      for (const { root, label } of roots) {
+        let base: LoadResult | undefined;
+        for (const { engine, instances } of DATABASE_ROWS) {
+          const rowLabel = `${ENGINE_LABEL[engine]}, ${instances} instance${instances === 1 ? '' : 's'}${suffix(label)}`;
+          const runs: DatabaseResult[] = [];
+          for (let rep = 0; rep < settings.repeat; rep++) {
+            progress(`${repeats(`${OP_LABEL[op]}, ${rowLabel}`, rep)}: loading ${settings.warmupSec} + ${settings.durationSec} s, then ${int(settings.cpuRequests)} requests for CPU time`);
+            runs.push(await databaseRun(root, op, engine, instances, freshDatabaseUrl));
+          }
+          const result = aggregate(runs.map((run) => run.result));
+          const postgres = median(runs.map((run) => run.postgresUsPerRequest));
+          base ??= result;
+          const cpu = cpuOf(result);
+          figures[`${op}/${engine}/${instances}${suffix(label)}`] = { result, postgresUsPerRequest: postgres };
+          rows.push([
+            OP_LABEL[op],
+            rowLabel,
+            int(result.rps),
+            ratio(result.rps / base.rps),
+            ms(result.p50),
+            ms(result.p99),
+            cpuUs(cpu),
+            ratio(cpu / cpuOf(base)),
+            engine === 'postgres' ? cpuUs(postgres) : 'in-process',
+            describeStatuses(result),
+          ]);
+          const note = cpuNote(result);
+          if (note) notes.push(`${OP_LABEL[op]}, ${rowLabel}: ${note}`);
+        }
+      }
+    }
+  } finally {
+    await stopTestPostgres();
+  }
+  print(table(['operation', 'database, instances', 'req/s', 'x SQLite 1', 'p50 ms', 'p99 ms', 'CPU µs/req', 'x SQLite 1', 'PostgreSQL µs/req', 'non-2xx'], rows, 2));
+  for (const note of notes) print(`  ${note}`);
+  results['databases'] = figures;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Start-up: spawn server/main.ts, poll GET cart until 200
 
 async function startupSection(): Promise<void> {
@@ -645,6 +766,7 @@ async function main(): Promise<void> {
   if (settings.logLevel !== 'silent') print(`LOG_LEVEL=${settings.logLevel} on the reference server`);
   if (startLoad > cpus().length * 0.25) print(`NOTE: the machine is busy (load average ${startLoad.toFixed(2)} on ${cpus().length} CPUs): the figures are noisy; compare ratios, not absolutes.`);
   if (sections.has('load')) await loadSection();
+  if (sections.has('databases')) await databasesSection();
   if (sections.has('startup')) await startupSection();
   if (sections.has('generate')) await generateSection();
   if (sections.has('scaling')) await scalingSection();

@@ -54,11 +54,13 @@ const OTHER_CUSTOMERS = Array.from({ length: 100 }, (_, index) => `0000${String(
  * The reference server's configuration, as environment variables (server/config.ts reads them): the
  * same for the server the benchmark spawns (bench/lib/servers.ts) and for the one it seeds through.
  */
-export function serverEnvironment(options: { databasePath: string; port: number; production: boolean; logLevel?: string }): Record<string, string> {
+export function serverEnvironment(options: { databasePath: string; databaseUrl?: string; port: number; production: boolean; logLevel?: string }): Record<string, string> {
   return {
     PORT: String(options.port),
     HOST: '127.0.0.1',
     DATABASE_PATH: options.databasePath,
+    // PostgreSQL instead of the SQLite file (DATABASE_POOL_SIZE left at the server's default).
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     JWT_SECRET: SECRET,
     LOG_LEVEL: options.logLevel ?? 'silent',
     NODE_ENV: options.production ? 'production' : 'development',
@@ -148,16 +150,19 @@ function collect(plan: SeedPlan, planned: PlannedCart[], made: string[]): Omit<S
 }
 
 /**
- * Creates the database at `path` and fills it: the tree's own `startServer` (the configuration the
+ * Creates the database at `path` (or fills the PostgreSQL database `options.databaseUrl`): the tree's own `startServer` (the configuration the
  * benchmark's servers get, port 0, a silent logger), then every cart of the plan through
  * `service.createCart`, all in one `store.transaction` (one commit), then `stop()`. 100,000 carts take
  * a few seconds.
  */
-export async function seedDatabase(root: string, path: string, plan: SeedPlan): Promise<Seeded> {
+export async function seedDatabase(root: string, path: string, plan: SeedPlan, options: { databaseUrl?: string } = {}): Promise<Seeded> {
   const { startServer, loadConfig } = await serverModules(root);
   const started = performance.now();
-  if (!startServer) return { ...(await seedLegacy(root, path, plan)), ms: performance.now() - started };
-  const config = loadConfig(serverEnvironment({ databasePath: path, port: 0, production: true }));
+  if (!startServer) {
+    if (options.databaseUrl) throw new Error(`${root} has no server/start.ts: it cannot seed PostgreSQL`);
+    return { ...(await seedLegacy(root, path, plan)), ms: performance.now() - started };
+  }
+  const config = loadConfig(serverEnvironment({ databasePath: path, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), port: 0, production: true }));
   const running = await startServer(config, { logger: pino({ level: 'silent' }) });
   try {
     const caller = { partnerId: PARTNER, userId: USER };

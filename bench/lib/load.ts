@@ -20,6 +20,8 @@ export interface LoadOptions {
   exhausted?: () => boolean;
   /** After the measured run, send this many requests more and measure the server's CPU time per request. */
   cpuRequests?: number;
+  /** Return the measured run's 2xx latencies (sorted, ms) too, to merge runs made at the same time (`combineConcurrent`). */
+  keepLatencies?: boolean;
 }
 
 /** The server's CPU time (user + system, all threads) over a fixed number of requests, sent after the measured run. */
@@ -54,6 +56,8 @@ export interface LoadResult {
   windowUs: { start: number; end: number };
   /** When `cpuRequests` was set (NaN figures without /proc). */
   cpu?: CpuResult;
+  /** With `keepLatencies`: every 2xx latency of the measured run, sorted, ms. */
+  latencies?: Float64Array;
 }
 
 interface Run {
@@ -155,11 +159,12 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     stoppedEarly,
     windowUs,
     ...(cpu ? { cpu } : {}),
+    ...(options.keepLatencies ? { latencies: sorted } : {}),
   };
 }
 
 /** `requests` requests (autocannon's `amount`), with the server's CPU time read before and after. */
-async function cpuRun(options: LoadOptions, requests: number): Promise<CpuResult> {
+export async function cpuRun(options: LoadOptions, requests: number): Promise<CpuResult> {
   let responses = 0;
   let non2xx = 0;
   const before = cpuTimeUs(options.pid);
@@ -210,5 +215,63 @@ export function aggregate(runs: LoadResult[]): LoadResult {
     stoppedEarly: runs.some((run) => run.stoppedEarly),
     windowUs: runs[runs.length - 1]!.windowUs,
     ...(cpu ? { cpu } : {}),
+  };
+}
+
+/**
+ * Runs made at the same time against several servers (one autocannon each) as one: rates and counts
+ * summed, p50/p99/mean over the merged latencies (every run needs `keepLatencies`), peak RSS summed
+ * (the processes live side by side), CPU time summed over the requests summed.
+ */
+export function combineConcurrent(runs: LoadResult[]): LoadResult {
+  if (runs.length === 1) {
+    const { latencies: _latencies, ...only } = runs[0]!;
+    return only;
+  }
+  const total = runs.reduce((length, run) => length + (run.latencies?.length ?? 0), 0);
+  const merged = new Float64Array(total);
+  let at = 0;
+  for (const run of runs) {
+    if (!run.latencies) throw new Error('combineConcurrent: a run without keepLatencies');
+    merged.set(run.latencies, at);
+    at += run.latencies.length;
+  }
+  merged.sort();
+  let sum = 0;
+  for (const value of merged) sum += value;
+  const add = (pick: (run: LoadResult) => number): number => runs.reduce((all, run) => all + pick(run), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const run of runs) for (const [status, count] of Object.entries(run.statusCodes)) statusCodes[status] = (statusCodes[status] ?? 0) + count;
+  const cpuRuns = runs.flatMap((run) => (run.cpu ? [run.cpu] : []));
+  const cpu = combineCpu(cpuRuns);
+  return {
+    rps: add((run) => run.rps),
+    p50: percentile(merged, 50),
+    p99: percentile(merged, 99),
+    mean: total > 0 ? sum / total : Number.NaN,
+    responses: add((run) => run.responses),
+    non2xx: add((run) => run.non2xx),
+    statusCodes,
+    errors: add((run) => run.errors),
+    timeouts: add((run) => run.timeouts),
+    seconds: Math.max(...runs.map((run) => run.seconds)),
+    peakRssKiB: add((run) => run.peakRssKiB),
+    stoppedEarly: runs.some((run) => run.stoppedEarly),
+    windowUs: { start: Math.min(...runs.map((run) => run.windowUs.start)), end: Math.max(...runs.map((run) => run.windowUs.end)) },
+    ...(cpu ? { cpu } : {}),
+  };
+}
+
+/** CPU runs made at the same time against several servers: the CPU time of all of them over all their requests. */
+export function combineCpu(runs: CpuResult[]): CpuResult | undefined {
+  if (runs.length === 0) return undefined;
+  const requests = runs.reduce((all, run) => all + run.requests, 0);
+  const cpuUs = runs.reduce((all, run) => all + run.cpuUs, 0);
+  return {
+    requests,
+    non2xx: runs.reduce((all, run) => all + run.non2xx, 0),
+    cpuUs,
+    usPerRequest: requests > 0 ? cpuUs / requests : Number.NaN,
+    seconds: Math.max(...runs.map((run) => run.seconds)),
   };
 }

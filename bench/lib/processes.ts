@@ -2,7 +2,7 @@
 // must not share its event loop), is tracked here, and is always killed when the benchmark ends, fails
 // or is interrupted. Temporary files and folders are registered here too and removed at exit.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,4 +172,39 @@ export function cpuTimeUs(pid: number): number {
   const utime = Number(fields[14 - 3]);
   const stime = Number(fields[15 - 3]);
   return ((utime + stime) / clockTicksPerSecond()) * 1e6;
+}
+
+/** Fields 3 onwards of /proc/<pid>/stat (fields[0] is field 3, the state), or undefined. */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time of a process and its children so far, in µs: the process's own utime + stime and the
+ * cutime + cstime of its children that have ended (fields 16, 17), plus utime + stime of every child
+ * still running (ppid, field 4, equal to `pid`). For a PostgreSQL postmaster: itself, its backends
+ * (one per client connection) and its background processes. NaN without /proc.
+ */
+export function processTreeCpuUs(pid: number): number {
+  const own = statFields(pid);
+  if (!own) return Number.NaN;
+  const ticks = (fields: string[], ...numbers: number[]): number => numbers.reduce((sum, field) => sum + Number(fields[field - 3]), 0);
+  let total = ticks(own, 14, 15, 16, 17);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || entry === String(pid)) continue;
+    const fields = statFields(entry);
+    if (fields && Number(fields[4 - 3]) === pid) total += ticks(fields, 14, 15);
+  }
+  return (total / clockTicksPerSecond()) * 1e6;
+}
+
+/** The parent process of `pid` (field 4 of /proc/<pid>/stat), or undefined. */
+export function parentPid(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields ? Number(fields[4 - 3]) : undefined;
 }

@@ -27,7 +27,7 @@ export interface RunningServer {
 
 /** The server's configuration variables: never inherited from the benchmark's own environment. */
 const SERVER_VARIABLES = [
-  'PORT', 'HOST', 'DATABASE_PATH', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL', 'NODE_ENV',
+  'PORT', 'HOST', 'DATABASE_PATH', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL', 'NODE_ENV',
   'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES',
 ];
 
@@ -46,6 +46,8 @@ export interface ReferenceOptions {
   root: string;
   variant: Variant;
   databasePath: string;
+  /** A PostgreSQL database (DATABASE_URL): the store instead of the SQLite file at databasePath. */
+  databaseUrl?: string;
   /** A path on the server that answers 200 once it is ready (a GET of a seeded cart). */
   readyPath: string;
   token: string;
@@ -76,7 +78,7 @@ async function started(child: Child, port: number, readyPath: string, headers: R
 /** Starts `server/main.ts` of `root` and waits until `readyPath` answers 200. */
 export async function startReference(options: ReferenceOptions): Promise<RunningServer> {
   const port = await freePort();
-  const env = cleanEnv(serverEnvironment({ databasePath: options.databasePath, port, production: options.variant === 'production', logLevel: options.logLevel ?? 'silent' }));
+  const env = cleanEnv(serverEnvironment({ databasePath: options.databasePath, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), port, production: options.variant === 'production', logLevel: options.logLevel ?? 'silent' }));
   const args = ['--disable-warning=ExperimentalWarning'];
   if (options.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   args.push(join(options.root, 'server', 'main.ts'));
