@@ -6,34 +6,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Cart, Order } from '../wire-types.ts';
 import { freePort, freshDatabaseUrl, tcpProxy } from '../test/postgres.ts';
 import { DatabaseUnavailableError, PostgresOpenError, PostgresStore, SCHEMA_VERSION } from './postgres.ts';
-import { describeStoreContract } from './store-contract.ts';
-import { StoreBusyError, type Owner } from './store.ts';
+import { cart, describeStoreContract, order, owner } from './store-contract.ts';
+import { StoreBusyError } from './store.ts';
 
-describeStoreContract('PostgreSQL', async () => PostgresStore.open(await freshDatabaseUrl()));
-
-const owner: Owner = { partnerId: '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', customerId: 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d' };
+/** A password the messages must never show. */
 const SECRET = 'n0t-to-be-sh0wn';
 
-function cart(quantity = 1): Cart {
-  const id = randomUUID();
-  return {
-    id,
-    creationTimestamp: '2026-11-21T09:00:00.000Z',
-    lastModifiedTimestamp: '2026-11-21T09:00:00.000Z',
-    lastModifiedUser: 'user',
-    status: 'Active',
-    lineItems: [{ id: 0, catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity, billingCycle: 'monthly', orderGroup: '0' }],
-    links: { self: { uri: `/customers/${owner.customerId}/carts/${id}`, method: 'GET', headers: [] } },
-    attributes: { objectType: 'Cart' },
-  };
-}
-
-function order(): Order {
-  return { id: randomUUID().slice(0, 12), referenceCustomerId: owner.customerId, billingCycle: 'monthly', currencyCode: 'USD', lineItems: [{ lineItemNumber: 0, offerId: 'X', quantity: 1 }], creationDate: '2026-11-21T09:00:00.000Z', status: 'completed' };
-}
+describeStoreContract('PostgreSQL', async () => PostgresStore.open(await freshDatabaseUrl()));
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

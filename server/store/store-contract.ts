@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { Cart, Order } from '../wire-types.ts';
 import type { Owner, Store } from './store.ts';
 
-const owner: Owner = { partnerId: '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', customerId: 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d' };
+/** The owner, cart and order the suite stores (also for the implementations' own tests). */
+export const owner: Owner = { partnerId: '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', customerId: 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d' };
 const otherPartner: Owner = { ...owner, partnerId: '0b6a7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d' };
 
-function cart(quantity = 1, id = randomUUID()): Cart {
+export function cart(quantity = 1, id = randomUUID()): Cart {
   return {
     id,
     creationTimestamp: '2026-11-21T09:00:00.000Z',
@@ -22,7 +23,7 @@ function cart(quantity = 1, id = randomUUID()): Cart {
   };
 }
 
-function order(id = randomUUID().slice(0, 12)): Order {
+export function order(id = randomUUID().slice(0, 12)): Order {
   return { id, referenceCustomerId: owner.customerId, billingCycle: 'monthly', currencyCode: 'USD', lineItems: [{ lineItemNumber: 0, offerId: 'X', quantity: 1 }], creationDate: '2026-11-21T09:00:00.000Z', status: 'completed' };
 }
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { prng } from './crash-load.ts';
 import { cartPath, cartsPath, e5Line, PARTNER, token } from './harness.ts';
 import { freshDatabaseUrl, tcpProxy } from './postgres.ts';
 import { ServerProcess } from './server-process.ts';
@@ -22,17 +23,6 @@ interface Answer {
   body: any;
 }
 
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -102,7 +92,7 @@ describe('server processes on one PostgreSQL, under faults', function () {
 
   it('SIGKILL of one of three instances during a write load loses no acknowledged write and makes no second cart', async () => {
     const seed = Number(process.env.PG_FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const random = seeded(seed);
+    const random = prng(seed);
     const databaseUrl = await freshDatabaseUrl();
     servers = await startThree(databaseUrl);
     const victimIndex = Math.floor(random() * 3);
