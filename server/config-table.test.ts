@@ -15,7 +15,7 @@ const REPO = resolve(import.meta.dirname, '..');
 /** Every variable the server reads, in the documented order. */
 const NAMES = [
   'PORT', 'HOST', 'DATABASE_PATH', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
-  'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES',
+  'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES', 'CORS_ORIGINS',
 ];
 
 describe('config: loadConfig defaults', () => {
@@ -38,6 +38,7 @@ describe('config: loadConfig defaults', () => {
       idempotencyTtlMs: 24 * HOUR,
       rateLimitPerMinute: 6000,
       unknownProperties: 'ignore',
+      corsOrigins: 'loopback',
     });
   });
 

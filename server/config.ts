@@ -54,7 +54,12 @@ export interface Config {
   rateLimitPerMinute: number;
   /** UNKNOWN_PROPERTIES, default 'ignore': what to do with request properties and query parameters the spec does not declare. */
   unknownProperties: UnknownPropertyPolicy;
+  /** CORS_ORIGINS, default 'loopback': which web origins may call the sandbox from a browser. */
+  corsOrigins: CorsOrigins;
 }
+
+/** `loopback`: pages served from this machine (localhost, 127.0.0.1, [::1], any port); `none`; `*`; or a list of origins. */
+export type CorsOrigins = 'loopback' | 'none' | '*' | readonly string[];
 
 /** `ignore`: as Partner Center, but named in the answer; `refuse`: a strict sandbox answers 400. */
 export type UnknownPropertyPolicy = 'ignore' | 'refuse';
@@ -78,6 +83,7 @@ export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'database
   idempotencyTtlMs: DAY,
   rateLimitPerMinute: 6000,
   unknownProperties: 'ignore',
+  corsOrigins: 'loopback',
 });
 
 /** Bounds enforced by `loadConfig` (inclusive maxima; durations must be more than 0). */
@@ -315,6 +321,22 @@ const TABLE = [
     field: 'unknownProperties',
     unset: DEFAULTS.unknownProperties,
     parse: oneOf(UNKNOWN_PROPERTY_POLICIES, `expected ${UNKNOWN_PROPERTY_POLICIES.join(' or ')}`),
+  }),
+  variable({
+    name: 'CORS_ORIGINS',
+    default: '`loopback`',
+    description:
+      'Which web pages may call the sandbox from a browser (CORS): `loopback` (pages served from this machine: `localhost`, `127.0.0.1`, `[::1]`, any port), `none`, `*` (any origin; tokens are sent by the page, not by cookies), or origins separated by commas (`https://portal.example.com,http://localhost:5173`). Preflight requests are answered before authentication.',
+    field: 'corsOrigins',
+    unset: DEFAULTS.corsOrigins,
+    parse: (text) => {
+      if (text === 'loopback' || text === 'none' || text === '*') return text;
+      const origins = text.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+      const bad = origins.find((origin) => URL.parse(origin)?.origin !== origin);
+      return origins.length > 0 && bad === undefined
+        ? origins
+        : new Problem(`expected loopback, none, * or origins separated by commas (https://portal.example.com)${bad ? `; ${bad} is not an origin` : ''}`);
+    },
   }),
 ] as const;
 

@@ -74,6 +74,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: () => clock.now().getTime() }),
       rateLimitPerMinute: config.rateLimitPerMinute,
       unknownProperties: config.unknownProperties,
+      corsOrigins: config.corsOrigins,
       ...(overrides.spec ? { spec: overrides.spec } : {}),
     });
     server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });

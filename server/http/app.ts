@@ -1,15 +1,16 @@
 // Builds the Express application; server/start.ts serves it. Middleware order: request ids and
-// logs, documentation, authentication, throttling, body parsing, the validator's matching of the
+// logs, cross-origin (CORS) preflights, documentation, authentication, throttling, body parsing, the validator's matching of the
 // request to an operation of the spec, the reading of the request as Partner Center reads it, the
 // validation against the spec, the handler of the operation, and one error formatter.
 import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import type { Verifier } from '../auth.ts';
-import type { UnknownPropertyPolicy } from '../config.ts';
+import type { CorsOrigins, UnknownPropertyPolicy } from '../config.ts';
 import type { CartService } from '../domain/carts.ts';
 import type { Store } from '../store/store.ts';
 import { authenticate } from './authenticate.ts';
+import { crossOrigin } from './cross-origin.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { errorHandler } from './errors.ts';
 import { cartHandlers } from './handlers.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
   /** Properties and query parameters the spec does not declare: ignored and named (default), or refused. */
   unknownProperties?: UnknownPropertyPolicy;
+  /** Which web origins may call from a browser (default: pages served from this machine). */
+  corsOrigins?: CorsOrigins;
   /** Another spec than generated/openapi.json (tests check that a spec with an unserved operation fails). */
   spec?: object;
 }
@@ -53,6 +56,7 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(options.logger));
+  app.use(crossOrigin(options.corsOrigins ?? 'loopback'));
   app.use(docsRoutes(() => options.store.ping()));
   app.use('/v1', authenticate(options.verifier));
   if (options.rateLimitPerMinute) app.use('/v1', rateLimit(new RateLimiter(options.rateLimitPerMinute)));

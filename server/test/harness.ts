@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import pino, { type Logger } from 'pino';
 import { mintToken } from '../auth.ts';
-import { DEFAULTS, type Config, type UnknownPropertyPolicy } from '../config.ts';
+import { DEFAULTS, type Config, type CorsOrigins, type UnknownPropertyPolicy } from '../config.ts';
 import { startServer, type RunningServer } from '../start.ts';
 import type { Store } from '../store/store.ts';
 
@@ -30,6 +30,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** A PostgreSQL database instead of SQLite. */
   databaseUrl?: string;
+  /** CORS_ORIGINS (default: loopback). */
+  corsOrigins?: CorsOrigins;
 }
 
 export interface Reply<T = any> {
@@ -55,6 +57,7 @@ export function testConfig(options: TestServerOptions = {}): Config {
     idempotencyTtlMs: options.idempotencyTtlMs ?? DEFAULTS.idempotencyTtlMs,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 0,
     unknownProperties: options.unknownProperties ?? 'ignore',
+    corsOrigins: options.corsOrigins ?? 'loopback',
   };
 }
 
