@@ -11,9 +11,12 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { KEY_SET_ALGORITHMS } from '../server/auth-keys.ts';
 import { MIN_SECRET_LENGTH, mintToken } from '../server/auth.ts';
 import type { SigningKey } from '../server/auth.ts';
+import { DEFAULTS } from '../server/config.ts';
+import { readDevSecret } from '../server/dev-secret.ts';
 
 /** Demo partner tenant used throughout the sandbox examples. */
 const DEFAULT_TENANT = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
@@ -140,10 +143,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       return 2;
     }
     // The secret is used verbatim, as the server's config does; empty counts as unset.
-    const secret = [values.secret, env['JWT_SECRET']].find((value) => value !== undefined && value.trim() !== '');
+    // Without either, the development secret `npm start` uses when it has no JWT_SECRET (server/dev-secret.ts).
+    const databasePath = env['DATABASE_PATH']?.trim() ? resolve(env['DATABASE_PATH'].trim()) : DEFAULTS.databasePath;
+    const secret = [values.secret, env['JWT_SECRET'], readDevSecret(databasePath)].find((value) => value !== undefined && value.trim() !== '');
     if (secret === undefined) {
       process.stderr.write(
-        'token: no signing secret: pass --secret or set JWT_SECRET to the value the server runs with (or sign with --key)\n',
+        'token: no signing secret: pass --secret, set JWT_SECRET to the value the server runs with, start the server once without JWT_SECRET (it makes its development secret), or sign with --key\n',
       );
       return 2;
     }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
 import { AuthError, createHs256Verifier, mintToken, randomSecret } from './auth.ts';
@@ -224,10 +225,11 @@ describe('scripts/token.ts', function () {
   });
 
   it('exits 2 with a clear message without a secret, and on bad usage', () => {
-    const none = run([]);
+    // No secret anywhere: none given, none in the environment, no development secret next to the database.
+    const none = run([], { DATABASE_PATH: join(tmpdir(), `no-such-folder-${process.pid}`, 'sandbox.db') });
     assert.equal(none.status, 2);
     assert.equal(none.stdout, '');
-    assert.match(none.stderr, /--secret or set JWT_SECRET/);
+    assert.match(none.stderr, /pass --secret, set JWT_SECRET .* start the server once without JWT_SECRET/);
     const short = run(['--secret', 'short']);
     assert.equal(short.status, 2);
     assert.match(short.stderr, /at least 32/);

@@ -127,7 +127,7 @@ function fromJoseError(error: unknown, algorithms: readonly string[]): AuthError
     return new AuthError('invalid', 'The access token is signed with a key the server does not know (no key of the key set matches its "kid")');
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return new AuthError('invalid', 'The access token signature is not valid');
+    return new AuthError('invalid', 'The access token signature is not valid: it was signed with another secret or key than this server verifies with (a token minted for another server, or before JWT_SECRET changed); mint a new one with npm run token');
   }
   if (error instanceof errors.JOSEError) {
     return new AuthError('invalid', 'The access token is not a well-formed signed JWT');

@@ -224,9 +224,9 @@ const TABLE = [
   }),
   variable({
     name: 'JWT_SECRET',
-    default: 'random per run',
+    default: 'the development secret',
     description:
-      'HS256 secret for bearer tokens (`npm run token` mints them), at least 32 characters, used exactly as given and never shown. Unset: a random one each run and a demo token printed, unless `JWKS_URL` is set.',
+      'HS256 secret for bearer tokens (`npm run token` mints them), at least 32 characters, used exactly as given and never shown. Unset (and no `JWKS_URL`): a development secret, made once in the folder of the database (`data/dev-jwt-secret`) and kept across restarts, which `npm run token` uses too; refused when `HOST` is not loopback.',
     field: 'jwtSecret',
     unset: undefined,
     secret: true,

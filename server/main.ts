@@ -1,8 +1,9 @@
 // Starts the reference server: `npm start`. Configuration comes from environment variables
 // (server/config.ts), checked once here; a bad value, or anything else that stops the start, is
 // reported in one line per problem, without a stack trace.
-import { mintToken, randomSecret } from './auth.ts';
+import { mintToken } from './auth.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { devSecretPath, isLoopbackHost, readOrMakeDevSecret } from './dev-secret.ts';
 import { StartupError, startServer } from './start.ts';
 
 const DEMO_PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
@@ -18,9 +19,14 @@ try {
   process.exit(2);
 }
 
-// Neither a secret nor a key set: a random secret for this run, and a demo token signed with it.
-const randomSecretForThisRun = config.jwtSecret === undefined && config.jwksUrl === undefined;
-const secret = randomSecretForThisRun ? randomSecret() : config.jwtSecret;
+// Neither a secret nor a key set: the development secret (kept across restarts, and what
+// `npm run token` signs with), only while the server listens on this machine alone.
+const developmentSecret = config.jwtSecret === undefined && config.jwksUrl === undefined;
+if (developmentSecret && !isLoopbackHost(config.host)) {
+  console.error(`The server cannot start: HOST=${config.host} accepts other machines, so set JWT_SECRET (or JWKS_URL); without them the sandbox signs tokens with a development secret, for HOST=localhost only`);
+  process.exit(1);
+}
+const secret = developmentSecret ? readOrMakeDevSecret(config.databasePath) : config.jwtSecret;
 let running;
 try {
   running = await startServer({ ...config, jwtSecret: secret });
@@ -31,10 +37,9 @@ try {
 }
 
 console.log(`Partner Center cart sandbox on ${running.url} (documentation at ${running.url}/docs)`);
-if (randomSecretForThisRun) {
-  // No secret configured: a random one for this run, and a token for a demo partner to call with.
+if (developmentSecret) {
   const demoToken = await mintToken({ secret: secret as string, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
-  console.log(`No JWT_SECRET set: tokens are signed with a random secret for this run. A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\ncurl -H "Authorization: Bearer <token>" ${running.url}/v1/customers/<customer GUID>/orders`);
+  console.log(`No JWT_SECRET set: tokens are signed with the development secret in ${devSecretPath(config.databasePath)} (kept across restarts; npm run token uses it too). A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\ncurl -H "Authorization: Bearer <token>" ${running.url}/v1/customers/<customer GUID>/orders`);
 }
 
 const server = running;

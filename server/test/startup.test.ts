@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { startServer } from '../start.ts';
-import { cartsPath, e5Line, PARTNER, runNode, SECRET, testConfig, token } from './harness.ts';
+import { mintToken } from '../auth.ts';
+import { cartsPath, e5Line, ordersPath, PARTNER, runNode, SECRET, testConfig, token } from './harness.ts';
+import { ServerProcess } from './server-process.ts';
 import { useTemporaryDirectory } from './hooks.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -63,6 +65,46 @@ describe('starting the server', function () {
     const { status, stderr } = await start({ CATALOG_PATH: broken });
     assert.equal(status, 1);
     assertOneLine(stderr, /^The server cannot start: the catalog cannot be used: .*catalog\.json/);
+  });
+});
+
+describe('the development secret (no JWT_SECRET)', function () {
+  this.timeout(60_000);
+  const temporary = useTemporaryDirectory('cart-kit-dev-secret');
+
+  it('refuses to start when HOST lets other machines in: one line naming JWT_SECRET', async () => {
+    const { status, stderr } = await start({ JWT_SECRET: '', HOST: '0.0.0.0' });
+    assert.equal(status, 1);
+    assertOneLine(stderr, /^The server cannot start: HOST=0\.0\.0\.0 accepts other machines, so set JWT_SECRET/);
+  });
+
+  it('on loopback, npm run token mints tokens the server accepts, and they stay valid across a restart', async () => {
+    const databasePath = join(temporary.path, 'sandbox.db');
+    const env = { JWT_SECRET: undefined, DATABASE_PATH: databasePath };
+    const first = await ServerProcess.start({ databasePath, env });
+    let token: string;
+    try {
+      const minted = await runNode(['--disable-warning=ExperimentalWarning', join(root, 'scripts', 'token.ts')], {
+        cwd: root,
+        env: { ...process.env, JWT_SECRET: '', DATABASE_PATH: databasePath },
+      });
+      assert.equal(minted.status, 0, minted.stderr);
+      token = minted.stdout.trim();
+      const reply = await fetch(`${first.baseUrl}${ordersPath()}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(reply.status, 200, await reply.text());
+    } finally {
+      await first.stop('SIGTERM');
+    }
+    const second = await ServerProcess.start({ databasePath, env });
+    try {
+      const again = await fetch(`${second.baseUrl}${ordersPath()}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(again.status, 200, 'the token minted before the restart is still accepted');
+      const foreign = await fetch(`${second.baseUrl}${ordersPath()}`, { headers: { authorization: `Bearer ${await mintToken({ secret: SECRET, tenantId: PARTNER, userId: 'u' })}` } });
+      assert.equal(foreign.status, 401);
+      assert.match(((await foreign.json()) as { description: string }).description, /signed with another secret or key .* npm run token/);
+    } finally {
+      await second.stop('SIGTERM');
+    }
   });
 });
 
