@@ -1,6 +1,7 @@
 // Starting and stopping: a start that cannot succeed says why in one line (no stack trace) and exits
 // non-zero, as `npm start` runs it; the composition root stops gracefully in process.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -105,6 +106,39 @@ describe('the development secret (no JWT_SECRET)', function () {
     } finally {
       await second.stop('SIGTERM');
     }
+  });
+});
+
+describe('stopping npm start', function () {
+  this.timeout(60_000);
+  const temporary = useTemporaryDirectory('cart-kit-npm-start');
+
+  it('SIGTERM to the npm process stops the server gracefully: the port is free afterwards', async () => {
+    // npm forwards the signal to its child; the script execs Node, so that child is the server itself.
+    const npm = process.env['npm_execpath'] ? [process.execPath, process.env['npm_execpath']] : ['npm'];
+    const child = spawn(npm[0]!, [...npm.slice(1), 'start'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: SECRET, LOG_LEVEL: 'info', DATABASE_PATH: join(temporary.path, 'sandbox.db') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const url = await new Promise<string>((found, failed) => {
+      const timer = setTimeout(() => failed(new Error(`npm start printed no URL: ${output}`)), 30_000);
+      child.stdout.on('data', () => {
+        const match = /cart sandbox on (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          found(match[1]);
+        }
+      });
+    });
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.match(output, /"msg":"stopped"/, 'the server itself stopped, gracefully');
+    await assert.rejects(fetch(`${url}/health`), 'nothing listens on the port any more');
   });
 });
 
