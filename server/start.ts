@@ -3,7 +3,8 @@
 // (server/main.ts), every test harness and the benchmark start the server through this one function.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.ts';
 import { KeySetError } from './auth-keys.ts';
 import { createVerifier, type Verifier } from './auth.ts';
 import { DEFAULTS, type Config } from './config.ts';
@@ -55,7 +56,7 @@ export class StartupError extends Error {
 const STOP_DEADLINE_MS = 10_000;
 
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
-  const logger = overrides.logger ?? pino({ level: config.logLevel });
+  const logger = overrides.logger ?? createLogger(config.logLevel);
   const catalog = overrides.catalog ?? readCatalog(config.catalogPath);
   const clock = overrides.clock ?? systemClock;
   const verifier = overrides.verifier ?? tokenVerifier(config);
