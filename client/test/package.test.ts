@@ -3,7 +3,7 @@
 // the reference server. A consumer that misuses the helpers must fail to compile.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PARTNER, runNode, TestServer, token } from '../../server/test/harness.ts';
@@ -64,6 +64,16 @@ console.log(JSON.stringify({ status: cart.status, ordered: result.orders.length,
     } finally {
       await server.stop();
     }
+  });
+
+  it('npm pack builds the package first, so the tarball holds the compiled client, its README and license field', () => {
+    const npm = process.env['npm_execpath'] ? [process.execPath, process.env['npm_execpath']] : ['npm'];
+    const packed = spawnSync(npm[0]!, [...npm.slice(1), 'pack', '--dry-run', '--json'], { cwd: join(root, 'client'), encoding: 'utf8' });
+    assert.equal(packed.status, 0, packed.stderr);
+    const [report] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { files: { path: string }[] }[];
+    const files = (report?.files ?? []).map((file) => file.path);
+    for (const expected of ['package.json', 'README.md', 'dist/client/index.js', 'dist/client/index.d.ts']) assert.ok(files.includes(expected), `${expected} in ${files.join(', ')}`);
+    assert.equal(JSON.parse(readFileSync(join(root, 'client', 'package.json'), 'utf8')).license, 'MIT');
   });
 
   it('a consumer that misuses the helpers fails to compile, naming the mistakes', () => {
