@@ -94,7 +94,7 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
       client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId }, query } }),
     /**
      * The documented read-change-write update in one call: reads the cart, lets `change` edit its
-     * lines (return the new list), and PUTs it back. Read-only values are not sent. When the read
+     * lines (return the new list), and PUTs it back. What the service computes (order groups, errors, prices) is not sent. When the read
      * answer carries an ETag, the write sends it as If-Match, so a change made by someone else in
      * between is not overwritten: the answer is then 412, and reading again is the way on.
      */

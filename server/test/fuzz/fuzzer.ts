@@ -41,7 +41,7 @@ export interface FuzzOptions {
  */
 export const KNOWN_BUGS: KnownBug[] = [
   // None open. The first one found (impossible date-times such as hour 25 accepted, because the
-  // validator checked formats in ajv-formats' "fast" mode) was fixed in server/app.ts.
+  // validator checked formats in ajv-formats' "fast" mode) was fixed in server/http/app.ts.
 ];
 
 class FuzzFailure extends Error {}
