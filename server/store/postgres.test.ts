@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { freePort, freshDatabaseUrl, tcpProxy } from '../test/postgres.ts';
 import { DatabaseUnavailableError, PostgresOpenError, PostgresStore, SCHEMA_VERSION } from './postgres.ts';
-import { cart, describeStoreContract, order, owner } from './store-contract.ts';
+import { cart, describeStoreContract, owner, storedOrder } from './store-contract.ts';
 import { StoreBusyError } from './store.ts';
 
 /** A password the messages must never show. */
@@ -87,7 +87,7 @@ describe('PostgreSQL store', () => {
         store.transaction(async () => {
           const bought = (await store.purchasedSeats(owner, ['p:s'])).get('p:s') ?? 0;
           await tick();
-          if (bought < 1) await store.insertOrder(owner, randomUUID(), '0', order(), [{ productSku: 'p:s', quantity: 1 }]);
+          if (bought < 1) await store.insertOrder(owner, randomUUID(), '0', storedOrder(), [{ productSku: 'p:s', quantity: 1 }]);
         });
       await Promise.all(Array.from({ length: 10 }, (_, i) => buyOneSeat(stores[i % 2]!)));
       assert.equal((await stores[0]!.purchasedSeats(owner, ['p:s'])).get('p:s'), 1);
@@ -110,7 +110,7 @@ describe('PostgreSQL store', () => {
     });
 
     it('numbers the owner’s orders in one sequence across instances, newest first', async () => {
-      const orders = Array.from({ length: 8 }, order);
+      const orders = Array.from({ length: 8 }, () => storedOrder());
       await Promise.all(orders.map((made, i) => stores[i % 2]!.insertOrder(owner, randomUUID(), '0', made, [])));
       const seqs = await withClient(url, async (client) => (await client.query('SELECT created_seq FROM orders ORDER BY created_seq')).rows.map((row) => Number(row.created_seq)));
       assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7, 8]);

@@ -24,7 +24,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { Cart, Order } from '../wire-types.ts';
-import { DatabaseUnavailableError, StoreBusyError, type Owner, type RecordedRequest, type Seats, type Store, type StoredCart } from './store.ts';
+import { DatabaseUnavailableError, StoreBusyError, type Owner, type RecordedRequest, type Seats, type Store, type PartnerReset, type StoredCart, type StoredOrder } from './store.ts';
 
 export { DatabaseUnavailableError };
 
@@ -86,9 +86,23 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (partner_id, request_id)
    );
    CREATE INDEX recorded_requests_by_age ON recorded_requests (recorded_at);`,
+  // 2: when an order's provisioning completes (orders stored before were provisioned at checkout).
+  `ALTER TABLE orders ADD COLUMN provisioned_at bigint NOT NULL DEFAULT 0;`,
+  // 3: each partner's virtual clock (the test controls), as an offset from real time.
+  `CREATE TABLE partner_clocks (partner_id text PRIMARY KEY, offset_ms bigint NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+interface OrderRow {
+  body: string;
+  /** bigint: the driver gives it as text. */
+  provisioned_at: string;
+}
+
+function storedOrder(row: OrderRow): StoredOrder {
+  return { order: JSON.parse(row.body) as Order, provisionedAt: Number(row.provisioned_at) };
+}
 
 /** The key of the advisory lock that serialises migrations of one database. */
 const MIGRATION_LOCK = "hashtextextended('partner-center-cart-kit:schema', 0)";
@@ -290,21 +304,22 @@ export class PostgresStore implements Store {
     await this.#query(sql, [JSON.stringify(stored.cart), stored.etag ?? null, owner.partnerId, owner.customerId, stored.cart.id]);
   }
 
-  async ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, Order>> {
-    const { rows } = await this.#query<{ order_group: string; body: string }>(
-      'SELECT order_group, body FROM orders WHERE partner_id = $1 AND customer_id = $2 AND cart_id = $3 ORDER BY created_seq',
+  async ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, StoredOrder>> {
+    const { rows } = await this.#query<OrderRow & { order_group: string }>(
+      'SELECT order_group, body, provisioned_at FROM orders WHERE partner_id = $1 AND customer_id = $2 AND cart_id = $3 ORDER BY created_seq',
       [owner.partnerId, owner.customerId, cartId],
     );
-    return new Map(rows.map((row) => [row.order_group, JSON.parse(row.body) as Order]));
+    return new Map(rows.map((row) => [row.order_group, storedOrder(row)]));
   }
 
-  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: Seats[]): Promise<void> {
+  insertOrder(owner: Owner, cartId: string, orderGroup: string, stored: StoredOrder, seats: Seats[]): Promise<void> {
+    const { order, provisionedAt } = stored;
     return this.transaction(async () => {
       await this.#lock('owner', owner.partnerId, owner.customerId); // created_seq: one writer per owner at a time
       await this.#query(
-        `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body)
-         VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders WHERE partner_id = $1 AND customer_id = $2), $6)`,
-        [owner.partnerId, owner.customerId, order.id, cartId, orderGroup, JSON.stringify(order)],
+        `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body, provisioned_at)
+         VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders WHERE partner_id = $1 AND customer_id = $2), $6, $7)`,
+        [owner.partnerId, owner.customerId, order.id, cartId, orderGroup, JSON.stringify(order), provisionedAt],
       );
       if (seats.length === 0) return;
       // One statement for all SKUs; summed first, as one INSERT may not update the same row twice.
@@ -317,16 +332,56 @@ export class PostgresStore implements Store {
     });
   }
 
-  async findOrder(owner: Owner, orderId: string): Promise<Order | undefined> {
-    const sql = 'SELECT body FROM orders WHERE partner_id = $1 AND customer_id = $2 AND id = $3';
-    const { rows } = await this.#query<{ body: string }>(sql, [owner.partnerId, owner.customerId, orderId]);
-    return rows[0] ? (JSON.parse(rows[0].body) as Order) : undefined;
+  updateOrder(owner: Owner, stored: StoredOrder, releasedSeats: Seats[]): Promise<void> {
+    return this.transaction(async () => {
+      await this.#lock('owner', owner.partnerId, owner.customerId); // seats change: as insertOrder
+      await this.#query('UPDATE orders SET body = $1, provisioned_at = $2 WHERE partner_id = $3 AND customer_id = $4 AND id = $5', [
+        JSON.stringify(stored.order), stored.provisionedAt, owner.partnerId, owner.customerId, stored.order.id,
+      ]);
+      if (releasedSeats.length === 0) return;
+      await this.#query(
+        `UPDATE purchased_seats SET quantity = GREATEST(0, purchased_seats.quantity - released.quantity)
+         FROM (SELECT sku, SUM(quantity) AS quantity FROM unnest($3::text[], $4::bigint[]) AS seat (sku, quantity) GROUP BY sku) AS released
+         WHERE partner_id = $1 AND customer_id = $2 AND product_sku = released.sku`,
+        [owner.partnerId, owner.customerId, releasedSeats.map((seat) => seat.productSku), releasedSeats.map((seat) => seat.quantity)],
+      );
+    });
   }
 
-  async listOrders(owner: Owner): Promise<Order[]> {
-    const sql = 'SELECT body FROM orders WHERE partner_id = $1 AND customer_id = $2 ORDER BY created_seq DESC';
-    const { rows } = await this.#query<{ body: string }>(sql, [owner.partnerId, owner.customerId]);
-    return rows.map((row) => JSON.parse(row.body) as Order);
+  async findOrder(owner: Owner, orderId: string): Promise<StoredOrder | undefined> {
+    const sql = 'SELECT body, provisioned_at FROM orders WHERE partner_id = $1 AND customer_id = $2 AND id = $3';
+    const { rows } = await this.#query<OrderRow>(sql, [owner.partnerId, owner.customerId, orderId]);
+    return rows[0] ? storedOrder(rows[0]) : undefined;
+  }
+
+  async listOrders(owner: Owner): Promise<StoredOrder[]> {
+    const sql = 'SELECT body, provisioned_at FROM orders WHERE partner_id = $1 AND customer_id = $2 ORDER BY created_seq DESC';
+    const { rows } = await this.#query<OrderRow>(sql, [owner.partnerId, owner.customerId]);
+    return rows.map(storedOrder);
+  }
+
+  async clockOffset(partnerId: string): Promise<number> {
+    const { rows } = await this.#query<{ offset_ms: string }>('SELECT offset_ms FROM partner_clocks WHERE partner_id = $1', [partnerId]);
+    return Number(rows[0]?.offset_ms ?? 0);
+  }
+
+  async setClockOffset(partnerId: string, offsetMs: number): Promise<void> {
+    await this.#query('INSERT INTO partner_clocks (partner_id, offset_ms) VALUES ($1, $2) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = excluded.offset_ms', [partnerId, offsetMs]);
+  }
+
+  resetPartner(partnerId: string): Promise<PartnerReset> {
+    return this.transaction(async () => {
+      const count = async (table: string) => (await this.#query(`DELETE FROM ${table} WHERE partner_id = $1`, [partnerId])).rowCount ?? 0;
+      const reset = { carts: await count('carts'), orders: await count('orders'), recordedRequests: await count('recorded_requests') };
+      await count('purchased_seats');
+      await count('partner_clocks');
+      return reset;
+    });
+  }
+
+  async customersWithOrders(partnerId: string): Promise<number> {
+    const { rows } = await this.#query<{ customers: string }>('SELECT COUNT(DISTINCT customer_id) AS customers FROM orders WHERE partner_id = $1', [partnerId]);
+    return Number(rows[0]?.customers ?? 0);
   }
 
   async purchasedSeats(owner: Owner, productSkus: readonly string[]): Promise<Map<string, number>> {

@@ -12,7 +12,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Cart, Order } from '../wire-types.ts';
-import { StoreBusyError, type Owner, type RecordedRequest, type Seats, type Store, type StoredCart } from './store.ts';
+import { StoreBusyError, type Owner, type RecordedRequest, type Seats, type Store, type PartnerReset, type StoredCart, type StoredOrder } from './store.ts';
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock on the file before giving up (StoreBusyError). */
@@ -93,6 +93,10 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX recorded_requests_by_age ON recorded_requests (recorded_at);`,
   // 4: the cart's entity tag, computed once per write instead of hashing the cart at every read.
   `ALTER TABLE carts ADD COLUMN etag TEXT;`,
+  // 5: when an order's provisioning completes (orders stored before were provisioned at checkout).
+  `ALTER TABLE orders ADD COLUMN provisioned_at INTEGER NOT NULL DEFAULT 0;`,
+  // 6: each partner's virtual clock (the test controls), as an offset from real time.
+  `CREATE TABLE partner_clocks (partner_id TEXT PRIMARY KEY, offset_ms INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 /** The database file cannot be used: not SQLite, its folder missing, or newer than this server. */
@@ -104,6 +108,15 @@ export class StoreOpenError extends Error {
 }
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+interface OrderRow {
+  body: string;
+  provisioned_at: number;
+}
+
+function storedOrder(row: OrderRow): StoredOrder {
+  return { order: JSON.parse(row.body) as Order, provisionedAt: Number(row.provisioned_at) };
+}
 
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
@@ -142,19 +155,22 @@ export class SqliteStore implements Store {
       findCart: db.prepare('SELECT body, etag FROM carts WHERE partner_id = ? AND customer_id = ? AND id = ?'),
       insertCart: db.prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)'),
       updateCart: db.prepare('UPDATE carts SET body = ?, etag = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
-      ordersOfCart: db.prepare('SELECT order_group, body FROM orders WHERE partner_id = ? AND customer_id = ? AND cart_id = ?'),
+      ordersOfCart: db.prepare('SELECT order_group, body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? AND cart_id = ?'),
       // created_seq orders one owner's orders (listOrders); numbering per owner lets MAX() use the
       // orders_by_owner index; a MAX over the whole table read every order at every checkout.
       insertOrder: db.prepare(
-        `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body)
-         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders WHERE partner_id = ? AND customer_id = ?), ?)`,
+        `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body, provisioned_at)
+         VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders WHERE partner_id = ? AND customer_id = ?), ?, ?)`,
       ),
+      updateOrder: db.prepare('UPDATE orders SET body = ?, provisioned_at = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
+      releaseSeats: db.prepare('UPDATE purchased_seats SET quantity = MAX(0, quantity - ?) WHERE partner_id = ? AND customer_id = ? AND product_sku = ?'),
+      customersWithOrders: db.prepare('SELECT COUNT(DISTINCT customer_id) AS customers FROM orders WHERE partner_id = ?'),
       addSeats: db.prepare(
         `INSERT INTO purchased_seats (partner_id, customer_id, product_sku, quantity) VALUES (?, ?, ?, ?)
          ON CONFLICT (partner_id, customer_id, product_sku) DO UPDATE SET quantity = quantity + excluded.quantity`,
       ),
-      findOrder: db.prepare('SELECT body FROM orders WHERE partner_id = ? AND customer_id = ? AND id = ?'),
-      listOrders: db.prepare('SELECT body FROM orders WHERE partner_id = ? AND customer_id = ? ORDER BY created_seq DESC'),
+      findOrder: db.prepare('SELECT body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? AND id = ?'),
+      listOrders: db.prepare('SELECT body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? ORDER BY created_seq DESC'),
       purchasedSeats: db.prepare('SELECT quantity FROM purchased_seats WHERE partner_id = ? AND customer_id = ? AND product_sku = ?'),
       findRecordedRequest: db.prepare(
         'SELECT fingerprint, status, body, etag, recorded_at FROM recorded_requests WHERE partner_id = ? AND request_id = ? AND recorded_at >= ?',
@@ -165,6 +181,13 @@ export class SqliteStore implements Store {
            body = excluded.body, etag = excluded.etag, recorded_at = excluded.recorded_at`,
       ),
       forgetRequestsBefore: db.prepare('DELETE FROM recorded_requests WHERE recorded_at < ?'),
+      clockOffset: db.prepare('SELECT offset_ms FROM partner_clocks WHERE partner_id = ?'),
+      setClockOffset: db.prepare('INSERT INTO partner_clocks (partner_id, offset_ms) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = excluded.offset_ms'),
+      resetCarts: db.prepare('DELETE FROM carts WHERE partner_id = ?'),
+      resetOrders: db.prepare('DELETE FROM orders WHERE partner_id = ?'),
+      resetSeats: db.prepare('DELETE FROM purchased_seats WHERE partner_id = ?'),
+      resetRequests: db.prepare('DELETE FROM recorded_requests WHERE partner_id = ?'),
+      resetClock: db.prepare('DELETE FROM partner_clocks WHERE partner_id = ?'),
     };
   }
 
@@ -248,32 +271,41 @@ export class SqliteStore implements Store {
     });
   }
 
-  ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, Order>> {
+  ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, StoredOrder>> {
     return this.#read(() => {
-      const rows = this.#statements.ordersOfCart.all(owner.partnerId, owner.customerId, cartId) as { order_group: string; body: string }[];
-      return new Map(rows.map((row) => [row.order_group, JSON.parse(row.body) as Order]));
+      const rows = this.#statements.ordersOfCart.all(owner.partnerId, owner.customerId, cartId) as unknown as (OrderRow & { order_group: string })[];
+      return new Map(rows.map((row) => [row.order_group, storedOrder(row)]));
     });
   }
 
-  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: Seats[]): Promise<void> {
+  insertOrder(owner: Owner, cartId: string, orderGroup: string, stored: StoredOrder, seats: Seats[]): Promise<void> {
     return this.#write(() => {
-      this.#statements.insertOrder.run(owner.partnerId, owner.customerId, order.id, cartId, orderGroup, owner.partnerId, owner.customerId, JSON.stringify(order));
+      const { order, provisionedAt } = stored;
+      this.#statements.insertOrder.run(owner.partnerId, owner.customerId, order.id, cartId, orderGroup, owner.partnerId, owner.customerId, JSON.stringify(order), provisionedAt);
       for (const seat of seats) this.#statements.addSeats.run(owner.partnerId, owner.customerId, seat.productSku, seat.quantity);
     });
   }
 
-  findOrder(owner: Owner, orderId: string): Promise<Order | undefined> {
-    return this.#read(() => {
-      const row = this.#statements.findOrder.get(owner.partnerId, owner.customerId, orderId) as { body: string } | undefined;
-      return row ? (JSON.parse(row.body) as Order) : undefined;
+  updateOrder(owner: Owner, stored: StoredOrder, releasedSeats: Seats[]): Promise<void> {
+    return this.#write(() => {
+      this.#statements.updateOrder.run(JSON.stringify(stored.order), stored.provisionedAt, owner.partnerId, owner.customerId, stored.order.id);
+      for (const seat of releasedSeats) this.#statements.releaseSeats.run(seat.quantity, owner.partnerId, owner.customerId, seat.productSku);
     });
   }
 
-  listOrders(owner: Owner): Promise<Order[]> {
+  findOrder(owner: Owner, orderId: string): Promise<StoredOrder | undefined> {
     return this.#read(() => {
-      const rows = this.#statements.listOrders.all(owner.partnerId, owner.customerId) as { body: string }[];
-      return rows.map((row) => JSON.parse(row.body) as Order);
+      const row = this.#statements.findOrder.get(owner.partnerId, owner.customerId, orderId) as unknown as OrderRow | undefined;
+      return row ? storedOrder(row) : undefined;
     });
+  }
+
+  listOrders(owner: Owner): Promise<StoredOrder[]> {
+    return this.#read(() => (this.#statements.listOrders.all(owner.partnerId, owner.customerId) as unknown as OrderRow[]).map(storedOrder));
+  }
+
+  customersWithOrders(partnerId: string): Promise<number> {
+    return this.#read(() => Number((this.#statements.customersWithOrders.get(partnerId) as { customers: number }).customers));
   }
 
   purchasedSeats(owner: Owner, productSkus: readonly string[]): Promise<Map<string, number>> {
@@ -311,6 +343,28 @@ export class SqliteStore implements Store {
 
   forgetRequestsBefore(time: number): Promise<number> {
     return this.#write(() => Number(this.#statements.forgetRequestsBefore.run(time).changes));
+  }
+
+  clockOffset(partnerId: string): Promise<number> {
+    return this.#read(() => Number((this.#statements.clockOffset.get(partnerId) as { offset_ms: number } | undefined)?.offset_ms ?? 0));
+  }
+
+  setClockOffset(partnerId: string, offsetMs: number): Promise<void> {
+    return this.#write(() => void this.#statements.setClockOffset.run(partnerId, offsetMs));
+  }
+
+  resetPartner(partnerId: string): Promise<PartnerReset> {
+    return this.#write(() => {
+      const s = this.#statements;
+      const reset = {
+        carts: Number(s.resetCarts.run(partnerId).changes),
+        orders: Number(s.resetOrders.run(partnerId).changes),
+        recordedRequests: Number(s.resetRequests.run(partnerId).changes),
+      };
+      s.resetSeats.run(partnerId);
+      s.resetClock.run(partnerId);
+      return reset;
+    });
   }
 
   /** The file is opened in process: it answers as long as the store is open. */

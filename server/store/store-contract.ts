@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Cart, Order } from '../wire-types.ts';
-import type { Owner, Store } from './store.ts';
+import type { Owner, Store, StoredOrder } from './store.ts';
 
 /** The owner, cart and order the suite stores (also for the implementations' own tests). */
 export const owner: Owner = { partnerId: '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', customerId: 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d' };
@@ -25,6 +25,11 @@ export function cart(quantity = 1, id = randomUUID()): Cart {
 
 export function order(id = randomUUID().slice(0, 12)): Order {
   return { id, referenceCustomerId: owner.customerId, billingCycle: 'monthly', currencyCode: 'USD', lineItems: [{ lineItemNumber: 0, offerId: 'X', quantity: 1 }], creationDate: '2026-11-21T09:00:00.000Z', status: 'completed' };
+}
+
+/** An order as stored, provisioned at `provisionedAt` (ms). */
+export function storedOrder(id?: string, provisionedAt = 1_795_000_000_000): StoredOrder {
+  return { order: order(id), provisionedAt };
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -58,7 +63,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await assert.rejects(
         store.transaction(async () => {
           await store.insertCart(owner, { cart: lost, etag: '"b"' });
-          await store.insertOrder(owner, lost.id, '0', order(), [{ productSku: 'p:s', quantity: 3 }]);
+          await store.insertOrder(owner, lost.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 3 }]);
           throw new Error('fails after writing');
         }),
         /fails after writing/,
@@ -113,14 +118,14 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
     it("keeps a cart's orders by order group, lists the owner's newest first, and counts their seats", async () => {
       const a = cart();
-      const [first, second, third] = [order(), order(), order()];
+      const [first, second, third] = [storedOrder(), storedOrder(undefined, 0), storedOrder()];
       await store.insertOrder(owner, a.id, '0', first, [{ productSku: 'p:s', quantity: 2 }]);
       await store.insertOrder(owner, a.id, '1', second, [{ productSku: 'p:s', quantity: 3 }, { productSku: 'q:t', quantity: 1 }]);
       await store.insertOrder(owner, randomUUID(), '0', third, []);
       assert.deepEqual([...(await store.ordersOfCart(owner, a.id)).entries()], [['0', first], ['1', second]]);
-      assert.deepEqual((await store.listOrders(owner)).map((o) => o.id), [third.id, second.id, first.id]);
-      assert.deepEqual(await store.findOrder(owner, second.id), second);
-      assert.equal(await store.findOrder(otherPartner, second.id), undefined);
+      assert.deepEqual((await store.listOrders(owner)).map((o) => o.order.id), [third.order.id, second.order.id, first.order.id]);
+      assert.deepEqual(await store.findOrder(owner, second.order.id), second);
+      assert.equal(await store.findOrder(otherPartner, second.order.id), undefined);
       assert.deepEqual(await store.listOrders(otherPartner), []);
       assert.deepEqual([...(await store.purchasedSeats(owner, ['p:s', 'q:t', 'none:0'])).entries()], [['p:s', 5], ['q:t', 1], ['none:0', 0]]);
       assert.equal((await store.purchasedSeats(otherPartner, ['p:s'])).get('p:s'), 0);
@@ -128,10 +133,56 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
     it('refuses a second order for the same order group of a cart, and writes none of it', async () => {
       const a = cart();
-      await store.insertOrder(owner, a.id, '0', order(), [{ productSku: 'p:s', quantity: 1 }]);
-      await assert.rejects(store.insertOrder(owner, a.id, '0', order(), [{ productSku: 'p:s', quantity: 5 }]));
+      await store.insertOrder(owner, a.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 1 }]);
+      await assert.rejects(store.insertOrder(owner, a.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 5 }]));
       assert.equal((await store.ordersOfCart(owner, a.id)).size, 1);
       assert.equal((await store.purchasedSeats(owner, ['p:s'])).get('p:s'), 1);
+    });
+
+    it('replaces an order and gives back the seats of its cancelled lines, never below zero', async () => {
+      const placed = storedOrder();
+      await store.insertOrder(owner, randomUUID(), '0', placed, [{ productSku: 'p:s', quantity: 4 }, { productSku: 'q:t', quantity: 1 }]);
+      const cancelled: StoredOrder = { order: { ...placed.order, status: 'cancelled' }, provisionedAt: placed.provisionedAt };
+      await store.updateOrder(owner, cancelled, [{ productSku: 'p:s', quantity: 3 }, { productSku: 'q:t', quantity: 2 }]);
+      assert.deepEqual(await store.findOrder(owner, placed.order.id), cancelled);
+      assert.deepEqual([...(await store.purchasedSeats(owner, ['p:s', 'q:t'])).entries()], [['p:s', 1], ['q:t', 0]]);
+    });
+
+    it("counts a partner's customers that have orders", async () => {
+      assert.equal(await store.customersWithOrders(owner.partnerId), 0);
+      await store.insertOrder(owner, randomUUID(), '0', storedOrder(), []);
+      await store.insertOrder(owner, randomUUID(), '0', storedOrder(), []);
+      await store.insertOrder({ ...owner, customerId: randomUUID() }, randomUUID(), '0', storedOrder(), []);
+      await store.insertOrder(otherPartner, randomUUID(), '0', storedOrder(), []);
+      assert.equal(await store.customersWithOrders(owner.partnerId), 2);
+    });
+
+    it("keeps each partner's clock offset, 0 until set", async () => {
+      assert.equal(await store.clockOffset(owner.partnerId), 0);
+      await store.setClockOffset(owner.partnerId, 8 * 86_400_000);
+      await store.setClockOffset(owner.partnerId, 9 * 86_400_000);
+      assert.equal(await store.clockOffset(owner.partnerId), 9 * 86_400_000);
+      assert.equal(await store.clockOffset(otherPartner.partnerId), 0);
+    });
+
+    it("a reset deletes everything of the partner's, and nothing of another's", async () => {
+      for (const who of [owner, otherPartner]) {
+        const stored = { cart: cart(), etag: '"r"' };
+        await store.insertCart(who, stored);
+        await store.insertOrder(who, stored.cart.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 2 }]);
+        await store.recordRequest(who.partnerId, 'r-reset', { fingerprint: 'f', status: 201, body: '{}', recordedAt: 1000 });
+        await store.setClockOffset(who.partnerId, 5000);
+      }
+      assert.deepEqual(await store.resetPartner(owner.partnerId), { carts: 1, orders: 1, recordedRequests: 1 });
+      assert.deepEqual(await store.listOrders(owner), []);
+      assert.equal((await store.purchasedSeats(owner, ['p:s'])).get('p:s'), 0);
+      assert.equal(await store.findRecordedRequest(owner.partnerId, 'r-reset', 0), undefined);
+      assert.equal(await store.clockOffset(owner.partnerId), 0);
+      assert.equal(await store.customersWithOrders(owner.partnerId), 0);
+      assert.equal((await store.listOrders(otherPartner)).length, 1, "the other partner's orders stay");
+      assert.equal((await store.purchasedSeats(otherPartner, ['p:s'])).get('p:s'), 2);
+      assert.ok(await store.findRecordedRequest(otherPartner.partnerId, 'r-reset', 0));
+      assert.equal(await store.clockOffset(otherPartner.partnerId), 5000);
     });
 
     it('records answers by partner and request id, finds them while recent, replaces and forgets old ones', async () => {

@@ -28,6 +28,24 @@ export interface RecordedRequest {
   recordedAt: number;
 }
 
+/**
+ * An order as stored: as it stands once provisioned (status, subscription ids), and when provisioning
+ * completes. Until then the domain shows it pending (server/domain/orders.ts): the state is derived from
+ * this time and the clock when read, so no timer has to fire and every instance sees the same.
+ */
+export interface StoredOrder {
+  order: Order;
+  /** Milliseconds since the epoch; 0 for orders stored before provisioning took time (schema 4 and older). */
+  provisionedAt: number;
+}
+
+/** What a reset deleted. */
+export interface PartnerReset {
+  carts: number;
+  orders: number;
+  recordedRequests: number;
+}
+
 /** Seats of a product SKU (`productId:skuId`, lower case) bought by an order. */
 export interface Seats {
   productSku: string;
@@ -60,11 +78,15 @@ export interface Store {
   insertCart(owner: Owner, stored: StoredCart): Promise<void>;
   updateCart(owner: Owner, stored: StoredCart): Promise<void>;
   /** The orders checkouts made from the cart, keyed by order group. */
-  ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, Order>>;
-  insertOrder(owner: Owner, cartId: string, orderGroup: string, order: Order, seats: Seats[]): Promise<void>;
-  findOrder(owner: Owner, orderId: string): Promise<Order | undefined>;
+  ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, StoredOrder>>;
+  insertOrder(owner: Owner, cartId: string, orderGroup: string, stored: StoredOrder, seats: Seats[]): Promise<void>;
+  /** Replaces an order (a cancellation) and gives back the seats its cancelled lines had bought. */
+  updateOrder(owner: Owner, stored: StoredOrder, releasedSeats: Seats[]): Promise<void>;
+  findOrder(owner: Owner, orderId: string): Promise<StoredOrder | undefined>;
   /** The owner's orders, newest first. */
-  listOrders(owner: Owner): Promise<Order[]>;
+  listOrders(owner: Owner): Promise<StoredOrder[]>;
+  /** How many of the partner's customers have at least one order (the integration sandbox's customer limit). */
+  customersWithOrders(partnerId: string): Promise<number>;
   /** Seats of each product SKU (lower case) bought by the owner's earlier orders; 0 for one never bought. */
   purchasedSeats(owner: Owner, productSkus: readonly string[]): Promise<Map<string, number>>;
   /** The recorded answer to the partner's request id, if it was recorded at or after `recordedSince` (ms). */
@@ -73,6 +95,11 @@ export interface Store {
   recordRequest(partnerId: string, requestId: string, record: RecordedRequest): Promise<void>;
   /** Deletes records older than `time` (ms); returns how many. */
   forgetRequestsBefore(time: number): Promise<number>;
+  /** How far the partner's virtual clock is ahead of real time, in ms (0 when it never moved; the test controls). */
+  clockOffset(partnerId: string): Promise<number>;
+  setClockOffset(partnerId: string, offsetMs: number): Promise<void>;
+  /** Deletes everything of the partner's (carts, orders, seats, recorded answers, clock); says how many carts, orders and answers went. */
+  resetPartner(partnerId: string): Promise<PartnerReset>;
   /** Resolves when the database answers; DatabaseUnavailableError when it cannot be reached (the readiness check). */
   ping(): Promise<void>;
   close(): Promise<void>;
