@@ -118,7 +118,7 @@ describe('catalog file: what the schema rejects, one line naming the place', () 
   it('an unknown property (a typo), with the properties there are', () => {
     assert.match(messageFor((d) => { d.items[0].maxQuantitty = 5; }),
       /^catalog catalog\.json: \/items\/0\/maxQuantitty: unknown property \(the properties are catalogItemId, title, .*maxQuantity.*\) \(item CFQ7TTC0LH0Z:0001:CFQ7TTC0K18P\)$/);
-    assert.equal(messageFor((d) => { d.Items = []; }), 'catalog catalog.json: /Items: unknown property (the properties are note, markets, customers, items)');
+    assert.equal(messageFor((d) => { d.Items = []; }), 'catalog catalog.json: /Items: unknown property (the properties are note, markets, customers, products, items)');
   });
 
   it('a value of no allowed shape', () => {
@@ -226,5 +226,66 @@ describe('catalog file: the rules checked after the schema, one line naming the 
       `catalog catalog.json: /items/${second}/seatLimitPerCustomer: seatLimitPerCustomer 500 differs from 300 at /items/${first}, which has the same product and SKU (the limit is pooled) (item CFQ7TTC0SBP0:0001:CFQ7TTC0SBP2)`);
     assert.match(messageFor((d) => { delete d.items[second].seatLimitPerCustomer; }),
       new RegExp(`: /items/${second}: seatLimitPerCustomer absent differs from 300 at /items/${first},`));
+  });
+});
+
+describe('catalog file: the product catalog and the integration sandbox', () => {
+  it('a catalog without products (one written before the catalog operations): says what to add', () => {
+    assert.equal(messageFor((d) => { delete d.products; }),
+      'catalog catalog.json: (root): must have required property "products", the product catalog: an entry (title, description, '
+      + 'productType, publisherName, isMicrosoftProduct, targetViews) for the product id of every productId:skuId:availabilityId item '
+      + '(see server/catalog/catalog.schema.json)');
+  });
+
+  it('a replaced catalog file (CATALOG_PATH) without products is refused the same way, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalog-products-'));
+    try {
+      const file = join(dir, 'old-catalog.json');
+      const data = shippedJson();
+      delete data.products;
+      writeFileSync(file, JSON.stringify(data));
+      assert.throws(() => loadCatalog(file), (err) => err instanceof CatalogFileError
+        && err.message.startsWith(`catalog ${file}: (root): must have required property "products", the product catalog`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a three-part item whose product is not under products, and a product that no item sells', () => {
+    const i = indexOf(shippedJson(), 'DZH318Z0BXWC:0002:DZH318Z0BMRV');
+    assert.equal(messageFor((d) => { delete d.products.DZH318Z0BXWC; }),
+      `catalog catalog.json: /items/${i}/catalogItemId: product "DZH318Z0BXWC" is not under products (every productId:skuId:availabilityId item needs its product there) (item DZH318Z0BXWC:0002:DZH318Z0BMRV)`);
+    assert.equal(messageFor((d) => { d.products.CFQ7TTC0NONE = { ...d.products.CFQ7TTC0LFLS }; }),
+      'catalog catalog.json: /products/CFQ7TTC0NONE: no item sells this product (a product needs at least one productId:skuId:availabilityId item with its id)');
+  });
+
+  it('a product id twice (ignoring case), a legacy id as a product, a view that is not the spec\'s', () => {
+    assert.equal(messageFor((d) => { d.products.cfq7ttc0lfls = { ...d.products.CFQ7TTC0LFLS }; }),
+      'catalog catalog.json: /products/cfq7ttc0lfls: the same product id as /products/CFQ7TTC0LFLS (ids are compared ignoring case)');
+    assert.equal(messageFor((d) => { d.products['MS-AZR-0145P'] = { ...d.products.CFQ7TTC0LFLS }; }),
+      'catalog catalog.json: /products/MS-AZR-0145P: property name must be a product id (12 letters and digits, the first segment of productId:skuId:availabilityId)');
+    assert.match(messageFor((d) => { d.products.CFQ7TTC0LFLS.targetViews = ['Online']; }),
+      /^catalog catalog\.json: \/products\/CFQ7TTC0LFLS\/targetViews\/0: must be one of Azure, AzureReservations, .*OnlineServices.*MarketplaceSaaS; found "Online"$/);
+    assert.equal(messageFor((d) => { delete d.products.CFQ7TTC0LFLS.productType.displayName; }),
+      'catalog catalog.json: /products/CFQ7TTC0LFLS/productType: must have required property "displayName"');
+  });
+
+  it('availabilities of one product SKU that disagree on what the SKU has one of', () => {
+    const data = shippedJson();
+    const first = indexOf(data, 'CFQ7TTC0LF8S:0001:CFQ7TTC0VZW5');
+    const second = indexOf(data, 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H');
+    assert.equal(messageFor((d) => { d.items[second].maxQuantity = 300; }),
+      `catalog catalog.json: /items/${second}/maxQuantity: maxQuantity 300 differs from 2000 at /items/${first}, another availability of the same product SKU (a SKU has one maxQuantity) (item CFQ7TTC0LF8S:0001:CFQ7TTC0N81H)`);
+    assert.match(messageFor((d) => { d.items[second].trial = true; }), new RegExp(`/items/${second}/trial: trial true differs from false at /items/${first},`));
+    assert.match(messageFor((d) => { d.items[first].enforceAttestation = true; }), new RegExp(`/items/${second}: enforceAttestation false differs from true at /items/${first},`));
+  });
+
+  it('integrationSandbox: refused or purchaseOrder, allowed when absent', () => {
+    assert.equal(messageFor((d) => { d.items[0].integrationSandbox = 'allowed'; }),
+      'catalog catalog.json: /items/0/integrationSandbox: must be one of refused, purchaseOrder; found "allowed" (item CFQ7TTC0LH0Z:0001:CFQ7TTC0K18P)');
+    const data = shippedJson();
+    data.items[0].integrationSandbox = 'purchaseOrder';
+    const catalog = parseCatalog(data, 'catalog.json');
+    assert.deepEqual([catalog.items[0]?.integrationSandbox, catalog.items[1]?.integrationSandbox], ['purchaseOrder', 'allowed']);
   });
 });

@@ -11,9 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { billingCycleValues, renewsToTermDurationValues, termDurationValues } from '../../generated/api-types.ts';
+import { billingCycleValues, renewsToTermDurationValues, targetViewValues, termDurationValues } from '../../generated/api-types.ts';
 import {
   CYCLE_MONTHS,
+  INTEGRATION_SANDBOX,
   ITEM_KINDS,
   PURCHASE_SYSTEMS,
   TERM_MONTHS,
@@ -21,7 +22,9 @@ import {
   type BillingCycle,
   type Catalog,
   type CatalogItem,
+  type CatalogProduct,
   type CycleOffers,
+  type IntegrationSandbox,
   type MarketInfo,
   type TermDuration,
 } from '../domain/catalog.ts';
@@ -85,14 +88,21 @@ export function parseCatalog(data: unknown, source: string): Catalog {
 
 type FileItem = Pick<CatalogItem, 'catalogItemId' | 'title' | 'kind' | 'purchaseSystem' | 'minQuantity' | 'maxQuantity'>
   & Partial<Pick<CatalogItem, 'markets' | 'terms' | 'termless' | 'seatLimitPerCustomer' | 'enforceAttestation' | 'trial'
-    | 'addOnOf' | 'provisioningVariables' | 'renewsTo' | 'promotions' | 'purchasable' | 'note'>>;
+    | 'addOnOf' | 'provisioningVariables' | 'renewsTo' | 'promotions' | 'purchasable' | 'note'>>
+  & { integrationSandbox?: Exclude<IntegrationSandbox, 'allowed'> };
+
+type FileProduct = Omit<CatalogProduct, 'id' | 'note' | 'items'> & { note?: string };
 
 interface CatalogFile {
   note?: string;
   markets: Record<string, Omit<MarketInfo, 'country'>>;
   customers: Record<string, string>;
+  products: Record<string, FileProduct>;
   items: FileItem[];
 }
+
+/** What the availabilities of one product SKU must agree on: the SKU the catalog operations serve has one of each. */
+const SKU_FIELDS = ['title', 'kind', 'minQuantity', 'maxQuantity', 'trial', 'enforceAttestation'] as const;
 
 const ENUMERATIONS_ID = 'urn:partner-center-cart-kit:catalog-enumerations';
 
@@ -114,6 +124,9 @@ function validator(): ValidateFunction<CatalogFile> {
       RenewalTerm: { enum: renewsToTermDurationValues },
       ItemKind: { enum: ITEM_KINDS },
       PurchaseSystem: { enum: PURCHASE_SYSTEMS },
+      TargetView: { enum: targetViewValues },
+      // `allowed` is what an absent value means; the file names only the exceptions.
+      IntegrationSandbox: { enum: INTEGRATION_SANDBOX.filter((rule) => rule !== 'allowed') },
     },
   });
   compiled = ajv.compile<CatalogFile>(schema);
@@ -148,17 +161,47 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
 
   const items = file.items.map((raw, index) => buildItem(raw, index, markets, knownMarket, fail));
 
+  // The product catalog: each entry of `products`, with the three-part items that sell it.
+  const productEntries = new Map<string, { id: string; entry: FileProduct; items: CatalogItem[] }>();
+  for (const [id, entry] of Object.entries(file.products)) {
+    const key = id.toLowerCase();
+    const first = productEntries.get(key);
+    if (first) fail(pointer('products', id), `the same product id as ${pointer('products', first.id)} (ids are compared ignoring case)`);
+    productEntries.set(key, { id, entry, items: [] });
+  }
+
   const byId = new Map<string, CatalogItem>();
-  const products = new Set(items.map((i) => i.productId.toLowerCase()));
+  const itemProducts = new Set(items.map((i) => i.productId.toLowerCase()));
   const seatLimits = new Map<string, number>();
+  const skus = new Map<string, number>();
   items.forEach((item, index) => {
     const key = item.catalogItemId.toLowerCase();
     const first = byId.get(key);
     if (first) fail(pointer('items', index, 'catalogItemId'), `the same catalogItemId as ${pointer('items', items.indexOf(first))} (ids are compared ignoring case)`);
     byId.set(key, item);
 
+    if (item.skuId !== '') {
+      const product = productEntries.get(item.productId.toLowerCase());
+      if (!product) {
+        fail(pointer('items', index, 'catalogItemId'),
+          `product ${quote(item.productId)} is not under products (every productId:skuId:availabilityId item needs its product there)`);
+      }
+      product.items.push(item);
+      const sku = skus.get(productSkuKey(item));
+      if (sku !== undefined) {
+        const other = items[sku]!;
+        for (const field of SKU_FIELDS) {
+          if (item[field] === other[field]) continue;
+          fail(Object.hasOwn(file.items[index]!, field) ? pointer('items', index, field) : pointer('items', index),
+            `${field} ${quote(item[field])} differs from ${quote(other[field])} at ${pointer('items', sku)}, another availability of the same product SKU (a SKU has one ${field})`);
+        }
+      } else {
+        skus.set(productSkuKey(item), index);
+      }
+    }
+
     item.addOnOf.forEach((base, k) => {
-      if (!products.has(base.toLowerCase())) fail(pointer('items', index, 'addOnOf', k), `names product ${quote(base)}, which no item has`);
+      if (!itemProducts.has(base.toLowerCase())) fail(pointer('items', index, 'addOnOf', k), `names product ${quote(base)}, which no item has`);
       if (base.toLowerCase() === item.productId.toLowerCase()) fail(pointer('items', index, 'addOnOf', k), 'names the item\'s own product');
     });
 
@@ -173,7 +216,23 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
     seatLimits.set(pool, index);
   });
 
-  return { source, markets, customers, items, byId };
+  const products = new Map<string, CatalogProduct>();
+  for (const [key, { id, entry, items: sold }] of productEntries) {
+    if (sold.length === 0) fail(pointer('products', id), 'no item sells this product (a product needs at least one productId:skuId:availabilityId item with its id)');
+    products.set(key, {
+      id,
+      title: entry.title,
+      description: entry.description,
+      productType: entry.productType,
+      publisherName: entry.publisherName,
+      isMicrosoftProduct: entry.isMicrosoftProduct,
+      targetViews: entry.targetViews,
+      note: entry.note,
+      items: sold,
+    });
+  }
+
+  return { source, markets, customers, items, byId, products };
 }
 
 function buildItem(
@@ -247,6 +306,7 @@ function buildItem(
     renewsTo: raw.renewsTo ?? [],
     promotions,
     purchasable: raw.purchasable ?? true,
+    integrationSandbox: raw.integrationSandbox ?? 'allowed',
     note: raw.note,
   };
 }
@@ -267,6 +327,11 @@ function schemaError(data: unknown, source: string, errors: readonly ErrorObject
     problem = `property name ${describe(inner, false)}`;
   } else if (last.keyword === 'anyOf' && errors.slice(0, -1).every((e) => e.keyword === 'required' && e.instancePath === last.instancePath)) {
     problem = `must have at least one of the properties ${errors.slice(0, -1).map((e) => quote(e.params.missingProperty)).join(', ')}`;
+  } else if (last.keyword === 'required' && last.instancePath === '' && last.params.missingProperty === 'products') {
+    // A catalog written before the catalog operations: say what to add.
+    problem = 'must have required property "products", the product catalog: an entry (title, description, productType, '
+      + 'publisherName, isMicrosoftProduct, targetViews) for the product id of every productId:skuId:availabilityId item '
+      + '(see server/catalog/catalog.schema.json)';
   } else if (last.keyword === 'additionalProperties') {
     place = `${place}/${escapePointer(String(last.params.additionalProperty))}`;
     const allowed = Object.keys((last.parentSchema?.properties as object | undefined) ?? {});

@@ -1,7 +1,7 @@
 // The catalog's content and lookups. How the file is read and checked: server/catalog/load-catalog.test.ts.
 import assert from 'node:assert/strict';
 import { loadCatalog } from '../catalog/load-catalog.ts';
-import { findCatalogItem, marketOf, offersFor, productSkuKey } from './catalog.ts';
+import { findCatalogItem, findProduct, isProductCatalogItem, marketOf, offersFor, productSkuKey } from './catalog.ts';
 
 const shipped = loadCatalog();
 
@@ -96,5 +96,54 @@ describe('catalog: an item as loaded', () => {
     assert.deepEqual(offersFor(azure, 'P1Y'), { monthly: null });
     assert.deepEqual(offersFor(azure, undefined), { monthly: null });
     assert.equal(offersFor(azure, 'P3Y'), undefined);
+  });
+});
+
+describe('catalog: what the integration sandbox may buy', () => {
+  it('refuses every Azure item and every reservation but the Standard_B1s one; LTSC software waits for a purchase order', () => {
+    const rule = (id: string) => findCatalogItem(shipped, id)?.integrationSandbox;
+    for (const item of shipped.items.filter((i) => i.kind === 'azure')) assert.equal(item.integrationSandbox, 'refused', item.catalogItemId);
+    assert.deepEqual(shipped.items.filter((i) => i.kind === 'azure_reservation').map((i) => [i.catalogItemId, i.integrationSandbox]), [
+      ['DZH318Z0BQ36:004G:DZH318Z08C0S', 'refused'],
+      ['DZH318Z0BQ36:004J:DZH318Z08B8X', 'refused'],
+      ['DZH318Z0BQ3Q:0001:DZH318Z0SBX3', 'allowed'],
+    ]);
+    assert.deepEqual([rule('DG7GMGF0D7FV:0001:DG7GMGF0SBX1'), rule('DG7GMGF0D7FT:0001:DG7GMGF0SBX2')], ['purchaseOrder', 'purchaseOrder']);
+    assert.equal(rule('CFQ7TTC0LF8S:0001:CFQ7TTC0N81H'), 'allowed');
+  });
+
+  it('holds the three items the integration sandbox sells specially, under the product ids Microsoft names', () => {
+    const access = findCatalogItem(shipped, 'DG7GMGF0D7FV:0001:DG7GMGF0SBX1');
+    const excel = findCatalogItem(shipped, 'DG7GMGF0D7FT:0001:DG7GMGF0SBX2');
+    const b1s = findCatalogItem(shipped, 'DZH318Z0BQ3Q:0001:DZH318Z0SBX3');
+    assert.deepEqual([access?.title, access?.kind, Object.keys(access?.termless ?? {})], ['Access LTSC 2021', 'software', ['one_time']]);
+    assert.deepEqual([excel?.title, excel?.kind, Object.keys(excel?.termless ?? {})], ['Excel LTSC 2021', 'software', ['one_time']]);
+    assert.deepEqual([b1s?.kind, Object.keys(b1s?.terms ?? {}), Object.keys(b1s?.terms.P1Y ?? {}), b1s?.minQuantity, b1s?.maxQuantity],
+      ['azure_reservation', ['P1Y'], ['one_time'], 1, 2]);
+    assert.match(b1s?.title ?? '', /Standard_B1s.*1 Year/);
+    for (const item of [access, excel, b1s]) assert.match(item?.note ?? '', /sandbox ids/i, item?.catalogItemId);
+  });
+});
+
+describe('catalog: the product catalog', () => {
+  it('has a product for every three-part item and an item for every product; legacy ids are not products', () => {
+    for (const item of shipped.items) {
+      const product = findProduct(shipped, item.productId);
+      if (isProductCatalogItem(item)) assert.ok(product?.items.includes(item), item.catalogItemId);
+      else assert.equal(product, undefined, item.catalogItemId);
+    }
+    for (const product of shipped.products.values()) assert.ok(product.items.length > 0, product.id);
+  });
+
+  it('finds a product ignoring case, with its items in the order of the file', () => {
+    const product = findProduct(shipped, 'cfq7ttc0lf8s');
+    assert.equal(product?.id, 'CFQ7TTC0LF8S');
+    assert.deepEqual(product?.items.map((i) => i.catalogItemId), ['CFQ7TTC0LF8S:0001:CFQ7TTC0VZW5', 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H']);
+    assert.deepEqual(product?.targetViews, ['OnlineServices']);
+    assert.equal(findProduct(shipped, 'CFQ7TTC0ZZZZ'), undefined);
+  });
+
+  it('says which products are the sandbox\'s own in their note', () => {
+    for (const id of ['CFQ7TTC0W365', 'CFQ7TTC0SBP0']) assert.match(findProduct(shipped, id)?.note ?? '', /^Sandbox id/, id);
   });
 });

@@ -11,6 +11,16 @@
  *   "note": "...",                                   // optional, free text
  *   "markets":   { "US": { "currencyCode": "USD", "currencySymbol": "$" }, ... },   // must hold "US"
  *   "customers": { "<customer GUID>": "GB", ... },  // any other customer is in the US market
+ *   "products": {                                    // the product catalog: one entry per product id of
+ *     "CFQ7TTC0LF8S": {                              // the productId:skuId:availabilityId items, and an
+ *       "title": "Office 365 E5 ...",                // item for every entry (legacy ids are not products)
+ *       "description": "...",
+ *       "productType": { "id": "OnlineServicesNCE", "displayName": "OnlineServicesNCE" },  // subType optional
+ *       "publisherName": "Microsoft Corporation", "isMicrosoftProduct": true,
+ *       "targetViews": ["OnlineServices"],          // the listProducts views (targetView) that list it
+ *       "note": "..."                               // optional; a product invented for the sandbox says so
+ *     }
+ *   },
  *   "items": [
  *     {
  *       "catalogItemId": "CFQ7TTC0LF8S:0001:CFQ7TTC0VZW5", // productId:skuId:availabilityId, a legacy
@@ -36,13 +46,21 @@
  *       "renewsTo": ["P1Y"],                   // optional: terms renewsTo.termDuration may name
  *       "promotions": [ { "promotionId": "...", "discountPercent": 10, "automatic": true } ],
  *       "purchasable": false,                  // optional (default true)
+ *       "integrationSandbox": "refused",       // optional: "refused" (an integration-sandbox partner cannot
+ *                                             // buy it) or "purchaseOrder" (its orders wait for a purchase
+ *                                             // order upload there); absent: allowed
  *       "note": "..."                          // optional, free text
  *     }
  *   ]
  * }
  * ```
+ *
+ * The catalog operations (products, SKUs, availabilities: server/domain/products.ts) serve the
+ * three-part items grouped by product and SKU: a SKU is the items that share its product and SKU ids
+ * (so they agree on title, kind, quantities, trial and attestation), an availability is one item.
+ * Legacy ids are for carts only: Partner Center sells them through its offer API, not its catalog.
  */
-import type { SchemaBillingCycle, SchemaRenewsTo, SchemaTermDuration } from '../../generated/api-types.ts';
+import type { SchemaBillingCycle, SchemaItemType, SchemaRenewsTo, SchemaTargetView, SchemaTermDuration } from '../../generated/api-types.ts';
 
 // The wire enumerations come from the spec (generated/api-types.ts, with their values as
 // billingCycleValues, termDurationValues, renewsToTermDurationValues); only the catalog's own ones
@@ -50,11 +68,20 @@ import type { SchemaBillingCycle, SchemaRenewsTo, SchemaTermDuration } from '../
 export type BillingCycle = SchemaBillingCycle;
 export type TermDuration = SchemaTermDuration;
 export type RenewalTerm = NonNullable<SchemaRenewsTo['termDuration']>;
+export type TargetView = SchemaTargetView;
+export type ProductType = SchemaItemType;
 
 export const ITEM_KINDS = ['license', 'legacy_license', 'azure', 'azure_reservation', 'software', 'saas'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 export const PURCHASE_SYSTEMS = ['OMS', 'modern'] as const;
 export type PurchaseSystem = (typeof PURCHASE_SYSTEMS)[number];
+/**
+ * What an integration-sandbox partner (SANDBOX_PROFILE=integration) may do with an item: buy it
+ * (`allowed`, the default), not buy it (`refused`), or buy it with orders that wait for a purchase
+ * order upload (`purchaseOrder`). The file names only the last two.
+ */
+export const INTEGRATION_SANDBOX = ['allowed', 'refused', 'purchaseOrder'] as const;
+export type IntegrationSandbox = (typeof INTEGRATION_SANDBOX)[number];
 
 /** Length of a term in months. */
 export const TERM_MONTHS: Readonly<Record<TermDuration, number>> = { P1M: 1, P1Y: 12, P3Y: 36 };
@@ -113,7 +140,24 @@ export interface CatalogItem {
   readonly renewsTo: readonly RenewalTerm[];
   readonly promotions: readonly Promotion[];
   readonly purchasable: boolean;
+  readonly integrationSandbox: IntegrationSandbox;
   readonly note: string | undefined;
+}
+
+/** A product of the product catalog (the file's `products` entry), with its items. */
+export interface CatalogProduct {
+  /** As the file's key spells it. */
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly productType: ProductType;
+  readonly publisherName: string;
+  readonly isMicrosoftProduct: boolean;
+  /** The listProducts views that list it. */
+  readonly targetViews: readonly TargetView[];
+  readonly note: string | undefined;
+  /** Its productId:skuId:availabilityId items, in the order of the file (at least one). */
+  readonly items: readonly CatalogItem[];
 }
 
 export interface MarketInfo {
@@ -131,6 +175,8 @@ export interface Catalog {
   readonly items: readonly CatalogItem[];
   /** Lower-cased catalogItemId -> item. */
   readonly byId: ReadonlyMap<string, CatalogItem>;
+  /** Lower-cased product id -> product, in the order of the file: the product catalog. */
+  readonly products: ReadonlyMap<string, CatalogProduct>;
 }
 
 /** The market of every customer the catalog does not list (catalog.schema.json requires it). */
@@ -139,6 +185,16 @@ export const DEFAULT_COUNTRY = 'US';
 /** Looks an item up by catalogItemId, ignoring case. */
 export function findCatalogItem(catalog: Catalog, catalogItemId: string): CatalogItem | undefined {
   return catalog.byId.get(catalogItemId.toLowerCase());
+}
+
+/** Looks a product of the product catalog up by id, ignoring case. */
+export function findProduct(catalog: Catalog, productId: string): CatalogProduct | undefined {
+  return catalog.products.get(productId.toLowerCase());
+}
+
+/** Whether the item is in the product catalog: a productId:skuId:availabilityId id (legacy ids are not). */
+export function isProductCatalogItem(item: CatalogItem): boolean {
+  return item.skuId !== '';
 }
 
 /** The market a customer buys in: the catalog's `customers` entry, else US. */
