@@ -6,11 +6,15 @@
 //   --spec FILE, --generated DIR       another spec or output folder than openapi/openapi.yaml, generated/
 //
 // The tools run as their own CLIs (the ones a person would run by hand), with the project's Node.
-// The documentation page gets one step of its own after Redocly: `makeDocsOffline` (below).
+// The documentation page gets a step of its own before Redocly: it is built from a temporary copy of
+// the bundled spec with code samples added to every operation (scripts/code-samples.ts), and one after:
+// `makeDocsOffline` (below). The samples go into the page only: generated/openapi.json, what the
+// server validates against and what tools and the try-it console download, stays the plain bundle.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, cpSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { addCodeSamples } from './code-samples.ts';
 
 const root = resolve(import.meta.dirname, '..');
 /** `--spec FILE` and `--generated DIR` point the script elsewhere (the tests check a changed copy). */
@@ -20,6 +24,8 @@ function option(name: string, fallback: string): string {
   return value ? resolve(value) : fallback;
 }
 const spec = option('--spec', join(root, 'openapi', 'openapi.yaml'));
+/** The sandbox's own test controls: a document of their own, through the same steps. */
+const controlsSpec = join(root, 'openapi', 'sandbox-controls.yaml');
 const generatedDir = option('--generated', join(root, 'generated'));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
@@ -90,10 +96,25 @@ export function makeDocsOffline(html: string): string {
 }
 
 /**
- * The derived artifacts, each written by one command into `outDir`, then, for some, rewritten by
- * `postprocess`.
+ * The source of the documentation page: the bundle just written to `outDir` (openapi.json, generated
+ * before the page), with `x-codeSamples` on every operation, as a file in `scratch`.
  */
-const artifacts: { file: string; command: (outFile: string) => [string, string[]]; postprocess?: (content: string) => string }[] = [
+function docsSource(outDir: string, scratch: string): string {
+  const bundled = JSON.parse(readFileSync(join(outDir, 'openapi.json'), 'utf8')) as object;
+  const file = join(scratch, 'openapi-with-code-samples.json');
+  writeFileSync(file, `${JSON.stringify(addCodeSamples(bundled), null, 2)}\n`);
+  return file;
+}
+
+/**
+ * The derived artifacts, in this order, each written by one command into `outDir` (with `scratch`, a
+ * temporary folder for intermediate files), then, for some, rewritten by `postprocess`.
+ */
+const artifacts: {
+  file: string;
+  command: (outFile: string, outDir: string, scratch: string) => [string, string[]];
+  postprocess?: (content: string) => string;
+}[] = [
   {
     // TypeScript types of every path, operation and schema. Requests have schemas of their own
     // (CartRequest, ...), so no read/write markers are needed: the types are those any user gets with
@@ -109,33 +130,57 @@ const artifacts: { file: string; command: (outFile: string) => [string, string[]
     command: (out) => [bin('redocly'), ['bundle', spec, '--output', out, '--ext', 'json']],
   },
   {
-    // The documentation page (served at /docs, and readable as a file): Redoc inlined (`--inlineBundle`;
-    // without it the page loads Redoc from Redocly's CDN), Redoc's options from the `openapi:` part of
-    // redocly.yaml, this kit's page template, then the offline rewrite.
+    // The documentation page (served at /docs, and readable as a file): the bundle with code samples
+    // (`docsSource`), Redoc inlined (`--inlineBundle`; without it the page loads Redoc from Redocly's
+    // CDN), Redoc's options from the `openapi:` part of redocly.yaml, this kit's page template, then
+    // the offline rewrite.
     file: 'docs/index.html',
-    command: (out) => [
+    command: (out, outDir, scratch) => [
       bin('redocly'),
       [
-        'build-docs', spec, '--output', out, '--inlineBundle', '--title', 'Partner Center Cart API',
+        'build-docs', docsSource(outDir, scratch), '--output', out, '--inlineBundle', '--title', 'Partner Center Cart API',
         '--template', join(root, 'scripts', 'docs-page.hbs'),
       ],
+    ],
+    postprocess: makeDocsOffline,
+  },
+  {
+    // The test controls' types (server/http/control-handlers.ts is typed from them) and bundle (served
+    // at /sandbox-controls.json), and their page (/docs/controls), without code samples.
+    file: 'sandbox-controls-types.ts',
+    command: (out) => [bin('openapi-typescript'), [controlsSpec, '--output', out, '--root-types', '--enum-values']],
+  },
+  {
+    file: 'sandbox-controls.json',
+    command: (out) => [bin('redocly'), ['bundle', controlsSpec, '--output', out, '--ext', 'json']],
+  },
+  {
+    file: 'docs/controls.html',
+    command: (out) => [
+      bin('redocly'),
+      ['build-docs', controlsSpec, '--output', out, '--inlineBundle', '--title', 'Partner Center Cart Sandbox Controls', '--template', join(root, 'scripts', 'docs-page.hbs')],
     ],
     postprocess: makeDocsOffline,
   },
 ];
 
 function generateInto(outDir: string): void {
-  for (const artifact of artifacts) {
-    const outFile = join(outDir, artifact.file);
-    mkdirSync(join(outFile, '..'), { recursive: true });
-    const [command, args] = artifact.command(outFile);
-    try {
-      execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (error) {
-      const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-      throw new Error(`generating ${artifact.file} failed:\n${stderr}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'cart-kit-scratch-'));
+  try {
+    for (const artifact of artifacts) {
+      const outFile = join(outDir, artifact.file);
+      mkdirSync(join(outFile, '..'), { recursive: true });
+      const [command, args] = artifact.command(outFile, outDir, scratch);
+      try {
+        execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (error) {
+        const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+        throw new Error(`generating ${artifact.file} failed:\n${stderr}`);
+      }
+      if (artifact.postprocess) writeFileSync(outFile, artifact.postprocess(readFileSync(outFile, 'utf8')));
     }
-    if (artifact.postprocess) writeFileSync(outFile, artifact.postprocess(readFileSync(outFile, 'utf8')));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -58,6 +58,25 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/** Whether a request would leave the machine: anything but loopback, `data:`, `blob:`, `about:`, a `file:`. */
+export function leavesTheMachine(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (['data:', 'blob:', 'about:', 'file:'].includes(protocol)) return false;
+  return !['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
+}
+
+/**
+ * Records every URL any page of the browser asks for (in order, into the array returned), and aborts
+ * every request that would leave the machine, so that nothing goes out even if a page asks: the tests
+ * then fail on the recorded URL.
+ */
+export async function recordRequests(browser: Browser): Promise<string[]> {
+  const requests: string[] = [];
+  browser.context.on('request', (request) => requests.push(request.url()));
+  await browser.context.route('**/*', (route) => (leavesTheMachine(route.request().url()) ? route.abort('blockedbyclient') : route.fallback()));
+  return requests;
+}
+
 /** Launches the browser headless with a fresh profile, removed again by `close()`. */
 export async function launchBrowser(options: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
   const found = await findBrowser();

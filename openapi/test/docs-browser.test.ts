@@ -1,7 +1,10 @@
 // The documentation page (generated/docs/index.html) in a real browser: headless Chromium (found as
 // ./browser.ts says) opens it from the reference server at /docs and as a file, records every request
-// it makes and fails on any that would leave the machine, and reads what a person would read. It writes
-// screenshots to test-output/ and prints their paths.
+// it makes and fails on any that would leave the machine, and reads what a person would read: every
+// operation, search, schemas, error code tables, code samples, and none of the flaws the page once had
+// (literal backticks, examples cut off at the edge of their box, a stray example box beside an error
+// code table, anchors with apostrophes, `errorCode: 0` in an example). It writes screenshots to
+// test-output/ and prints their paths.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import { makeDocsOffline } from '../../scripts/generate.ts';
 import { TestServer } from '../../server/test/harness.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { LANGUAGES } from '../../scripts/code-samples.ts';
+import { launchBrowser, leavesTheMachine, recordRequests, type Browser } from './browser.ts';
 import { root } from './spec.ts';
 
 const docsFile = join(root, 'generated', 'docs', 'index.html');
@@ -20,23 +24,57 @@ interface Operation {
   operationId: string;
   summary: string;
   tag: string;
+  method: string;
+  path: string;
 }
 
 /** Every operation of the bundled spec, as the documentation should list it. */
 function operations(): Operation[] {
   const methods = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
-  return Object.values<Record<string, any>>(bundled['paths']).flatMap((item) =>
+  return Object.entries<Record<string, any>>(bundled['paths']).flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([method]) => methods.has(method))
-      .map(([, operation]) => ({ operationId: operation.operationId, summary: operation.summary, tag: operation.tags[0] })),
+      .map(([method, operation]) => ({ operationId: operation.operationId, summary: operation.summary, tag: operation.tags[0], method, path })),
   );
 }
 
-/** Whether a request would leave the machine: anything but loopback, `data:`, `blob:`, the page's own file. */
-function leavesTheMachine(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  if (['data:', 'blob:', 'about:', 'file:'].includes(protocol)) return false;
-  return !['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
+function operation(operationId: string): Operation {
+  const found = operations().find((candidate) => candidate.operationId === operationId);
+  assert.ok(found, `${operationId} is in the spec`);
+  return found;
+}
+
+/**
+ * What sticks out of the example boxes of the page as it is shown (the column of panels beside the
+ * text, and the code blocks of the text): an element whose content is wider than its box and cut off or
+ * scrolled (a label shortened with an ellipsis is meant to be), or an element reaching past the edge.
+ */
+function overflowingExamples(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const describe = (element: Element) => `<${element.tagName.toLowerCase()}> "${(element.textContent ?? '').trim().slice(0, 60)}"`;
+    /** Inside an element between it and the box that clips it (that element is checked itself). */
+    const clipped = (element: Element, box: Element) => {
+      for (let at = element.parentElement; at && at !== box; at = at.parentElement) if (getComputedStyle(at).overflowX !== 'visible') return true;
+      return false;
+    };
+    const boxes = [...Array.from(document.querySelectorAll('[data-testid="right-panel"]')), ...Array.from(document.querySelectorAll('[data-component-name="Markdown/Markdown"] pre'))];
+    for (const box of boxes) {
+      const edge = box.getBoundingClientRect();
+      if (edge.width === 0) continue; // not shown
+      for (const element of [box, ...Array.from(box.querySelectorAll('*'))]) {
+        const rect = element.getBoundingClientRect();
+        if (rect.width === 0 || rect.height === 0) continue;
+        const style = getComputedStyle(element);
+        if (style.overflowX !== 'visible' && style.textOverflow !== 'ellipsis' && element.scrollWidth > element.clientWidth + 1) {
+          found.push(`${describe(element)} is ${element.scrollWidth}px wide in a ${element.clientWidth}px box`);
+        } else if (rect.right > edge.right + 1 && !clipped(element, box)) {
+          found.push(`${describe(element)} reaches ${Math.round(rect.right - edge.right)}px past its panel`);
+        }
+      }
+    }
+    return found;
+  });
 }
 
 describe('the documentation page in a browser', function () {
@@ -45,14 +83,12 @@ describe('the documentation page in a browser', function () {
 
   let browser: Browser;
   let server: TestServer;
-  /** Every URL any page of the browser asked for, in order. */
-  const requests: string[] = [];
+  /** Every URL any page of the browser asked for, in order (nothing that would leave the machine is sent). */
+  let requests: string[] = [];
 
   before(async () => {
     [browser, server] = await Promise.all([launchBrowser(), new TestServer().start()]);
-    browser.context.on('request', (request) => requests.push(request.url()));
-    // Nothing may go out, even if the page asks: such a request is aborted here, and the tests fail on it.
-    await browser.context.route('**/*', (route) => (leavesTheMachine(route.request().url()) ? route.abort('blockedbyclient') : route.fallback()));
+    requests = await recordRequests(browser);
     mkdirSync(outputDir, { recursive: true });
   });
 
@@ -90,6 +126,21 @@ describe('the documentation page in a browser', function () {
       .first();
     await group.locator('a').first().click();
     return group;
+  }
+
+  /** Goes to an operation through the navigation, and waits for its request panel. */
+  async function openOperation(page: Page, operation: Operation): Promise<void> {
+    const group = await expandGroup(page, operation.tag);
+    await group.getByText(operation.summary, { exact: true }).click();
+    // The heading's name starts with its deep link's label ("link to ..."), then the summary.
+    const summary = operation.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await page.getByRole('heading', { name: new RegExp(`(^|\\s)${summary}$`) }).first().waitFor({ timeout: 5_000 });
+    await requestPanel(page, operation).waitFor({ timeout: 5_000 });
+  }
+
+  /** The panel beside an operation with its code samples (the one naming its method and path). */
+  function requestPanel(page: Page, operation: Operation): Locator {
+    return page.locator('[data-testid="right-panel"] [data-component-name="Panel/Panel"]').filter({ hasText: operation.path }).filter({ has: page.getByTestId('source-code') }).first();
   }
 
   it('/docs loads from the reference server with no console error and no request leaving the machine', async () => {
@@ -164,6 +215,15 @@ describe('the documentation page in a browser', function () {
     const example = schemas.CartLineItem.properties.catalogItemId.examples[0] as string;
     assert.ok(text.includes(example), `the example catalogItemId ${example}`);
 
+    // The example beside the schema: a line's error carries a real line error code, not the
+    // enumeration's first value, 0 (Unknown), that Redoc would take for want of an example.
+    const panel = (await section.getByTestId('right-panel').filter({ hasText: '"catalogItemId"' }).first().innerText()).replace(/\s+/g, ' ');
+    const codes = [...panel.matchAll(/"errorCode": (-?\d+)/g)].map((match) => Number(match[1]));
+    assert.ok(codes.length > 0, `the CartLineItem example shows an errorCode: ${panel}`);
+    for (const code of codes) {
+      assert.ok(code !== 0 && schemas.CartErrorCode.enum.includes(code), `errorCode ${code} in the CartLineItem example is a line error code other than 0`);
+    }
+
     const screenshot = join(outputDir, 'docs-cart-line-item.png');
     await page.screenshot({ path: screenshot });
     console.log(`      screenshot of the CartLineItem schema: ${screenshot}`);
@@ -181,9 +241,159 @@ describe('the documentation page in a browser', function () {
         const plain = description.replace(/`/g, '');
         assert.ok(text.includes(code) && text.includes(plain), `${name} ${code} under /section/${slug}: ${plain}`);
       }
+      // A table, and no example box of its own beside it: Redoc would show a lone value ("0" for the
+      // line error codes) squeezed over the table.
+      const section = page.locator(`[data-section-id="/section/${slug}"]`);
+      assert.equal(await section.getByTestId('schema-definition').count(), 1, `one schema definition under /section/${slug}`);
+      for (const panel of await section.getByTestId('right-panel').all()) {
+        assert.equal(await panel.isVisible(), false, `an example box is shown beside the ${name} table: "${await panel.innerText()}"`);
+      }
+      for (const value of await section.locator('[data-testid="json-viewer"], [data-testid="source-code"]').all()) {
+        assert.equal(await value.isVisible(), false, `an example is shown beside the ${name} table: "${await value.innerText()}"`);
+      }
+      const [table, definition] = await Promise.all([section.locator('table').first().boundingBox(), section.getByTestId('schema-definition').boundingBox()]);
+      assert.ok(table && definition && table.width >= definition.width - 1, `the ${name} table takes the whole width (${table?.width} of ${definition?.width}px)`);
     }
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  interface Walk {
+    /** A literal backtick in the text, where it was seen. */
+    backticks: string[];
+    /** What sticks out of an example box (`overflowingExamples`), where. */
+    overflows: string[];
+    /** Every section id, element id and relative link of the pages seen. */
+    anchors: Set<string>;
+    errors: string[];
+  }
+  let walk: Promise<Walk> | undefined;
+
+  /**
+   * Reads, once for the three tests below, the introduction and the page of every operation (Redoc
+   * renders an operation's panels only when it is shown), and every answer of createCart (the error
+   * answers share their examples with every other operation).
+   */
+  function walkThePages(): Promise<Walk> {
+    walk ??= (async () => {
+      const { page, errors } = await open(`${server.baseUrl}/docs`);
+      const found: Walk = { backticks: [], overflows: [], anchors: new Set(), errors };
+      const read = async (where: string) => {
+        const { text, anchors } = await page.evaluate(() => {
+          // The text as a reader sees it, but for code samples and code blocks (where a backtick is code).
+          const copy = document.body.cloneNode(true) as HTMLElement;
+          copy.querySelectorAll('script, style, pre, code').forEach((element) => element.remove());
+          return {
+            text: copy.textContent ?? '',
+            anchors: [
+              ...Array.from(document.querySelectorAll('[data-section-id]')).map((element) => element.getAttribute('data-section-id') ?? ''),
+              ...Array.from(document.querySelectorAll('[id]')).map((element) => element.id),
+              ...Array.from(document.querySelectorAll('a[href]')).map((element) => element.getAttribute('href') ?? '').filter((href) => !/^[a-z]+:/.test(href)),
+            ],
+          };
+        });
+        for (const match of text.matchAll(/`/g)) found.backticks.push(`${where}: "...${text.slice(Math.max(0, match.index - 50), match.index + 50)}..."`);
+        found.overflows.push(...(await overflowingExamples(page)).map((problem) => `${where}: ${problem}`));
+        for (const anchor of [...anchors, new URL(page.url()).hash]) found.anchors.add(anchor);
+      };
+      await read('the introduction');
+      for (const candidate of operations()) {
+        await openOperation(page, candidate);
+        await read(candidate.operationId);
+      }
+      await openOperation(page, operation('createCart'));
+      // The answers' tabs are above their schemas, in the text column; the example beside follows them.
+      const answers = page.getByRole('tablist').filter({ visible: true }).filter({ has: page.getByRole('tab', { name: '201', exact: true }) }).first();
+      await answers.waitFor({ timeout: 5_000 });
+      const tabs = await answers.getByRole('tab').all();
+      assert.ok(tabs.length >= 5, 'createCart shows its answers as tabs');
+      for (const tab of tabs) {
+        const status = (await tab.innerText()).trim();
+        await tab.click();
+        await read(`createCart, answer ${status}`);
+        if (status === '400') {
+          const screenshot = join(outputDir, 'docs-error-example.png');
+          await page.locator('.panel-response-samples').filter({ visible: true }).first().screenshot({ path: screenshot });
+          console.log(`      screenshot of the 400 example: ${screenshot}`);
+        }
+      }
+      await page.close();
+      return found;
+    })();
+    return walk;
+  }
+
+  it('shows no literal backticks: every Markdown text, server label and title is rendered', async () => {
+    const { backticks, errors } = await walkThePages();
+    assert.deepEqual(backticks, []);
+    // The server labels are plain text in Redoc: none of the spec's may contain Markdown.
+    for (const { description } of bundled['servers'] as { description?: string }[]) assert.doesNotMatch(description ?? '', /`/);
+    assert.deepEqual(errors, []);
+  });
+
+  it('cuts no example off at the edge of its box: no example panel or code block overflows', async () => {
+    const { overflows, errors } = await walkThePages();
+    assert.deepEqual(overflows, []);
+    assert.deepEqual(errors, []);
+  });
+
+  it('has no anchor with an apostrophe or a quote (headings become anchors, as Redoc spells them)', async () => {
+    const { anchors, errors } = await walkThePages();
+    // The sections of the introduction (one per heading) and the operations are among them.
+    assert.ok([...anchors].some((anchor) => anchor.startsWith('/section/')), 'the introduction has section anchors');
+    assert.ok([...anchors].some((anchor) => /createcart/i.test(anchor)), 'the operations have anchors');
+    // An apostrophe (a heading "Microsoft's tables" once gave one) is escaped differently by browsers,
+    // link checkers and Markdown renderers, and breaks a link written by hand or in a CSS selector.
+    const bad = [...anchors].filter((anchor) => /['"`’]|%27|%22/.test(anchor));
+    assert.deepEqual(bad, []);
+    assert.deepEqual(errors, []);
+  });
+
+  it('shows code samples beside every operation: curl and TypeScript, and C# and PowerShell where the SDKs have the call', async () => {
+    const { page, errors } = await open(`${server.baseUrl}/docs`);
+    // Every operation has them (openapi/test/code-samples.test.ts checks the samples themselves); shown here for two.
+    for (const [operationId, expected] of [
+      ['createCart', { curl: 'curl -X POST', typescript: 'api.createCart(', csharp: '.Carts.Create(cart)', powershell: 'New-PartnerCustomerCart' }],
+      ['getCart', { curl: "curl 'http://localhost:3000/v1/customers/", typescript: 'api.getCart(', csharp: '.Carts.ById(', powershell: 'Get-PartnerCustomerCart' }],
+    ] as const) {
+      const candidate = operation(operationId);
+      await openOperation(page, candidate);
+      const panel = requestPanel(page, candidate);
+      for (const [language, text] of Object.entries(expected) as [keyof typeof LANGUAGES, string][]) {
+        const { label } = LANGUAGES[language];
+        // The language menu is the panel header's last dropdown; it names the language shown.
+        const menu = panel.locator('[data-component-name="Panel/PanelHeader"] [data-testid="dropdown"]').last();
+        if (!(await menu.getByRole('button').innerText()).includes(label)) {
+          await menu.getByRole('button').click();
+          // The menu opens in a layer of its own, outside the panel.
+          await page.getByRole('menuitem').filter({ hasText: label }).first().click();
+        }
+        await panel.getByTestId('source-code').filter({ hasText: text }).first().waitFor({ timeout: 5_000 }).catch(() => {
+          throw new Error(`${operationId}: the ${label} sample does not show ${text}`);
+        });
+        if (operationId === 'createCart' && language === 'typescript') {
+          const screenshot = join(outputDir, 'docs-code-sample.png');
+          await panel.screenshot({ path: screenshot });
+          console.log(`      screenshot of the TypeScript sample of createCart: ${screenshot}`);
+        }
+      }
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('links to the try-it console (/try), and, opened as a file, to the one of the local sandbox', async () => {
+    const { page, errors } = await open(`${server.baseUrl}/docs`);
+    const link = page.locator('#try-it-link');
+    assert.equal(await link.getAttribute('href'), '/try');
+    await link.click();
+    await page.waitForURL(`${server.baseUrl}/try`);
+    await page.locator('#swagger-ui').waitFor();
+    await page.close();
+    const offline = await open(pathToFileURL(docsFile).href);
+    assert.equal(await offline.page.locator('#try-it-link').getAttribute('href'), 'http://localhost:3000/try');
+    await offline.page.close();
+    assert.deepEqual([...errors, ...offline.errors], []);
   });
 
   it('renders generated/docs/index.html opened as a file, with every network request blocked', async () => {

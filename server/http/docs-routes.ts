@@ -1,9 +1,11 @@
 // The documentation and the contract, served next to the API: the Redoc page at /docs (where `/`
-// leads), the bundled spec at /openapi.json, the hand-written source at /openapi.yaml, a favicon, and
-// /health, a readiness check (503 while the database cannot be reached). One lookup by exact path
-// rather than a Router: every API request passes this middleware first.
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// leads), the try-it console at /try, the bundled spec at /openapi.json, the hand-written source at
+// /openapi.yaml, a favicon, and /health, a readiness check (503 while the database cannot be reached).
+// One lookup by exact path, plus one prefix for Swagger UI's files, rather than a Router: every API
+// request passes this middleware first.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { extname, join, resolve } from 'node:path';
 import type { RequestHandler } from 'express';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -13,17 +15,55 @@ const FAVICON =
   '<path d="M7 10h3l3 10h10l2-7H12" fill="none" stroke="#fff" stroke-width="2.2" stroke-linejoin="round"/>' +
   '<circle cx="14" cy="24.5" r="1.8" fill="#fff"/><circle cx="22" cy="24.5" r="1.8" fill="#fff"/></svg>';
 
+/** Where the console's copy of Swagger UI is served from: the files of the swagger-ui-dist package. */
+export const SWAGGER_UI_PREFIX = '/try/swagger-ui/';
+
+/**
+ * The console's policy (server/try-it/index.html): scripts, styles, images and fonts from the sandbox
+ * only (Swagger UI's icons are `data:` images), and calls to the sandbox only, so a token typed into
+ * it can be sent nowhere else; no forms, no frames, no plugins.
+ */
+export const TRY_IT_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+
+const TRY_IT_HEADERS = { 'Content-Security-Policy': TRY_IT_CSP, 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff' };
+
+/** Content types of the files of swagger-ui-dist the prefix serves; any other file is not served. */
+const SWAGGER_UI_TYPES: Readonly<Record<string, string>> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.map': 'application/json',
+};
+
+interface Page {
+  type: string;
+  body: Buffer | object;
+  headers?: Record<string, string>;
+}
+
 export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
   // Read once at start: the files change only with a new release of the kit.
   const docs = { type: 'html', body: readFileSync(join(root, 'generated', 'docs', 'index.html')) };
-  const pages = new Map<string, { type: string; body: Buffer | object }>([
+  const tryIt = { type: 'html', body: readFileSync(join(root, 'server', 'try-it', 'index.html')), headers: TRY_IT_HEADERS };
+  const pages = new Map<string, Page>([
     ['/docs', docs],
     ['/docs/', docs],
+    ['/try', tryIt],
+    ['/try/', tryIt],
+    ['/try/try-it.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(join(root, 'server', 'try-it', 'try-it.js')), headers: TRY_IT_HEADERS }],
+    ['/try/try-it.css', { type: 'text/css; charset=utf-8', body: readFileSync(join(root, 'server', 'try-it', 'try-it.css')), headers: TRY_IT_HEADERS }],
     ['/openapi.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'openapi.json')) }],
     ['/openapi.yaml', { type: 'application/yaml', body: readFileSync(join(root, 'openapi', 'openapi.yaml')) }],
+    // The test controls' own document and page (openapi/sandbox-controls.yaml).
+    ['/docs/controls', { type: 'html', body: readFileSync(join(root, 'generated', 'docs', 'controls.html')) }],
+    ['/sandbox-controls.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'sandbox-controls.json')) }],
+    ['/sandbox-controls.yaml', { type: 'application/yaml', body: readFileSync(join(root, 'openapi', 'sandbox-controls.yaml')) }],
     // The browser asks for it with every page; an icon drawn in SVG, so that the console shows no 404.
     ['/favicon.ico', { type: 'image/svg+xml', body: Buffer.from(FAVICON) }],
   ]);
+  const swaggerUi = swaggerUiFiles();
   return (req, res, next) => {
     // The root leads a person who opens the sandbox in a browser to its documentation.
     if (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return res.redirect(302, '/docs');
@@ -34,8 +74,33 @@ export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
       );
       return;
     }
-    const page = req.method === 'GET' || req.method === 'HEAD' ? pages.get(req.path) : undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const page = pages.get(req.path) ?? (req.path.startsWith(SWAGGER_UI_PREFIX) ? swaggerUi(req.path.slice(SWAGGER_UI_PREFIX.length)) : undefined);
     if (!page) return next();
+    if (page.headers) res.set(page.headers);
     res.type(page.type).send(page.body);
+  };
+}
+
+/**
+ * Swagger UI's files, by name: only the plain names the package's folder held at start (no `/`, so no
+ * path reaches outside it), with a type above, and not its demo page and initializer (they load the
+ * Petstore example from the internet). Each is read on its first request and kept: the bundle is
+ * larger than the rest of the sandbox's pages together, and most runs never open the console.
+ */
+function swaggerUiFiles(): (name: string) => Page | undefined {
+  // The package's own way to find its folder (its main module would load the 1.7 MB bundle into Node).
+  const folder = (createRequire(import.meta.url)('swagger-ui-dist/absolute-path.js') as () => string)();
+  const excluded = new Set(['index.html', 'swagger-initializer.js']);
+  const names = new Set(readdirSync(folder).filter((name) => SWAGGER_UI_TYPES[extname(name)] !== undefined && !excluded.has(name)));
+  const cache = new Map<string, Page>();
+  return (name) => {
+    if (!names.has(name)) return undefined;
+    let page = cache.get(name);
+    if (!page) {
+      page = { type: SWAGGER_UI_TYPES[extname(name)]!, body: readFileSync(join(folder, name)), headers: TRY_IT_HEADERS };
+      cache.set(name, page);
+    }
+    return page;
   };
 }
