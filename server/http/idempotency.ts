@@ -29,7 +29,8 @@ export interface IdempotencyOptions {
   store: Store;
   /** How long an answer is kept, in milliseconds; after that the id may be used again. */
   ttlMs: number;
-  now?: () => number;
+  /** The partner's time in ms (its virtual clock, with the test controls); the machine's by default. */
+  now?: (partnerId: string) => Promise<number>;
 }
 
 /** Expired records are deleted at most this often, in the course of a write. */
@@ -38,13 +39,13 @@ const PURGE_INTERVAL_MS = 60_000;
 export class RequestLog {
   readonly #store: Store;
   readonly #ttlMs: number;
-  readonly #now: () => number;
+  readonly #now: (partnerId: string) => Promise<number>;
   #lastPurge = 0;
 
   constructor(options: IdempotencyOptions) {
     this.#store = options.store;
     this.#ttlMs = options.ttlMs;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? (async () => Date.now());
   }
 
   /**
@@ -55,8 +56,8 @@ export class RequestLog {
   async run<A extends WriteAnswer>(key: RequestKey | undefined, write: () => Promise<A>): Promise<A & { replayed: boolean }> {
     if (!key) return { ...(await write()), replayed: false };
     return this.#store.transaction(async () => {
-      const now = this.#now();
-      await this.#purgeExpired(now);
+      const now = await this.#now(key.partnerId);
+      await this.#purgeExpired(Date.now());
       const recorded = await this.#store.findRecordedRequest(key.partnerId, key.requestId, now - this.#ttlMs);
       if (recorded) {
         if (recorded.fingerprint !== key.fingerprint) {
@@ -83,6 +84,7 @@ export class RequestLog {
     });
   }
 
+  /** Purged on the machine's clock: a partner whose clock is ahead keeps its answers a little longer, never less. */
   async #purgeExpired(now: number): Promise<void> {
     if (now - this.#lastPurge < PURGE_INTERVAL_MS) return;
     this.#lastPurge = now;

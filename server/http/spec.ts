@@ -11,3 +11,10 @@ export function bundledSpec(): object {
   cached ??= JSON.parse(readFileSync(bundledSpecPath, 'utf8')) as object;
   return cached;
 }
+
+export const controlsSpecPath = join(resolve(import.meta.dirname, '..', '..'), 'generated', 'sandbox-controls.json');
+
+/** The test controls' bundled document (generated/sandbox-controls.json). */
+export function controlsSpec(): object {
+  return JSON.parse(readFileSync(controlsSpecPath, 'utf8')) as object;
+}

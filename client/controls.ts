@@ -1,0 +1,32 @@
+// A typed client of the kit sandbox's test controls (openapi/sandbox-controls.yaml): the calling
+// partner's virtual clock and reset. Not Partner Center's: only the sandbox answers these.
+import createClient from 'openapi-fetch';
+import type { components, paths } from '../generated/sandbox-controls-types.ts';
+import { createTransport, type TokenProvider } from './transport.ts';
+
+export type SandboxClock = components['schemas']['SandboxClock'];
+export type ResetResult = components['schemas']['ResetResult'];
+
+export interface SandboxControlsOptions {
+  /** The sandbox, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  /** The same bearer token as the API calls: the controls act on its partner. */
+  token?: TokenProvider;
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+export function createSandboxControls(options: SandboxControlsOptions) {
+  const client = createClient<paths, 'application/json'>({
+    baseUrl: options.baseUrl,
+    fetch: createTransport({ ...(options.token === undefined ? {} : { token: options.token }), ...(options.fetch ? { fetch: options.fetch } : {}), retry: false }),
+  });
+  return {
+    getClock: () => client.GET('/sandbox/clock'),
+    /** Moves the partner's clock forward: `P8D`, `PT15M`, `30s`, `8d`, ... */
+    advanceClock: (by: string) => client.POST('/sandbox/clock/advance', { body: { by } }),
+    /** Sets the partner's clock to a later time (an earlier one is refused: the clock moves forward only). */
+    setClock: (now: Date | string) => client.PUT('/sandbox/clock', { body: { now: typeof now === 'string' ? now : now.toISOString() } }),
+    /** Deletes the partner's carts, orders, seats, recorded answers and clock. */
+    reset: () => client.POST('/sandbox/reset'),
+  };
+}

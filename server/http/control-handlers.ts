@@ -1,0 +1,36 @@
+// The thin handlers of the sandbox's test controls, typed from their own document
+// (generated/sandbox-controls-types.ts): a missing one, or an answer that document does not allow,
+// fails the type check.
+import type { operations as ControlOperations } from '../../generated/sandbox-controls-types.ts';
+import { parseDuration } from '../config-values.ts';
+import type { SandboxControls } from '../domain/controls.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { HandlersOf } from './operations.ts';
+
+export type ControlHandlers = HandlersOf<ControlOperations>;
+
+export function controlHandlers(controls: SandboxControls): ControlHandlers {
+  return {
+    async getSandboxClock({ caller }) {
+      return { status: 200, body: await controls.clock(caller.partnerId) };
+    },
+
+    async setSandboxClock({ caller, body }) {
+      return { status: 200, body: await controls.setClock(caller.partnerId, new Date(body.now)) };
+    },
+
+    async advanceSandboxClock({ caller, body }) {
+      const ms = parseDuration(body.by);
+      if (ms === undefined) {
+        throw new DomainError('invalid-input', 'Invalid request input: 1 field is not valid.', [
+          'body.by: expected an ISO 8601 duration without years or months (P8D, PT15M) or a number with a unit (30s, 15m, 8d)',
+        ]);
+      }
+      return { status: 200, body: await controls.advanceClock(caller.partnerId, ms) };
+    },
+
+    async resetSandbox({ caller }) {
+      return { status: 200, body: await controls.reset(caller.partnerId) };
+    },
+  };
+}
