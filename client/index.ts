@@ -3,7 +3,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from '../generated/api-types.ts';
 import { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
-import { createTransport, type RetryPolicy, type TokenProvider } from './transport.ts';
+import { createTransport, defaultSleep, type RetryPolicy, type TokenProvider } from './transport.ts';
 
 export { CartApiError, unwrap } from './errors.ts';
 export { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
@@ -31,6 +31,17 @@ export type CartAddonLineItemRequest = Schemas['CartAddonLineItemRequest'];
 /** The options of `listOrders` (its query), and of `getOrder`. */
 export type ListOrdersQuery = NonNullable<paths['/v1/customers/{customerId}/orders']['get']['parameters']['query']>;
 export type GetOrderQuery = NonNullable<paths['/v1/customers/{customerId}/orders/{orderId}']['get']['parameters']['query']>;
+export type OrderUpdateRequest = Schemas['OrderUpdateRequest'];
+export type OrderProvisioningStatus = Schemas['OrderProvisioningStatusCollection'];
+export type ActivationLinkCollection = Schemas['ActivationLinkCollection'];
+/** The catalog: what a cart line buys is an availability's `catalogItemId`. */
+export type Product = Schemas['Product'];
+export type Sku = Schemas['Sku'];
+export type Availability = Schemas['Availability'];
+export type ListProductsQuery = paths['/v1/products']['get']['parameters']['query'];
+export type CatalogQuery = paths['/v1/products/{productId}']['get']['parameters']['query'];
+export type ListSkusQuery = paths['/v1/products/{productId}/skus']['get']['parameters']['query'];
+export type ListAvailabilitiesQuery = paths['/v1/products/{productId}/skus/{skuId}/availabilities']['get']['parameters']['query'];
 
 export const PARTNER_CENTER_URL = 'https://api.partnercenter.microsoft.com';
 
@@ -92,6 +103,45 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
     /** One order; `{ include_price: true }` for its prices. */
     getOrder: (customerId: string, orderId: string, query: GetOrderQuery = {}) =>
       client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId }, query } }),
+    /** Cancels the order, or only the lines numbered (their quantity becomes 0). */
+    cancelOrder: (customerId: string, orderId: string, lineItemNumbers?: number[]) =>
+      client.PATCH('/v1/customers/{customerId}/orders/{orderId}', {
+        params: { path: { customerId, orderId } },
+        body: { id: orderId, status: 'cancelled', ...(lineItemNumbers ? { lineItems: lineItemNumbers.map((lineItemNumber) => ({ lineItemNumber })) } : {}) },
+      }),
+    /** How far each line of the order is provisioned (`PrefulfillmentPending`, `Fulfilled`, `Unfulfilled`). */
+    getOrderProvisioningStatus: (customerId: string, orderId: string) =>
+      client.GET('/v1/customers/{customerId}/orders/{orderId}/provisioningstatus', { params: { path: { customerId, orderId } } }),
+    /** Where a provisioned marketplace (SaaS) line is activated. */
+    listOrderLineItemActivationLinks: (customerId: string, orderId: string, lineItemNumber: number) =>
+      client.GET('/v1/customers/{customerId}/orders/{orderId}/lineitems/{lineItemNumber}/activationlinks', {
+        params: { path: { customerId, orderId, lineItemNumber } },
+      }),
+    /**
+     * Reads the order every `intervalMs` (default 2 s) until it is no longer `pending` (Partner Center
+     * provisions asynchronously; subscription ids appear then), or `timeoutMs` (default 15 minutes,
+     * Partner Center's documented worst case) has passed: then the last answer, still pending.
+     */
+    async waitForOrder(customerId: string, orderId: string, options: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}) {
+      const { intervalMs = 2000, timeoutMs = 15 * 60 * 1000, signal } = options;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const answer = await client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId } }, ...(signal ? { signal } : {}) });
+        if (!answer.data || answer.data.status !== 'pending' || Date.now() + intervalMs > deadline) return answer;
+        await defaultSleep(intervalMs, signal);
+      }
+    },
+    /** Products sold in `country`, for a `targetView` (`OnlineServices`, `Azure`, `Software`, ...). */
+    listProducts: (query: ListProductsQuery) => client.GET('/v1/products', { params: { query } }),
+    getProduct: (productId: string, query: CatalogQuery) => client.GET('/v1/products/{productId}', { params: { path: { productId }, query } }),
+    listSkus: (productId: string, query: ListSkusQuery) => client.GET('/v1/products/{productId}/skus', { params: { path: { productId }, query } }),
+    getSku: (productId: string, skuId: string, query: CatalogQuery) =>
+      client.GET('/v1/products/{productId}/skus/{skuId}', { params: { path: { productId, skuId }, query } }),
+    /** A SKU's availabilities: each one's `catalogItemId` is what a cart line buys. */
+    listAvailabilities: (productId: string, skuId: string, query: ListAvailabilitiesQuery) =>
+      client.GET('/v1/products/{productId}/skus/{skuId}/availabilities', { params: { path: { productId, skuId }, query } }),
+    getAvailability: (productId: string, skuId: string, availabilityId: string, query: CatalogQuery) =>
+      client.GET('/v1/products/{productId}/skus/{skuId}/availabilities/{availabilityId}', { params: { path: { productId, skuId, availabilityId }, query } }),
     /**
      * The documented read-change-write update in one call: reads the cart, lets `change` edit its
      * lines (return the new list), and PUTs it back. What the service computes (order groups, errors, prices) is not sent. When the read

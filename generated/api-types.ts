@@ -4,6 +4,227 @@
  */
 
 export interface paths {
+    "/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List products
+         * @description The products sold in a country, in one view of the catalog (`targetView`): where finding something
+         *     to buy starts. A product groups SKUs and is not bought itself. Follow its `links.skus` to its SKUs,
+         *     a SKU's `links.availabilities` to its availabilities, and put an availability's `catalogItemId` in
+         *     a cart line (Microsoft's purchase-catalog-items and get-a-list-of-products pages).
+         *
+         *     The collection's `links.self` repeats the query as it was read (`country` in upper case, values in
+         *     their canonical spelling); the links of each product carry the country.
+         *
+         *     **Reference server.** Each product of its catalog names the views that list it; a view that no
+         *     product names answers an empty collection. It sells in the commercial segment only, so with
+         *     `targetSegment` `education`, `government` or `nonprofit` the collection is empty. Its reservations
+         *     apply to Azure plans and to Microsoft Azure (`MS-AZR-0145P`) subscriptions alike, so
+         *     `reservationScope` changes nothing about what is listed. A country it has no market for answers
+         *     `403` with code `2030` (Partner Center's answer to a partner not onboarded to sell in that country).
+         *     Legacy offers (offer GUIDs, `MS-AZR-0145P`) are not listed: they can be put in a cart, but Partner
+         *     Center sells them through its offer API, not this catalog.
+         *
+         *     Read-only: nothing is recorded, and `MS-RequestId` only identifies the call (catalog reads are not
+         *     replayed).
+         */
+        get: operations["listProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a product
+         * @description One product, as sold in a country (Microsoft's get-a-product-by-id page). A product that is not sold
+         *     in the country (none of its availabilities is) is not found there: `404` with code `400013`, as is
+         *     an id the catalog does not have. Ids are compared without regard to case.
+         *
+         *     **Reference server.** A country it has no market for answers `403` with code `2030`.
+         *     `reservationScope` (which the .NET SDK sends) is accepted and changes nothing. A legacy offer id
+         *     (an offer GUID, `MS-AZR-0145P`) is not a product: `404` with code `400013`, saying so. Read-only.
+         */
+        get: operations["getProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{productId}/skus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a product's SKUs
+         * @description The SKUs of a product sold in a country (Microsoft's get-a-list-of-skus-for-a-product page). A
+         *     product not sold there answers `404` with code `400013`; SKUs not sold there are left out.
+         *
+         *     **Reference server.** It sells in the commercial segment only: with `targetSegment` `education`,
+         *     `government` or `nonprofit` the collection is empty. `reservationScope` changes nothing (see
+         *     `listProducts`). A country it has no market for answers `403` with code `2030`. Read-only.
+         */
+        get: operations["listSkus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{productId}/skus/{skuId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+                /**
+                 * @description A SKU's id within its product, the second part of a `catalogItemId`. Compared without regard to case.
+                 * @example 0001
+                 */
+                skuId: components["parameters"]["skuId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a SKU
+         * @description One SKU of a product, as sold in a country (Microsoft's get-a-sku-by-id page): its quantities,
+         *     billing cycles, what must be in place before buying it (`purchasePrerequisites`) and the keys a
+         *     cart line's `provisioningContext` must carry (`provisioningVariables`). A product not sold in the
+         *     country answers `404` with code `400013`, a SKU not sold there `404` with code `400018`.
+         *
+         *     **Reference server.** A country it has no market for answers `403` with code `2030`.
+         *     `reservationScope` (which the .NET SDK sends) is accepted and changes nothing. Read-only.
+         */
+        get: operations["getSku"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{productId}/skus/{skuId}/availabilities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+                /**
+                 * @description A SKU's id within its product, the second part of a `catalogItemId`. Compared without regard to case.
+                 * @example 0001
+                 */
+                skuId: components["parameters"]["skuId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a SKU's availabilities
+         * @description The availabilities of a SKU in a country (Microsoft's get-a-list-of-availabilities-for-a-sku page):
+         *     the configurations in which it can be bought, each with its currency, segment and terms, and the
+         *     `catalogItemId` to put in a cart line. A product not sold in the country answers `404` with code
+         *     `400013`, a SKU not sold there `404` with code `400018`. Partner Center leaves out the nonprofit
+         *     segment unless `targetSegment=nonprofit` is asked for.
+         *
+         *     **Reference server.** Every availability it has is in the commercial segment, so with
+         *     `targetSegment` `education`, `government` or `nonprofit` the collection is empty.
+         *     `reservationScope` changes nothing (see `listProducts`). A country it has no market for answers
+         *     `403` with code `2030`. Read-only.
+         */
+        get: operations["listAvailabilities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/products/{productId}/skus/{skuId}/availabilities/{availabilityId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+                /**
+                 * @description A SKU's id within its product, the second part of a `catalogItemId`. Compared without regard to case.
+                 * @example 0001
+                 */
+                skuId: components["parameters"]["skuId"];
+                /**
+                 * @description An availability's id within its SKU, the third part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0N81H
+                 */
+                availabilityId: components["parameters"]["availabilityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an availability
+         * @description One availability of a SKU in a country (Microsoft's get-an-availability-by-id page). Availability
+         *     ids change over time, and Partner Center reissues them regularly: read the current one shortly
+         *     before buying. An id that no longer exists, or is not sold in the country, answers `404` with code
+         *     `400019`: read the SKU's availabilities again. A product or SKU not sold there answers `404` with
+         *     code `400013` or `400018`.
+         *
+         *     **Reference server.** Its availability ids are those of its catalog file and change only when the
+         *     file does. A country it has no market for answers `403` with code `2030`. Read-only.
+         */
+        get: operations["getAvailability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{customerId}/carts": {
         parameters: {
             query?: never;
@@ -137,9 +358,12 @@ export interface paths {
          *     reference server counts the calling partner's orders only, so that nothing about another
          *     partner's purchases shows through.
          *
-         *     Subscription ids appear in the orders when the subscriptions are provisioned. The real service
-         *     provisions asynchronously and answers `pending`; the reference server provisions at once, so its
-         *     orders are `completed` and carry their subscription ids from the start.
+         *     Subscription ids appear in the orders when the subscriptions are provisioned. Partner Center
+         *     provisions asynchronously, so checkout answers `pending` orders without them; so does the
+         *     reference server, which provisions `PROVISIONING_DELAY` after checkout (2 seconds by default; `0`
+         *     answers `completed` orders with their subscription ids at once). Read the orders, or their
+         *     provisioning status, until they are `completed`. In the integration-sandbox profile, the orders
+         *     of Access LTSC 2021 and Excel LTSC 2021 are `pending_po_upload` and stay so.
          */
         post: operations["checkoutCart"];
         delete?: never;
@@ -211,6 +435,120 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Cancel an order
+         * @description Cancels an order, or some of its lines, with `{"status": "cancelled"}` (the only change this
+         *     route makes in the sandbox; Partner Center also uses it to buy legacy add-ons, which the sandbox
+         *     does not serve). Microsoft's samples send either that small body (cancel from the integration
+         *     sandbox) or the whole order as `getOrder` returned it with `status` changed (the .NET SDK's
+         *     `Orders.ById(orderId).Patch(order)`): the service-managed properties are accepted and ignored.
+         *     With `lineItems`, only those lines are cancelled: their `quantity` becomes `0`. Cancelling every
+         *     line still bought makes the order `cancelled`; those lines keep their quantity, as in Microsoft's
+         *     example of a cancelled order. The seats of cancelled lines are given back.
+         *
+         *     What can be cancelled by order depends on the partner (`SANDBOX_PROFILE`) and on what was
+         *     bought, as Microsoft documents it (cancel-an-order-from-the-integration-sandbox, 2021;
+         *     cancel-software-purchases, 2023):
+         *
+         *     | Bought | Integration sandbox | Production partner (the default profile) |
+         *     | --- | --- | --- |
+         *     | Azure reserved instances | yes, within 60 days | no: `403`, code `800019` |
+         *     | Perpetual software | yes, within 60 days | within 30 days; after: `400`, code `900117` |
+         *     | Software subscriptions | yes, within 60 days | within 7 days; after: `400`, code `900117` |
+         *     | New commerce licences, Azure plan, legacy offers | no: `400`, code `800063` (cancel the subscription) | the same |
+         *     | Marketplace (SaaS) | no: `403`, code `800077` (cancel the subscription) | the same |
+         *
+         *     An order older than 60 days in the integration sandbox, or already cancelled, is refused with
+         *     `400` and code `800061` (Microsoft documents the 60-day rule but not its code); an order still
+         *     being provisioned (`pending`) with `409` and code `800060`. A refusal changes nothing. Like every
+         *     write, a retry with the same `MS-RequestId` gets the recorded answer.
+         */
+        patch: operations["updateOrder"];
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/orders/{orderId}/provisioningstatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's tenant id (a GUID).
+                 * @example d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d
+                 */
+                customerId: components["parameters"]["customerId"];
+                /**
+                 * @description The order's id, as returned by checkout. Not always a GUID (`a68736758d9c`, `311qiN8iFwkv-XARWMvXRYAwYKMACVqv1`).
+                 * @example a68736758d9c
+                 */
+                orderId: components["parameters"]["orderId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an order's provisioning status
+         * @description How far each line of the order is provisioned (Microsoft's get-order-provisioning-status page;
+         *     the .NET SDK's `Orders.ById(orderId).ProvisioningStatus.Get()`). Partner Center provisions
+         *     orders asynchronously: a new order is `pending` and its lines `PrefulfillmentPending`; once
+         *     provisioned the order is `completed`, its lines `Fulfilled` and carrying their `subscriptionId`.
+         *     Poll this (or `getOrder`) until then.
+         *
+         *     In the sandbox, provisioning takes `PROVISIONING_DELAY` after checkout (2 seconds by default;
+         *     `0` provisions at once). The state is derived from the order's stored provisioning time and the
+         *     server's clock when read, so it survives restarts and is the same on every instance. A cancelled
+         *     line is `Unfulfilled`. An order waiting for a purchase order (`pending_po_upload`) stays
+         *     `PrefulfillmentPending`. An unknown order: `404` with code `800007`, as Microsoft documents it.
+         */
+        get: operations["getOrderProvisioningStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customerId}/orders/{orderId}/lineitems/{lineItemNumber}/activationlinks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's tenant id (a GUID).
+                 * @example d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d
+                 */
+                customerId: components["parameters"]["customerId"];
+                /**
+                 * @description The order's id, as returned by checkout. Not always a GUID (`a68736758d9c`, `311qiN8iFwkv-XARWMvXRYAwYKMACVqv1`).
+                 * @example a68736758d9c
+                 */
+                orderId: components["parameters"]["orderId"];
+                /**
+                 * @description The order line's `lineItemNumber`.
+                 * @example 0
+                 */
+                lineItemNumber: components["parameters"]["lineItemNumber"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the activation links of an order line
+         * @description The links at which a commercial marketplace (SaaS) subscription is activated on the publisher's
+         *     site (Microsoft's get-activation-link-by-order-line-item page; the .NET SDK's
+         *     `Orders.ById(orderId).LineItems.ById(lineItemNumber).ActivationLinks.Get()`). Partner Center
+         *     populates them once the order is provisioned, for SaaS lines only; an order line links here
+         *     (`links.activationLinks`) only then. Other lines, and lines not yet provisioned, answer an empty
+         *     collection.
+         *
+         *     Microsoft's integration sandbox has no publisher integration and gives a dummy link; so does this
+         *     sandbox: a URI on the reserved `.invalid` domain, which never resolves. An unknown order, or a
+         *     line number the order does not have: `404` with code `20000`.
+         */
+        get: operations["listOrderLineItemActivationLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -218,6 +556,410 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A product of the catalog: it groups SKUs and is not bought itself (Microsoft's product-resources
+         *     page, 2021 and 2023; the .NET SDK's `Products/Product.cs`). Legacy offers (offer GUIDs,
+         *     `MS-AZR-0145P`) are not products: Partner Center sells them through its offer API. The reference
+         *     server's products are those of its catalog file (`products` in `server/catalog/catalog.json`), under
+         *     the ids of Microsoft's published examples where they have one; the others say so in their note.
+         */
+        Product: {
+            /**
+             * @description The product's id, the first part of the `catalogItemId` of its availabilities.
+             * @example CFQ7TTC0LF8S
+             */
+            id: string;
+            /**
+             * @description The product's name.
+             * @example Office 365 E5 without Audio Conferencing
+             */
+            title: string;
+            /** @description What the product is, for people. */
+            description: string;
+            productType: components["schemas"]["ItemType"];
+            /** @description Whether Microsoft publishes the product (`false` for third-party marketplace products). */
+            isMicrosoftProduct: boolean;
+            /**
+             * @description Who publishes the product.
+             * @example Microsoft Corporation
+             */
+            publisherName: string;
+            links: components["schemas"]["ProductLinks"];
+        };
+        /**
+         * @description The type of a product (Microsoft's product-resources page; the .NET SDK's `Products/ItemType.cs`):
+         *     `OnlineServicesNCE` for new-commerce licenses, `Azure` with subtype `VirtualMachines` for reserved
+         *     VM instances, as Microsoft's examples show. The reference server's other values (`Azure` for the
+         *     Azure plan, `Software`, `SaaS`) are its own choice; no published example shows them.
+         */
+        ItemType: {
+            /**
+             * @description The type's id.
+             * @example OnlineServicesNCE
+             */
+            id: string;
+            /**
+             * @description The type's name, for people.
+             * @example OnlineServicesNCE
+             */
+            displayName: string;
+            /**
+             * @description A finer type (`VirtualMachines` under `Azure`). An `ItemType` itself in Partner Center's model;
+             *     one level deep in every published example, and described so here.
+             */
+            subType?: {
+                /**
+                 * @description The subtype's id.
+                 * @example VirtualMachines
+                 */
+                id: string;
+                /**
+                 * @description The subtype's name, for people.
+                 * @example VirtualMachines
+                 */
+                displayName: string;
+            };
+        };
+        /** @description Links of a product, for the country it was read in, to its SKUs (`listSkus`) and to itself (`getProduct`). */
+        ProductLinks: {
+            skus: components["schemas"]["Link"];
+            self: components["schemas"]["Link"];
+        };
+        /**
+         * @description A shape of a product that can be bought (a license, a reserved instance of one size, region and
+         *     term, ...); its availabilities say where and on which terms (Microsoft's product-resources page,
+         *     2021 and 2023; the .NET SDK's `Products/Sku.cs`; examples in the get-a-sku-by-id page). Its id is
+         *     unique only within its product.
+         *
+         *     The reference server derives each SKU from the items of its catalog that share the product and SKU
+         *     ids: quantities, trial, billing cycles and provisioning variables from those items;
+         *     `purchasePrerequisites` and `inventoryVariables` from the kind of item, as Microsoft's examples
+         *     show them (new-commerce licenses `MicrosoftCloudAgreement`; the Azure plan
+         *     `MicrosoftCustomerAgreement`; reservations `AzureSubscriptionRegistration` and `InventoryCheck`,
+         *     with `CustomerId` and `AzureSubscriptionId`). Software and marketplace SKUs list none: no published
+         *     example shows theirs. It sends no `actions` and no further dynamic attributes.
+         */
+        Sku: {
+            /**
+             * @description The SKU's id, the second part of the `catalogItemId` of its availabilities; unique within its product.
+             * @example 0001
+             */
+            id: string;
+            /**
+             * @description The product's id.
+             * @example CFQ7TTC0LF8S
+             */
+            productId: string;
+            /**
+             * @description The SKU's name.
+             * @example Office 365 E5 without Audio Conferencing
+             */
+            title: string;
+            /** @description What the SKU is, for people. In the reference server, its product's description. */
+            description: string;
+            /**
+             * @description The fewest licenses or instances one cart line (one subscription) may buy.
+             * @example 1
+             */
+            minimumQuantity: number;
+            /**
+             * @description The most licenses or instances one cart line (one subscription) may buy.
+             * @example 2000
+             */
+            maximumQuantity: number;
+            /** @description Whether the SKU is a trial. */
+            isTrial: boolean;
+            /**
+             * @description The billing cycles its availabilities offer, for the `billingCycle` of a cart line.
+             * @example [
+             *       "monthly",
+             *       "annual",
+             *       "triennial"
+             *     ]
+             */
+            supportedBillingCycles: components["schemas"]["BillingCycle"][];
+            /**
+             * @description What must be in place before buying: `MicrosoftCloudAgreement` or `MicrosoftCustomerAgreement`
+             *     (the customer has accepted that agreement), `AzureSubscriptionRegistration` (the customer's Azure
+             *     subscription is registered for the purchase), `InventoryCheck` (check the inventory first, with
+             *     the `inventoryVariables`). Partner Center may add values.
+             * @example [
+             *       "MicrosoftCloudAgreement"
+             *     ]
+             */
+            purchasePrerequisites: string[];
+            /**
+             * @description The values an inventory check of the SKU needs (`CustomerId`, `AzureSubscriptionId`, `ArmRegionName`).
+             * @example [
+             *       "CustomerId",
+             *       "AzureSubscriptionId"
+             *     ]
+             */
+            inventoryVariables: string[];
+            /**
+             * @description The keys a cart line's `provisioningContext` carries for this SKU (`SubscriptionId`, `Scope`,
+             *     `Duration` for reservations), matched without regard to case.
+             * @example [
+             *       "SubscriptionId",
+             *       "Scope",
+             *       "Duration"
+             *     ]
+             */
+            provisioningVariables: string[];
+            /**
+             * @description Further attributes, whose keys Partner Center says can change without notice; it sends many
+             *     more than those listed here (`upgradeTargetOffers`, `armSkuName`, `armRegionName`, ...). The
+             *     reference server sends the three listed.
+             */
+            dynamicAttributes: {
+                /** @description Whether Microsoft publishes the product. */
+                isMicrosoftProduct?: boolean;
+                /** @description Whether the SKU is an add-on, bought with or onto one of its `prerequisiteSkus`. */
+                isAddon?: boolean;
+                /**
+                 * @description The SKUs an add-on needs, as `{productId}:{skuId}`.
+                 * @example [
+                 *       "CFQ7TTC0LFLX:0001"
+                 *     ]
+                 */
+                prerequisiteSkus?: string[];
+            } & {
+                [key: string]: unknown;
+            };
+            attestationProperties?: components["schemas"]["AttestationProperties"];
+            links: components["schemas"]["SkuLinks"];
+        };
+        /**
+         * @description An attestation the partner must accept to buy the SKU (the .NET SDK's `Products/Sku.cs` and
+         *     `AttestationProperties.cs`; the wire name is the SDK's, and no published example shows it). A cart
+         *     line for a SKU that enforces it needs `attestationAccepted: true`. Absent when the SKU needs none.
+         */
+        AttestationProperties: {
+            /**
+             * @description The kind of attestation.
+             * @example Windows365
+             */
+            attestationType: string;
+            /** @description Whether a purchase is refused without it. */
+            enforceAttestation: boolean;
+        };
+        /** @description Links of a SKU, for the country it was read in, to its availabilities (`listAvailabilities`) and to itself (`getSku`). */
+        SkuLinks: {
+            availabilities: components["schemas"]["Link"];
+            self: components["schemas"]["Link"];
+        };
+        /**
+         * @description A configuration in which a SKU can be bought: country, currency, segment and terms (Microsoft's
+         *     product-resources page, 2021 and 2023; the .NET SDK's `Products/Availability.cs`; examples in the
+         *     get-an-availability-by-id page). Its `catalogItemId` is what a cart line buys. Availability ids
+         *     change over time and Partner Center reissues them regularly: read the SKU's availabilities again
+         *     shortly before buying (a stale id answers `404` with code `400019`).
+         *
+         *     In the reference server every availability is one item of its catalog file: in the commercial
+         *     segment, in the currency of the country asked for, renewable when a cart line may name a renewal
+         *     term for it (`renewsTo`), with one term per term duration it is sold on (perpetual software and the
+         *     Azure plan are sold without a term, so they have none).
+         */
+        Availability: {
+            /**
+             * @description The availability's id, the third part of its `catalogItemId`; unique within its product and SKU.
+             * @example CFQ7TTC0N81H
+             */
+            id: string;
+            /**
+             * @description The product's id.
+             * @example CFQ7TTC0LF8S
+             */
+            productId: string;
+            /**
+             * @description The SKU's id.
+             * @example 0001
+             */
+            skuId: string;
+            /**
+             * @description `{productId}:{skuId}:{availabilityId}`: what a cart line's `catalogItemId` (and an order line's
+             *     `offerId`) names.
+             * @example CFQ7TTC0LF8S:0001:CFQ7TTC0N81H
+             */
+            catalogItemId: string;
+            defaultCurrency: components["schemas"]["CurrencyInfo"];
+            segment: components["schemas"]["Segment"];
+            /**
+             * @description The country it is sold in, upper case.
+             * @example US
+             */
+            country: string;
+            /** @description Whether it can be bought now. */
+            isPurchasable: boolean;
+            /** @description Whether its subscriptions renew. */
+            isRenewable: boolean;
+            /** @description What its terms renew into. Absent when it does not renew. */
+            renewalInstructions?: components["schemas"]["RenewalInstruction"][];
+            /** @description The terms it is sold on; empty when it is sold without a term (perpetual software, the Azure plan). */
+            terms: components["schemas"]["AvailabilityTerm"][];
+            product: components["schemas"]["Product"];
+            sku: components["schemas"]["Sku"];
+            links: components["schemas"]["AvailabilityLinks"];
+        };
+        /**
+         * @description A currency. Microsoft's table says a string; its examples and the .NET SDK (`CurrencyInfo.cs`) send
+         *     this object, and so does the reference server.
+         */
+        CurrencyInfo: {
+            /**
+             * @description The ISO 4217 code.
+             * @example USD
+             */
+            code: string;
+            /**
+             * @description The currency's symbol.
+             * @example $
+             */
+            symbol: string;
+        };
+        /**
+         * @description A term an availability is sold on (Microsoft's product-resources page; the .NET SDK's
+         *     `AvailabilityTerm.cs`). A cart line names it by its `termDuration`.
+         */
+        AvailabilityTerm: {
+            /**
+             * @description The term's id within the availability, which `renewalInstructions` refer to. The reference
+             *     server derives it from the catalog item and the duration, so it stays the same across restarts
+             *     and instances.
+             * @example bhgutk2g7d95
+             */
+            id: string;
+            duration: components["schemas"]["TermDuration"];
+            /**
+             * @description The term and its billing, for people.
+             * @example One-year commitment
+             * @example billed monthly or annually
+             */
+            description: string;
+            /**
+             * @description How much is refunded when a subscription of this term is cancelled, and until when. The
+             *     reference server sends, on new-commerce license terms, the policy of Microsoft's published
+             *     example (a full refund within a day); it does not apply it (subscriptions are cancelled in Partner
+             *     Center, not in the sandbox).
+             */
+            cancellationPolicies?: {
+                /** @description The refunds, in order. */
+                refundOptions: {
+                    /** @description The refund's position. */
+                    sequenceId: number;
+                    /**
+                     * @description How much is refunded.
+                     * @enum {string}
+                     */
+                    type: "Full" | "Partial";
+                    /**
+                     * @description For how long after the purchase, as an ISO 8601 duration.
+                     * @example P1D
+                     */
+                    expiresAfter: string;
+                }[];
+            }[];
+            /**
+             * @description The terms a subscription of this term may renew into: the values of a cart line's
+             *     `renewsTo.termDuration` (the .NET SDK's `AvailabilityTerm.cs`). Absent when it does not renew.
+             */
+            renewalOptions?: {
+                termDuration: components["schemas"]["TermDuration"];
+                /**
+                 * @description The renewal term, for people.
+                 * @example Renews into a one-year term
+                 */
+                description: string;
+            }[];
+        };
+        /**
+         * @description What some terms of an availability renew into (Microsoft's product-resources page, 2023; the .NET
+         *     SDK's `RenewalInstruction.cs`). The reference server sends one, for every term, renewing into the
+         *     same SKU.
+         */
+        RenewalInstruction: {
+            /**
+             * @description The `id`s of the terms it applies to.
+             * @example [
+             *       "bhgutk2g7d95"
+             *     ]
+             */
+            applicableTermIds: string[];
+            /** @description What those terms may renew into. */
+            renewalOptions: {
+                /**
+                 * @description The SKU renewed into, as `{productId}:{skuId}`.
+                 * @example CFQ7TTC0LF8S:0001
+                 */
+                renewToId: string;
+                /** @description Whether the renewal happens unless turned off. */
+                isAutoRenewable: boolean;
+            }[];
+        };
+        /** @description The link of an availability to itself (`getAvailability`), for the country it was read in. */
+        AvailabilityLinks: {
+            self: components["schemas"]["Link"];
+        };
+        /** @description Products, as Partner Center returns collections. */
+        ProductCollection: {
+            /**
+             * @description The number of products in `items`.
+             * @example 1
+             */
+            totalCount: number;
+            /** @description The products, in the order of the catalog. */
+            items: components["schemas"]["Product"][];
+            links: components["schemas"]["CollectionLinks"];
+            /** @description The resource's type, `Collection`. */
+            attributes: components["schemas"]["ResourceAttributes"];
+        };
+        /** @description SKUs of a product, as Partner Center returns collections. */
+        SkuCollection: {
+            /**
+             * @description The number of SKUs in `items`.
+             * @example 2
+             */
+            totalCount: number;
+            /** @description The SKUs, in the order of the catalog. */
+            items: components["schemas"]["Sku"][];
+            links: components["schemas"]["CollectionLinks"];
+            /** @description The resource's type, `Collection`. */
+            attributes: components["schemas"]["ResourceAttributes"];
+        };
+        /** @description Availabilities of a SKU, as Partner Center returns collections. */
+        AvailabilityCollection: {
+            /**
+             * @description The number of availabilities in `items`.
+             * @example 1
+             */
+            totalCount: number;
+            /** @description The availabilities, in the order of the catalog. */
+            items: components["schemas"]["Availability"][];
+            links: components["schemas"]["CollectionLinks"];
+            /** @description The resource's type, `Collection`. */
+            attributes: components["schemas"]["ResourceAttributes"];
+        };
+        /**
+         * @description A view of the catalog: the products `listProducts` lists (Microsoft's get-a-list-of-products page,
+         *     2023; its 2021 version lacked `SpecializedOffers` and `MarketplaceSaaS`). Matched without regard to
+         *     case on input. In the reference server each product of its catalog names the views that list it.
+         * @enum {string}
+         */
+        TargetView: "Azure" | "AzureReservations" | "AzureReservationsVM" | "AzureReservationsSQL" | "AzureReservationsCosmosDb" | "MicrosoftAzure" | "OnlineServices" | "Software" | "SoftwareSUSELinux" | "SoftwarePerpetual" | "SoftwareSubscriptions" | "SpecializedOffers" | "MarketplaceSaaS";
+        /**
+         * @description A customer segment (Microsoft's product-resources page writes Commercial, Education, Government,
+         *     NonProfit; the wire is lower case). Matched without regard to case on input. The reference server's
+         *     catalog sells in the commercial segment only.
+         * @enum {string}
+         */
+        Segment: "commercial" | "education" | "government" | "nonprofit";
+        /**
+         * @description Which Azure reservations to read (Microsoft's get-a-list-of-products page, where it is the only
+         *     documented value): with `AzurePlan`, those that apply to Azure plans; without it, those that apply to
+         *     Microsoft Azure (`MS-AZR-0145P`) subscriptions.
+         * @enum {string}
+         */
+        ReservationScope: "AzurePlan";
         /**
          * @description A cart as the service answers it: the line items a partner is about to buy for one customer, with
          *     everything the service sets. Requests send a `CartRequest`.
@@ -733,6 +1475,7 @@ export interface components {
         };
         /**
          * @description The kind of a cart line error. Sent as an integer on the wire.
+         * @example 10001
          * @enum {integer}
          */
         CartErrorCode: 0 | 10000 | 10001 | 10002 | 10003 | 10004 | 10006 | 10007 | 10008 | 10009 | 10010 | 10011 | 10012 | 10013 | 10014 | 10015 | 10016 | 10017 | 10018 | 10019 | 500600;
@@ -860,10 +1603,14 @@ export interface components {
          */
         OrderTransactionType: "UserPurchase" | "SystemPurchase" | "SystemBilling";
         /**
-         * @description The state of an order. Multi-word values are spelled as Partner Center documents them, with spaces.
+         * @description The state of an order. On the wire Partner Center spells multi-word values in snake case
+         *     (`pending_po_upload` and `po_upload_complete` in its purchase-order pages, `pending_review` in its
+         *     April 2023 announcement); its order-resources table writes them with spaces. Both spellings are
+         *     listed; the sandbox answers the snake-case ones. A new order is `pending` until it is provisioned
+         *     (`PROVISIONING_DELAY`), then `completed`.
          * @enum {string}
          */
-        OrderStatus: "unknown" | "completed" | "pending" | "cancelled" | "suspended" | "pending review" | "pending po upload" | "po upload complete" | "po review rejected" | "partial success" | "error";
+        OrderStatus: "unknown" | "completed" | "pending" | "cancelled" | "suspended" | "pending_review" | "pending_po_upload" | "po_upload_complete" | "pending review" | "pending po upload" | "po upload complete" | "po review rejected" | "partial success" | "error";
         /** @description One line of an order. */
         OrderLineItem: {
             /**
@@ -877,7 +1624,9 @@ export interface components {
              */
             offerId: string;
             /**
-             * @description The subscription created for the line, once it is provisioned.
+             * @description The subscription created for the line. Present only once the order is provisioned (`completed`):
+             *     checkout answers `pending` orders without it; read the order again (or its provisioning
+             *     status) until it appears.
              * @example 0c353b8e-da9d-4007-a0d4-bca8bd5b5ce1
              */
             subscriptionId?: string;
@@ -889,7 +1638,7 @@ export interface components {
              */
             friendlyName?: string;
             /**
-             * @description The number of licenses or instances.
+             * @description The number of licenses or instances; `0` once the line alone was cancelled (the other lines of the order were not).
              * @example 5
              */
             quantity: number;
@@ -985,13 +1734,23 @@ export interface components {
             next?: components["schemas"]["Link"];
             previous?: components["schemas"]["Link"];
         };
-        /** @description Links of an order. */
+        /**
+         * @description Links of an order: itself (`getOrder`), its provisioning status (`getOrderProvisioningStatus`) and
+         *     the PATCH that cancels it (`updateOrder`); a cancelled order has no `patchOperation`.
+         */
         OrderLinks: {
             self?: components["schemas"]["Link"];
             provisioningStatus?: components["schemas"]["Link"];
             patchOperation?: components["schemas"]["Link"];
         };
-        /** @description Links of an order line. */
+        /**
+         * @description Links of an order line. The sandbox sends only links it serves: `product`, `sku` and
+         *     `availability` (the catalog operations, with the customer's market country) for items of the
+         *     product catalog, and `activationLinks` on a provisioned marketplace (SaaS) line. It leaves out
+         *     `subscription` (`/customers/{customerId}/subscriptions/{subscriptionId}`) and the line's
+         *     `provisioningStatus` (`/subscriptions/{subscriptionId}/provisioningstatus`), which Partner Center
+         *     sends on some lines: the sandbox does not serve subscriptions.
+         */
         OrderLineItemLinks: {
             product?: components["schemas"]["Link"];
             sku?: components["schemas"]["Link"];
@@ -999,6 +1758,144 @@ export interface components {
             subscription?: components["schemas"]["Link"];
             provisioningStatus?: components["schemas"]["Link"];
             activationLinks?: components["schemas"]["Link"];
+        };
+        /**
+         * @description The body of `updateOrder`: `status` `cancelled`, and optionally the lines to cancel. Microsoft's
+         *     integration-sandbox sample sends `{"id": "<order id>", "status": "cancelled"}`; the .NET SDK
+         *     sends the whole order as read, so the properties the service manages are accepted with any value
+         *     and ignored.
+         */
+        OrderUpdateRequest: {
+            /**
+             * @description The order's id. When sent, it must be the id in the path.
+             * @example a68736758d9c
+             */
+            id?: string;
+            /**
+             * @description The only change the sandbox makes. Read without regard to case (`Cancelled`).
+             * @enum {string}
+             */
+            status: "cancelled";
+            /**
+             * @description The lines to cancel (Microsoft's cancel-software-purchases page); all of them when absent. Each
+             *     is named by `lineItemNumber`; an `offerId`, when sent, must be that line's.
+             */
+            lineItems?: components["schemas"]["OrderLineItemUpdateRequest"][];
+            /** @description Set by the service; ignored in requests. */
+            alternateId?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            referenceCustomerId?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            billingCycle?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            currencyCode?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            currencySymbol?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            creationDate?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            transactionType?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            totalPrice?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            partnerOnRecordAttestationAccepted?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            client?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            links?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            attributes?: unknown;
+        };
+        /** @description A line of the order to cancel, as `getOrder` returned it or by its number alone. */
+        OrderLineItemUpdateRequest: {
+            /**
+             * @description The line's number in the order.
+             * @example 0
+             */
+            lineItemNumber: number;
+            /**
+             * @description The line's catalog item; when sent, it must be the line's.
+             * @example DG7GMGF0DWTL:0001:DG7GMGF0DSFM
+             */
+            offerId?: string;
+            /** @description Set by the service; ignored in requests. */
+            subscriptionId?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            parentSubscriptionId?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            friendlyName?: unknown;
+            /** @description Set by the service; ignored in requests (a cancelled line's becomes 0). */
+            quantity?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            customTermEndDate?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            termDuration?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            transactionType?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            partnerIdOnRecord?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            additionalPartnerIdsOnRecord?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            provisioningContext?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            links?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            renewsTo?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            attestationAccepted?: unknown;
+            /** @description Set at checkout; ignored in requests. */
+            promotionId?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            pricing?: unknown;
+            /** @description Set by the service; ignored in requests. */
+            purchaseCommitment?: unknown;
+        };
+        /**
+         * @description How far an order line is provisioned, as Microsoft's order-resources page spells the values
+         *     (its example shows them in lower case; the sandbox answers the documented spelling).
+         * @enum {string}
+         */
+        ProvisioningStatus: "PrefulfillmentPending" | "Fulfilled" | "Unfulfilled";
+        /** @description The provisioning state of one order line. */
+        OrderLineItemProvisioningStatus: {
+            /**
+             * @description The order line's `lineItemNumber`.
+             * @example 0
+             */
+            lineItemNumber: number;
+            status: components["schemas"]["ProvisioningStatus"];
+            /** @description The line's quantity, broken down by status (empty for a cancelled line). */
+            quantityProvisioningInformation: components["schemas"]["QuantityProvisioningInformation"][];
+        };
+        /** @description A part of a line's quantity and its provisioning status. */
+        QuantityProvisioningInformation: {
+            /** @example 5 */
+            quantity: number;
+            status: components["schemas"]["ProvisioningStatus"];
+        };
+        /** @description The provisioning status of every line of an order, in line order. */
+        OrderProvisioningStatusCollection: {
+            /** @example 1 */
+            totalCount: number;
+            items: components["schemas"]["OrderLineItemProvisioningStatus"][];
+            /** @description The resource's type, `Collection`. */
+            attributes: components["schemas"]["ResourceAttributes"];
+        };
+        /** @description Where an order line's subscription is activated. */
+        ActivationLink: {
+            /** @example 0 */
+            lineItemNumber: number;
+            link: components["schemas"]["Link"];
+        };
+        /** @description The activation links of an order line. */
+        ActivationLinkCollection: {
+            /** @example 1 */
+            totalCount: number;
+            items: components["schemas"]["ActivationLink"][];
+            links: components["schemas"]["CollectionLinks"];
+            /** @description The resource's type, `Collection`. */
+            attributes: components["schemas"]["ResourceAttributes"];
         };
         /** @description The type of a resource, and its version tag where it has one. */
         ResourceAttributes: {
@@ -1042,7 +1939,7 @@ export interface components {
          *     or headers too large, wrong media type), the HTTP status itself.
          * @enum {integer}
          */
-        ErrorCode: 404 | 405 | 408 | 412 | 413 | 415 | 422 | 431 | 503 | 20000 | 800001 | 800002 | 800003 | 800008 | 800064 | 800065;
+        ErrorCode: 404 | 405 | 408 | 412 | 413 | 415 | 422 | 431 | 503 | 2030 | 20000 | 400013 | 400018 | 400019 | 800001 | 800002 | 800003 | 800007 | 800008 | 800019 | 800060 | 800061 | 800063 | 800064 | 800065 | 800077 | 900117;
         /** @description Partner Center's body for a throttled call (`429`). */
         Throttling: {
             /**
@@ -1058,6 +1955,61 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The token is valid but names no partner tenant (code `800001`), or the partner cannot sell in the
+         *     country asked for (code `2030`). The reference server answers `2030` for a country its catalog has
+         *     no market for (its markets are those of `server/catalog/catalog.json`: US, GB and DE as shipped).
+         */
+        CatalogForbidden: {
+            headers: {
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such product in the country asked for (code `400013`), whether it does not exist or is not sold there. */
+        ProductNotFound: {
+            headers: {
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description No such product (code `400013`), or no such SKU of it (code `400018`), in the country asked for:
+         *     whether it does not exist or is not sold there.
+         */
+        SkuNotFound: {
+            headers: {
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description No such product (code `400013`), SKU (code `400018`) or availability (code `400019`) in the country
+         *     asked for, whether it does not exist or is not sold there. Availability ids change over time: after
+         *     `400019`, read the SKU's availabilities again and use a current id.
+         */
+        AvailabilityNotFound: {
+            headers: {
+                "MS-RequestId": components["headers"]["MS-RequestId"];
+                "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /**
          * @description The request is malformed or invalid: a body that is not JSON, a property or value that does not
          *     fit the schema (every failing field is listed in `data`), an unknown property when the reference
@@ -1235,6 +2187,47 @@ export interface components {
     };
     parameters: {
         /**
+         * @description The country whose catalog is read, a two-letter ISO 3166 code. Matched without regard to case
+         *     (Partner Center's own links send `country=us` at times); answers and links spell it in upper case.
+         *     What is not sold in the country is not found there. In the reference server, a country its catalog
+         *     has no market for answers `403` with code `2030`.
+         * @example US
+         */
+        country: string;
+        /**
+         * @description The view of the catalog to list. Matched without regard to case (`onlineservices` is `OnlineServices`).
+         * @example OnlineServices
+         */
+        targetView: components["schemas"]["TargetView"];
+        /**
+         * @description Only what is sold to this customer segment. Matched without regard to case (Partner Center's links
+         *     write `targetSegment=Commercial`).
+         * @example commercial
+         */
+        targetSegment: components["schemas"]["Segment"];
+        /**
+         * @description `AzurePlan`: the Azure reservations that apply to Azure plans; without it, those that apply to
+         *     Microsoft Azure (`MS-AZR-0145P`) subscriptions. In the reference server every reservation applies to
+         *     both, so it changes nothing there.
+         * @example AzurePlan
+         */
+        reservationScope: components["schemas"]["ReservationScope"];
+        /**
+         * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+         * @example CFQ7TTC0LF8S
+         */
+        productId: string;
+        /**
+         * @description A SKU's id within its product, the second part of a `catalogItemId`. Compared without regard to case.
+         * @example 0001
+         */
+        skuId: string;
+        /**
+         * @description An availability's id within its SKU, the third part of a `catalogItemId`. Compared without regard to case.
+         * @example CFQ7TTC0N81H
+         */
+        availabilityId: string;
+        /**
          * @description The customer's tenant id (a GUID).
          * @example d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d
          */
@@ -1244,6 +2237,11 @@ export interface components {
          * @example b4c8fdea-cbe4-4d17-9576-13fcacbf9605
          */
         cartId: string;
+        /**
+         * @description The order line's `lineItemNumber`.
+         * @example 0
+         */
+        lineItemNumber: number;
         /**
          * @description The order's id, as returned by checkout. Not always a GUID (`a68736758d9c`, `311qiN8iFwkv-XARWMvXRYAwYKMACVqv1`).
          * @example a68736758d9c
@@ -1374,6 +2372,23 @@ export interface components {
     };
     pathItems: never;
 }
+export type SchemaProduct = components['schemas']['Product'];
+export type SchemaItemType = components['schemas']['ItemType'];
+export type SchemaProductLinks = components['schemas']['ProductLinks'];
+export type SchemaSku = components['schemas']['Sku'];
+export type SchemaAttestationProperties = components['schemas']['AttestationProperties'];
+export type SchemaSkuLinks = components['schemas']['SkuLinks'];
+export type SchemaAvailability = components['schemas']['Availability'];
+export type SchemaCurrencyInfo = components['schemas']['CurrencyInfo'];
+export type SchemaAvailabilityTerm = components['schemas']['AvailabilityTerm'];
+export type SchemaRenewalInstruction = components['schemas']['RenewalInstruction'];
+export type SchemaAvailabilityLinks = components['schemas']['AvailabilityLinks'];
+export type SchemaProductCollection = components['schemas']['ProductCollection'];
+export type SchemaSkuCollection = components['schemas']['SkuCollection'];
+export type SchemaAvailabilityCollection = components['schemas']['AvailabilityCollection'];
+export type SchemaTargetView = components['schemas']['TargetView'];
+export type SchemaSegment = components['schemas']['Segment'];
+export type SchemaReservationScope = components['schemas']['ReservationScope'];
 export type SchemaCart = components['schemas']['Cart'];
 export type SchemaCartRequest = components['schemas']['CartRequest'];
 export type SchemaCartLineItemRequest = components['schemas']['CartLineItemRequest'];
@@ -1407,10 +2422,22 @@ export type SchemaCartLinks = components['schemas']['CartLinks'];
 export type SchemaCollectionLinks = components['schemas']['CollectionLinks'];
 export type SchemaOrderLinks = components['schemas']['OrderLinks'];
 export type SchemaOrderLineItemLinks = components['schemas']['OrderLineItemLinks'];
+export type SchemaOrderUpdateRequest = components['schemas']['OrderUpdateRequest'];
+export type SchemaOrderLineItemUpdateRequest = components['schemas']['OrderLineItemUpdateRequest'];
+export type SchemaProvisioningStatus = components['schemas']['ProvisioningStatus'];
+export type SchemaOrderLineItemProvisioningStatus = components['schemas']['OrderLineItemProvisioningStatus'];
+export type SchemaQuantityProvisioningInformation = components['schemas']['QuantityProvisioningInformation'];
+export type SchemaOrderProvisioningStatusCollection = components['schemas']['OrderProvisioningStatusCollection'];
+export type SchemaActivationLink = components['schemas']['ActivationLink'];
+export type SchemaActivationLinkCollection = components['schemas']['ActivationLinkCollection'];
 export type SchemaResourceAttributes = components['schemas']['ResourceAttributes'];
 export type SchemaError = components['schemas']['Error'];
 export type SchemaErrorCode = components['schemas']['ErrorCode'];
 export type SchemaThrottling = components['schemas']['Throttling'];
+export type ResponseCatalogForbidden = components['responses']['CatalogForbidden'];
+export type ResponseProductNotFound = components['responses']['ProductNotFound'];
+export type ResponseSkuNotFound = components['responses']['SkuNotFound'];
+export type ResponseAvailabilityNotFound = components['responses']['AvailabilityNotFound'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -1424,8 +2451,16 @@ export type ResponseRequestHeaderFieldsTooLarge = components['responses']['Reque
 export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
 export type ResponseInternalServerError = components['responses']['InternalServerError'];
+export type ParameterCountry = components['parameters']['country'];
+export type ParameterTargetView = components['parameters']['targetView'];
+export type ParameterTargetSegment = components['parameters']['targetSegment'];
+export type ParameterReservationScope = components['parameters']['reservationScope'];
+export type ParameterProductId = components['parameters']['productId'];
+export type ParameterSkuId = components['parameters']['skuId'];
+export type ParameterAvailabilityId = components['parameters']['availabilityId'];
 export type ParameterCustomerId = components['parameters']['customerId'];
 export type ParameterCartId = components['parameters']['cartId'];
+export type ParameterLineItemNumber = components['parameters']['lineItemNumber'];
 export type ParameterOrderId = components['parameters']['orderId'];
 export type ParameterBillingType = components['parameters']['billingType'];
 export type ParameterIncludePrice = components['parameters']['includePrice'];
@@ -1447,6 +2482,551 @@ export type HeaderIdempotentReplayed = components['headers']['Idempotent-Replaye
 export type HeaderSandboxIgnoredProperties = components['headers']['Sandbox-Ignored-Properties'];
 export type $defs = Record<string, never>;
 export interface operations {
+    listProducts: {
+        parameters: {
+            query: {
+                /**
+                 * @description The country whose catalog is read, a two-letter ISO 3166 code. Matched without regard to case
+                 *     (Partner Center's own links send `country=us` at times); answers and links spell it in upper case.
+                 *     What is not sold in the country is not found there. In the reference server, a country its catalog
+                 *     has no market for answers `403` with code `2030`.
+                 * @example US
+                 */
+                country: components["parameters"]["country"];
+                /**
+                 * @description The view of the catalog to list. Matched without regard to case (`onlineservices` is `OnlineServices`).
+                 * @example OnlineServices
+                 */
+                targetView: components["parameters"]["targetView"];
+                /**
+                 * @description Only what is sold to this customer segment. Matched without regard to case (Partner Center's links
+                 *     write `targetSegment=Commercial`).
+                 * @example commercial
+                 */
+                targetSegment?: components["parameters"]["targetSegment"];
+                /**
+                 * @description `AzurePlan`: the Azure reservations that apply to Azure plans; without it, those that apply to
+                 *     Microsoft Azure (`MS-AZR-0145P`) subscriptions. In the reference server every reservation applies to
+                 *     both, so it changes nothing there.
+                 * @example AzurePlan
+                 */
+                reservationScope?: components["parameters"]["reservationScope"];
+            };
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The products of the view sold in the country. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CatalogForbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getProduct: {
+        parameters: {
+            query: {
+                /**
+                 * @description The country whose catalog is read, a two-letter ISO 3166 code. Matched without regard to case
+                 *     (Partner Center's own links send `country=us` at times); answers and links spell it in upper case.
+                 *     What is not sold in the country is not found there. In the reference server, a country its catalog
+                 *     has no market for answers `403` with code `2030`.
+                 * @example US
+                 */
+                country: components["parameters"]["country"];
+                /**
+                 * @description `AzurePlan`: the Azure reservations that apply to Azure plans; without it, those that apply to
+                 *     Microsoft Azure (`MS-AZR-0145P`) subscriptions. In the reference server every reservation applies to
+                 *     both, so it changes nothing there.
+                 * @example AzurePlan
+                 */
+                reservationScope?: components["parameters"]["reservationScope"];
+            };
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CatalogForbidden"];
+            404: components["responses"]["ProductNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSkus: {
+        parameters: {
+            query: {
+                /**
+                 * @description The country whose catalog is read, a two-letter ISO 3166 code. Matched without regard to case
+                 *     (Partner Center's own links send `country=us` at times); answers and links spell it in upper case.
+                 *     What is not sold in the country is not found there. In the reference server, a country its catalog
+                 *     has no market for answers `403` with code `2030`.
+                 * @example US
+                 */
+                country: components["parameters"]["country"];
+                /**
+                 * @description Only what is sold to this customer segment. Matched without regard to case (Partner Center's links
+                 *     write `targetSegment=Commercial`).
+                 * @example commercial
+                 */
+                targetSegment?: components["parameters"]["targetSegment"];
+                /**
+                 * @description `AzurePlan`: the Azure reservations that apply to Azure plans; without it, those that apply to
+                 *     Microsoft Azure (`MS-AZR-0145P`) subscriptions. In the reference server every reservation applies to
+                 *     both, so it changes nothing there.
+                 * @example AzurePlan
+                 */
+                reservationScope?: components["parameters"]["reservationScope"];
+            };
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product's SKUs sold in the country. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SkuCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CatalogForbidden"];
+            404: components["responses"]["ProductNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSku: {
+        parameters: {
+            query: {
+                /**
+                 * @description The country whose catalog is read, a two-letter ISO 3166 code. Matched without regard to case
+                 *     (Partner Center's own links send `country=us` at times); answers and links spell it in upper case.
+                 *     What is not sold in the country is not found there. In the reference server, a country its catalog
+                 *     has no market for answers `403` with code `2030`.
+                 * @example US
+                 */
+                country: components["parameters"]["country"];
+                /**
+                 * @description `AzurePlan`: the Azure reservations that apply to Azure plans; without it, those that apply to
+                 *     Microsoft Azure (`MS-AZR-0145P`) subscriptions. In the reference server every reservation applies to
+                 *     both, so it changes nothing there.
+                 * @example AzurePlan
+                 */
+                reservationScope?: components["parameters"]["reservationScope"];
+            };
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+                /**
+                 * @description A SKU's id within its product, the second part of a `catalogItemId`. Compared without regard to case.
+                 * @example 0001
+                 */
+                skuId: components["parameters"]["skuId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SKU. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sku"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CatalogForbidden"];
+            404: components["responses"]["SkuNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAvailabilities: {
+        parameters: {
+            query: {
+                /**
+                 * @description The country whose catalog is read, a two-letter ISO 3166 code. Matched without regard to case
+                 *     (Partner Center's own links send `country=us` at times); answers and links spell it in upper case.
+                 *     What is not sold in the country is not found there. In the reference server, a country its catalog
+                 *     has no market for answers `403` with code `2030`.
+                 * @example US
+                 */
+                country: components["parameters"]["country"];
+                /**
+                 * @description Only what is sold to this customer segment. Matched without regard to case (Partner Center's links
+                 *     write `targetSegment=Commercial`).
+                 * @example commercial
+                 */
+                targetSegment?: components["parameters"]["targetSegment"];
+                /**
+                 * @description `AzurePlan`: the Azure reservations that apply to Azure plans; without it, those that apply to
+                 *     Microsoft Azure (`MS-AZR-0145P`) subscriptions. In the reference server every reservation applies to
+                 *     both, so it changes nothing there.
+                 * @example AzurePlan
+                 */
+                reservationScope?: components["parameters"]["reservationScope"];
+            };
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+                /**
+                 * @description A SKU's id within its product, the second part of a `catalogItemId`. Compared without regard to case.
+                 * @example 0001
+                 */
+                skuId: components["parameters"]["skuId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SKU's availabilities in the country. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CatalogForbidden"];
+            404: components["responses"]["SkuNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAvailability: {
+        parameters: {
+            query: {
+                /**
+                 * @description The country whose catalog is read, a two-letter ISO 3166 code. Matched without regard to case
+                 *     (Partner Center's own links send `country=us` at times); answers and links spell it in upper case.
+                 *     What is not sold in the country is not found there. In the reference server, a country its catalog
+                 *     has no market for answers `403` with code `2030`.
+                 * @example US
+                 */
+                country: components["parameters"]["country"];
+            };
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description A product's id, the first part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0LF8S
+                 */
+                productId: components["parameters"]["productId"];
+                /**
+                 * @description A SKU's id within its product, the second part of a `catalogItemId`. Compared without regard to case.
+                 * @example 0001
+                 */
+                skuId: components["parameters"]["skuId"];
+                /**
+                 * @description An availability's id within its SKU, the third part of a `catalogItemId`. Compared without regard to case.
+                 * @example CFQ7TTC0N81H
+                 */
+                availabilityId: components["parameters"]["availabilityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The availability. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CatalogForbidden"];
+            404: components["responses"]["AvailabilityNotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     createCart: {
         parameters: {
             query?: never;
@@ -2002,6 +3582,244 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    updateOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description The customer's tenant id (a GUID).
+                 * @example d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d
+                 */
+                customerId: components["parameters"]["customerId"];
+                /**
+                 * @description The order's id, as returned by checkout. Not always a GUID (`a68736758d9c`, `311qiN8iFwkv-XARWMvXRYAwYKMACVqv1`).
+                 * @example a68736758d9c
+                 */
+                orderId: components["parameters"]["orderId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The order after the change. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrderProvisioningStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description The customer's tenant id (a GUID).
+                 * @example d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d
+                 */
+                customerId: components["parameters"]["customerId"];
+                /**
+                 * @description The order's id, as returned by checkout. Not always a GUID (`a68736758d9c`, `311qiN8iFwkv-XARWMvXRYAwYKMACVqv1`).
+                 * @example a68736758d9c
+                 */
+                orderId: components["parameters"]["orderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provisioning status of each line. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderProvisioningStatusCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrderLineItemActivationLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Identifies one logical call (by convention a GUID) and is its idempotency key. Send the same value
+                 *     when retrying a call whose answer was lost, and a new one for the next call. Made up by the service
+                 *     when absent, and echoed.
+                 *
+                 *     On `createCart`, `updateCart` and `checkoutCart`, the reference server records the answer of every
+                 *     successful call that carried an `MS-RequestId`, for the calling partner, for 24 hours (the
+                 *     `IDEMPOTENCY_TTL` setting). A call that repeats the id with the same method, path, body and
+                 *     `If-Match` gets the recorded answer again (same status and body, with `Idempotent-Replayed: true`)
+                 *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
+                 *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
+                 *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
+                 */
+                "MS-RequestId"?: components["parameters"]["msRequestId"];
+                /**
+                 * @description Ties the calls of one operation together in logs and traces (by convention a GUID, new for every
+                 *     operation). Made up by the service when absent, and echoed.
+                 * @example 0e93c70c-977a-4a88-9580-7cf084c73286
+                 */
+                "MS-CorrelationId"?: components["parameters"]["msCorrelationId"];
+                /**
+                 * @description The language of the answer's texts, as a language tag. Default `en-US`. Echoed when sent.
+                 * @example en-US
+                 */
+                "X-Locale"?: components["parameters"]["xLocale"];
+                /**
+                 * @description The name of the calling application, for Partner Center's records.
+                 * @example Contoso provisioning portal
+                 */
+                "MS-PartnerCenter-Application"?: components["parameters"]["msPartnerCenterApplication"];
+            };
+            path: {
+                /**
+                 * @description The customer's tenant id (a GUID).
+                 * @example d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d
+                 */
+                customerId: components["parameters"]["customerId"];
+                /**
+                 * @description The order's id, as returned by checkout. Not always a GUID (`a68736758d9c`, `311qiN8iFwkv-XARWMvXRYAwYKMACVqv1`).
+                 * @example a68736758d9c
+                 */
+                orderId: components["parameters"]["orderId"];
+                /**
+                 * @description The order line's `lineItemNumber`.
+                 * @example 0
+                 */
+                lineItemNumber: components["parameters"]["lineItemNumber"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The line's activation links. */
+            200: {
+                headers: {
+                    "MS-RequestId": components["headers"]["MS-RequestId"];
+                    "MS-CorrelationId": components["headers"]["MS-CorrelationId"];
+                    "X-Locale": components["headers"]["X-Locale"];
+                    "Sandbox-Ignored-Properties": components["headers"]["Sandbox-Ignored-Properties"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivationLinkCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -2011,6 +3829,10 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const availabilityTermCancellationPoliciesRefundOptionsTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AvailabilityTerm"]["cancellationPolicies"]["refundOptions"]["type"]> = ["Full", "Partial"];
+export const targetViewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TargetView"]> = ["Azure", "AzureReservations", "AzureReservationsVM", "AzureReservationsSQL", "AzureReservationsCosmosDb", "MicrosoftAzure", "OnlineServices", "Software", "SoftwareSUSELinux", "SoftwarePerpetual", "SoftwareSubscriptions", "SpecializedOffers", "MarketplaceSaaS"];
+export const segmentValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Segment"]> = ["commercial", "education", "government", "nonprofit"];
+export const reservationScopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReservationScope"]> = ["AzurePlan"];
 export const cartStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CartStatus"]> = ["Active", "Ordered"];
 export const billingCycleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BillingCycle"]> = ["monthly", "annual", "triennial", "one_time", "none", "biennial", "unknown"];
 export const termDurationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TermDuration"]> = ["P1M", "P1Y", "P3Y"];
@@ -2019,8 +3841,10 @@ export const participantKeyValues: ReadonlyArray<FlattenedDeepRequired<component
 export const cartErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CartErrorCode"]> = [0, 10000, 10001, 10002, 10003, 10004, 10006, 10007, 10008, 10009, 10010, 10011, 10012, 10013, 10014, 10015, 10016, 10017, 10018, 10019, 500600];
 export const orderErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderErrorCode"]> = [800002, 800003, 800004, 800005, 800009, 800010, 800017, 800018, 800020, 800030];
 export const orderTransactionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderTransactionType"]> = ["UserPurchase", "SystemPurchase", "SystemBilling"];
-export const orderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderStatus"]> = ["unknown", "completed", "pending", "cancelled", "suspended", "pending review", "pending po upload", "po upload complete", "po review rejected", "partial success", "error"];
+export const orderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderStatus"]> = ["unknown", "completed", "pending", "cancelled", "suspended", "pending_review", "pending_po_upload", "po_upload_complete", "pending review", "pending po upload", "po upload complete", "po review rejected", "partial success", "error"];
 export const orderLineItemTransactionTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderLineItemTransactionType"]> = ["New", "Renew", "AddQuantity", "RemoveQuantity", "Cancel", "Convert", "CustomerCredit"];
 export const linkMethodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Link"]["method"]> = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = [404, 405, 408, 412, 413, 415, 422, 431, 503, 20000, 800001, 800002, 800003, 800008, 800064, 800065];
+export const orderUpdateRequestStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderUpdateRequest"]["status"]> = ["cancelled"];
+export const provisioningStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProvisioningStatus"]> = ["PrefulfillmentPending", "Fulfilled", "Unfulfilled"];
+export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = [404, 405, 408, 412, 413, 415, 422, 431, 503, 2030, 20000, 400013, 400018, 400019, 800001, 800002, 800003, 800007, 800008, 800019, 800060, 800061, 800063, 800064, 800065, 800077, 900117];
 export const componentsHeadersIdempotentReplayedValues: ReadonlyArray<FlattenedDeepRequired<components>["headers"]["Idempotent-Replayed"]> = ["true"];

@@ -16,6 +16,7 @@ const REPO = resolve(import.meta.dirname, '..');
 const NAMES = [
   'PORT', 'HOST', 'DATABASE_PATH', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
   'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES', 'CORS_ORIGINS',
+  'PROVISIONING_DELAY', 'SANDBOX_PROFILE', 'SANDBOX_CONTROLS',
 ];
 
 describe('config: loadConfig defaults', () => {
@@ -39,6 +40,9 @@ describe('config: loadConfig defaults', () => {
       rateLimitPerMinute: 6000,
       unknownProperties: 'ignore',
       corsOrigins: 'loopback',
+      provisioningDelayMs: 2 * SECOND,
+      sandboxProfile: 'production',
+      sandboxControls: true,
     });
   });
 

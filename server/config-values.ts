@@ -80,9 +80,19 @@ export function parseByteSize(text: string): number | undefined {
 const DURATION_HINT = 'expected an ISO 8601 duration (P7D, PT15M) or a number with a unit (30s, 15m, 7d)';
 
 function formatDuration(ms: number): string {
-  if (ms % DAY === 0) return `${ms / DAY} days`;
+  if (ms % DAY === 0) return `${ms / DAY} day${ms === DAY ? '' : 's'}`;
   if (ms % HOUR === 0) return `${ms / HOUR} hour${ms === HOUR ? '' : 's'}`;
   return `${ms} ms`;
+}
+
+/** A parser for a duration from 0 (`0` or any zero duration) to `max` milliseconds. */
+export function durationOrZero(max: number): (text: string) => number | Problem {
+  const positive = duration(max);
+  return (text) => {
+    if (text === '0' || parseDuration(text) === 0) return 0;
+    const parsed = positive(text);
+    return parsed instanceof Problem && parseDuration(text) !== undefined ? new Problem(`must be at most ${formatDuration(max)} (0: none)`) : parsed;
+  };
 }
 
 /** A parser for a duration that must be more than 0 and at most `max` milliseconds. */

@@ -143,6 +143,27 @@ describe('config: loadConfig valid values', () => {
     assert.equal(loadConfig({ RATE_LIMIT_PER_MINUTE: '500' }).rateLimitPerMinute, 500);
     assert.equal(loadConfig({ RATE_LIMIT_PER_MINUTE: ' 1000000 ' }).rateLimitPerMinute, 1_000_000);
   });
+
+  it('PROVISIONING_DELAY: 2 s unset, 0 for at once, the duration syntax up to 1 day', () => {
+    assert.equal(loadConfig({}).provisioningDelayMs, 2 * SECOND);
+    assert.equal(loadConfig({ PROVISIONING_DELAY: '0' }).provisioningDelayMs, 0);
+    assert.equal(loadConfig({ PROVISIONING_DELAY: 'PT0S' }).provisioningDelayMs, 0);
+    assert.equal(loadConfig({ PROVISIONING_DELAY: '0s' }).provisioningDelayMs, 0);
+    assert.equal(loadConfig({ PROVISIONING_DELAY: '15m' }).provisioningDelayMs, 15 * MINUTE);
+    assert.equal(loadConfig({ PROVISIONING_DELAY: 'P1D' }).provisioningDelayMs, DAY);
+  });
+
+  it('SANDBOX_PROFILE: production unset, or integration, any case', () => {
+    assert.equal(loadConfig({}).sandboxProfile, 'production');
+    assert.equal(loadConfig({ SANDBOX_PROFILE: 'Integration' }).sandboxProfile, 'integration');
+    assert.equal(loadConfig({ SANDBOX_PROFILE: 'production' }).sandboxProfile, 'production');
+  });
+
+  it('SANDBOX_CONTROLS: on unset, on or off in any case', () => {
+    assert.equal(loadConfig({}).sandboxControls, true);
+    assert.equal(loadConfig({ SANDBOX_CONTROLS: 'OFF' }).sandboxControls, false);
+    assert.equal(loadConfig({ SANDBOX_CONTROLS: 'on' }).sandboxControls, true);
+  });
 });
 
 describe('config: loadConfig invalid values', () => {
@@ -188,6 +209,13 @@ describe('config: loadConfig invalid values', () => {
     rejects({ CART_TTL: '366d' }, /^CART_TTL="366d": must be more than 0 and at most 365 days$/);
     rejects({ CART_TTL: 'P1Y' }, /^CART_TTL="P1Y": years and months have no fixed length/);
     rejects({ CART_TTL: 'P1M' }, /^CART_TTL="P1M": years and months have no fixed length/);
+  });
+
+  it('PROVISIONING_DELAY malformed or over a day; SANDBOX_PROFILE not a profile', () => {
+    rejects({ PROVISIONING_DELAY: '-1s' }, /^PROVISIONING_DELAY="-1s": expected an ISO 8601 duration/);
+    rejects({ PROVISIONING_DELAY: '2d' }, /^PROVISIONING_DELAY="2d": must be at most 1 day \(0: none\)$/);
+    rejects({ SANDBOX_PROFILE: 'sandbox' }, /^SANDBOX_PROFILE="sandbox": expected production or integration$/);
+    rejects({ SANDBOX_CONTROLS: 'yes' }, /^SANDBOX_CONTROLS="yes": expected on or off$/);
   });
 
   it('JWT_SECRET shorter than 32 characters, without echoing it', () => {

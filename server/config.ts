@@ -16,7 +16,8 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KeySetError, keySetLocation, readKeySetFile } from './auth-keys.ts';
 import { MIN_SECRET_LENGTH } from './auth.ts';
-import { DAY, duration, HOUR, integer, KIB, MIB, oneOf, parseByteSize, Problem, SECOND } from './config-values.ts';
+import { DAY, duration, durationOrZero, HOUR, integer, KIB, MIB, oneOf, parseByteSize, Problem, SECOND } from './config-values.ts';
+import { SANDBOX_PROFILES, type SandboxProfile } from './domain/sandbox-profile.ts';
 import { DEFAULT_CATALOG_PATH } from './catalog/load-catalog.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -56,6 +57,12 @@ export interface Config {
   unknownProperties: UnknownPropertyPolicy;
   /** CORS_ORIGINS, default 'loopback': which web origins may call the sandbox from a browser. */
   corsOrigins: CorsOrigins;
+  /** PROVISIONING_DELAY in milliseconds, default 2 s: how long after checkout an order is provisioned (0: at once). */
+  provisioningDelayMs: number;
+  /** SANDBOX_PROFILE, default 'production': the partner the sandbox plays. */
+  sandboxProfile: SandboxProfile;
+  /** SANDBOX_CONTROLS, default true: the test controls under /sandbox (openapi/sandbox-controls.yaml). */
+  sandboxControls: boolean;
 }
 
 /** `loopback`: pages served from this machine (localhost, 127.0.0.1, [::1], any port); `none`; `*`; or a list of origins. */
@@ -84,12 +91,19 @@ export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'database
   rateLimitPerMinute: 6000,
   unknownProperties: 'ignore',
   corsOrigins: 'loopback',
+  provisioningDelayMs: 2 * SECOND,
+  sandboxProfile: 'production',
+  sandboxControls: true,
 });
 
 /** Bounds enforced by `loadConfig` (inclusive maxima; durations must be more than 0). */
 export const LIMITS: Readonly<
-  Record<'maxCartTtlMs' | 'maxRequestTimeoutMs' | 'minBodyLimitBytes' | 'maxBodyLimitBytes' | 'maxIdempotencyTtlMs' | 'maxRateLimitPerMinute', number>
+  Record<
+    'maxCartTtlMs' | 'maxRequestTimeoutMs' | 'minBodyLimitBytes' | 'maxBodyLimitBytes' | 'maxIdempotencyTtlMs' | 'maxRateLimitPerMinute' | 'maxProvisioningDelayMs',
+    number
+  >
 > = Object.freeze({
+  maxProvisioningDelayMs: DAY,
   maxCartTtlMs: 365 * DAY,
   maxIdempotencyTtlMs: 30 * DAY,
   maxRateLimitPerMinute: 1_000_000,
@@ -336,6 +350,36 @@ const TABLE = [
       return origins.length > 0 && bad === undefined
         ? origins
         : new Problem(`expected loopback, none, * or origins separated by commas (https://portal.example.com)${bad ? `; ${bad} is not an origin` : ''}`);
+    },
+  }),
+  variable({
+    name: 'PROVISIONING_DELAY',
+    default: '`2s`',
+    description:
+      'How long after checkout an order is provisioned: until then it is `pending`, without subscription ids, and its lines `PrefulfillmentPending`; then `completed`. A duration as for `CART_TTL`, at most 1 day, or `0` to provision at once. Partner Center takes up to 15 minutes.',
+    field: 'provisioningDelayMs',
+    unset: DEFAULTS.provisioningDelayMs,
+    parse: durationOrZero(LIMITS.maxProvisioningDelayMs),
+  }),
+  variable({
+    name: 'SANDBOX_PROFILE',
+    default: '`production`',
+    description:
+      'The partner the sandbox plays: `production`, a production partner (no sandbox limits; only software orders can be cancelled, within their window), or `integration`, an integration-sandbox account with Microsoft\'s documented limits (75 customers, 5 subscriptions per customer, 25 licences per subscription, 2 reserved VM instances per customer, offers it cannot buy, purchase-order flows) and its cancellation rules.',
+    field: 'sandboxProfile',
+    unset: DEFAULTS.sandboxProfile,
+    parse: oneOf(SANDBOX_PROFILES, `expected ${SANDBOX_PROFILES.join(' or ')}`),
+  }),
+  variable({
+    name: 'SANDBOX_CONTROLS',
+    default: '`on`',
+    description:
+      'The test controls under `/sandbox` (each partner\'s virtual clock and reset; described by `openapi/sandbox-controls.yaml`): `on`, or `off` for a deployment that must not have them (their paths then answer `404` like any unknown route, and every partner is on the machine\'s clock).',
+    field: 'sandboxControls',
+    unset: DEFAULTS.sandboxControls,
+    parse: (text) => {
+      const choice = oneOf(['on', 'off'] as const, 'expected on or off')(text);
+      return choice instanceof Problem ? choice : choice === 'on';
     },
   }),
 ] as const;

@@ -6,11 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULTS } from './config.ts';
 
-/** Where the development secret is kept for a database file (`:memory:` keeps it in the default data folder). */
+/**
+ * Where the development secret is kept: beside the database file; for `:memory:`, in `data/` under the
+ * working directory (the repository's root for `npm start`; never inside an installed package).
+ */
 export function devSecretPath(databasePath: string): string {
-  return join(dirname(databasePath === ':memory:' ? DEFAULTS.databasePath : databasePath), 'dev-jwt-secret');
+  return join(databasePath === ':memory:' ? join(process.cwd(), 'data') : dirname(databasePath), 'dev-jwt-secret');
 }
 
 /** The development secret, if one was made. */

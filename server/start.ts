@@ -11,7 +11,10 @@ import { DEFAULTS, type Config } from './config.ts';
 import { loadCatalog } from './catalog/load-catalog.ts';
 import type { Catalog } from './domain/catalog.ts';
 import { CartService } from './domain/carts.ts';
-import { systemClock, type Clock } from './domain/clock.ts';
+import { SandboxControls } from './domain/controls.ts';
+import { OrderService } from './domain/orders.ts';
+import { ProductCatalog } from './domain/products.ts';
+import { sharedClock, systemClock, VirtualClocks, type Clock } from './domain/clock.ts';
 import { createApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { RequestLog } from './http/idempotency.ts';
@@ -62,17 +65,25 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const verifier = overrides.verifier ?? tokenVerifier(config);
   // Opened last: whatever fails after it closes it again, so that a failed start leaves no pool open.
   const store = overrides.store ?? (await openStore(config, overrides.busyTimeoutMs));
-  const service = new CartService({ store, catalog, cartTtlMs: config.cartTtlMs, clock });
+  const profile = config.sandboxProfile;
+  // With the test controls, each partner's own virtual clock; without, everyone on the base clock.
+  const clocks = config.sandboxControls ? new VirtualClocks(store, clock) : undefined;
+  const partnerClock = clocks ?? sharedClock(clock);
+  const service = new CartService({ store, catalog, cartTtlMs: config.cartTtlMs, clock: partnerClock, provisioningDelayMs: config.provisioningDelayMs, profile });
+  const orders = new OrderService({ store, catalog, clock: partnerClock, profile });
   let server: Server;
   try {
     const app = createApp({
       service,
+      orders,
+      products: new ProductCatalog(catalog),
       store,
       verifier,
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       validateResponses: !config.production,
-      requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: () => clock.now().getTime() }),
+      requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: async (partnerId) => (await partnerClock.now(partnerId)).getTime() }),
+      ...(clocks ? { controls: new SandboxControls(store, clocks) } : {}),
       rateLimitPerMinute: config.rateLimitPerMinute,
       unknownProperties: config.unknownProperties,
       corsOrigins: config.corsOrigins,

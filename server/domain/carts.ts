@@ -1,33 +1,21 @@
-// The cart lifecycle: create, read, update, check out into orders, read orders. Knows nothing of
-// HTTP; works on canonical, validated input and the Store, and throws DomainError.
+// The cart lifecycle: create, read, update, check out into orders (which server/domain/orders.ts
+// then serves). Knows nothing of HTTP; works on canonical, validated input and the Store, and throws
+// DomainError.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { BillingCycle, Cart, CartCheckoutResult, CartLineItem, CartRequest, Link, Order, OrderCollection, OrderError, OrderLineItem } from '../wire-types.ts';
-import type { Owner, Store } from '../store/store.ts';
-import { systemClock, type Clock } from './clock.ts';
+import type { Cart, CartCheckoutResult, CartLineItem, CartRequest, Order, OrderError, OrderLineItem } from '../wire-types.ts';
+import type { Owner, Store, StoredOrder } from '../store/store.ts';
+import { sharedClock, systemClock, type PartnerClock } from './clock.ts';
 import { findCatalogItem, marketOf, productSkuKey, type Catalog } from './catalog.ts';
 import { DomainError } from './errors.ts';
-import { addonsOf, CartErrorCode, evaluateLineItems, round2, type LineItemInput } from './line-items.ts';
+import { addonsOf, CartErrorCode, evaluateLineItems, round2, type IntegrationUsage, type LineItemInput } from './line-items.ts';
+import { orderAsOf } from './orders.ts';
+import { link, ownerOf, type Caller } from './resources.ts';
+import type { SandboxProfile } from './sandbox-profile.ts';
 
-/** The caller, from the verified token. */
-export interface Caller {
-  partnerId: string;
-  userId: string;
-}
+export type { Caller } from './resources.ts';
 
 /** A create or update request body (the spec's CartRequest) after the reading: the service's own properties dropped. */
 export type CartInput = Pick<CartRequest, 'partnerOnRecordAttestationAccepted'> & { lineItems: LineItemInput[] };
-
-/** How an order is shown: Partner Center leaves prices out unless asked for them (`include_price`). */
-export interface OrderView {
-  includePrice: boolean;
-}
-
-/** Which of a customer's orders are listed, and how. */
-export interface OrderListView extends OrderView {
-  billingCycle?: BillingCycle;
-  /** Only orders with a line whose reseller of record is this one. */
-  indirectResellerId?: string;
-}
 
 /** The versions of a cart an update may apply to (If-Match): some entity tags, or any version ('*'). */
 export type CartPrecondition = { anyVersion: true } | { etags: string[] };
@@ -50,26 +38,35 @@ export interface CartServiceOptions {
   store: Store;
   catalog: Catalog;
   cartTtlMs: number;
-  clock?: Clock;
+  /** Time as each partner sees it (default: the machine's, for everyone). */
+  clock?: PartnerClock;
+  /** How long after checkout orders are provisioned (default 0: at once). */
+  provisioningDelayMs?: number;
+  /** The partner the sandbox plays (default production). */
+  profile?: SandboxProfile;
 }
 
 export class CartService {
   readonly #store: Store;
   readonly #catalog: Catalog;
   readonly #cartTtlMs: number;
-  readonly #clock: Clock;
+  readonly #clock: PartnerClock;
+  readonly #provisioningDelayMs: number;
+  readonly #profile: SandboxProfile;
 
   constructor(options: CartServiceOptions) {
     this.#store = options.store;
     this.#catalog = options.catalog;
     this.#cartTtlMs = options.cartTtlMs;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? sharedClock(systemClock);
+    this.#provisioningDelayMs = options.provisioningDelayMs ?? 0;
+    this.#profile = options.profile ?? 'production';
   }
 
   async createCart(caller: Caller, customerId: string, input: CartInput): Promise<CartWithTag> {
     const owner = ownerOf(caller, customerId);
     checkLineStructure(input.lineItems);
-    const now = this.#clock.now();
+    const now = await this.#clock.now(owner.partnerId);
     const id = randomUUID();
     const cart: Cart = {
       id,
@@ -110,7 +107,7 @@ export class CartService {
           throw new DomainError('cart-changed', `Cart ${cart.id} has changed since the version in If-Match; its ETag is now ${current}.`);
         }
       }
-      const now = this.#clock.now();
+      const now = await this.#clock.now(owner.partnerId);
       if (cart.status === 'Ordered' || (await this.#store.ordersOfCart(owner, cart.id)).size > 0) {
         throw new DomainError('cart-already-ordered', `Cart ${cart.id} has already been ordered and can no longer be changed.`);
       }
@@ -139,7 +136,7 @@ export class CartService {
     const owner = ownerOf(caller, customerId);
     return this.#store.transaction(async () => {
       const { cart } = await this.#findCart(owner, cartId);
-      const now = this.#clock.now();
+      const now = await this.#clock.now(owner.partnerId);
       const ordered = await this.#store.ordersOfCart(owner, cart.id);
       const groups = groupLines(cart.lineItems);
       const pending = [...groups].filter(([group]) => !ordered.has(group));
@@ -167,15 +164,17 @@ export class CartService {
         }
         const failingNow = all.map((line) => reevaluated.get(line.id ?? -1)).find((line) => line?.error);
         if (failingNow?.error) {
-          const seats = failingNow.error.errorCode === CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded;
+          const code = failingNow.error.errorCode;
+          const seats = code === CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded;
+          const sandbox = code === CartErrorCode.SandboxLimitExceeded;
           orderErrors.push({
             orderGroupId: group,
-            code: seats ? 800017 : 800009,
-            description: `${seats ? 'The quantity is no longer available' : 'Error in cart item(s)'}: line ${failingNow.id} now has error ${failingNow.error.errorCode} (${failingNow.error.errorDescription}). Update the cart and check out again.`,
+            code: seats ? 800017 : sandbox ? 800018 : 800009,
+            description: `${seats ? 'The quantity is no longer available' : sandbox ? 'The sandbox limit has been met' : 'Error in cart item(s)'}: line ${failingNow.id} now has error ${code} (${failingNow.error.errorDescription}). Update the cart and check out again.`,
           });
           continue;
         }
-        const order = this.#makeOrder(owner, cart, lines, now);
+        const order: StoredOrder = { order: this.#makeOrder(owner, cart, lines, now), provisionedAt: now.getTime() + this.#provisioningDelayMs };
         await this.#store.insertOrder(owner, cart.id, group, order, this.#seatsOf(all));
         ordered.set(group, order);
       }
@@ -187,33 +186,12 @@ export class CartService {
       return {
         orders: [...groups.keys()].flatMap((group) => {
           const order = ordered.get(group);
-          return order ? [order] : [];
+          return order ? [orderAsOf(order, now)] : [];
         }),
         orderErrors,
         attributes: { objectType: 'CartCheckoutResult' },
       };
     });
-  }
-
-  async listOrders(caller: Caller, customerId: string, view: OrderListView = { includePrice: false }): Promise<OrderCollection> {
-    const owner = ownerOf(caller, customerId);
-    const items = (await this.#store.listOrders(owner))
-      .filter((order) => view.billingCycle === undefined || order.billingCycle === view.billingCycle)
-      .filter((order) => view.indirectResellerId === undefined || order.lineItems.some((line) => line.partnerIdOnRecord === view.indirectResellerId))
-      .map((order) => (view.includePrice ? order : withoutPrices(order)));
-    return {
-      totalCount: items.length,
-      items,
-      links: { self: link(`/customers/${owner.customerId}/orders`) },
-      attributes: { objectType: 'Collection' },
-    };
-  }
-
-  async getOrder(caller: Caller, customerId: string, orderId: string, view: OrderView = { includePrice: false }): Promise<Order> {
-    const owner = ownerOf(caller, customerId);
-    const order = await this.#store.findOrder(owner, orderId);
-    if (!order) throw new DomainError('order-not-found', `Order ${orderId} was not found for customer ${owner.customerId}.`);
-    return view.includePrice ? order : withoutPrices(order);
   }
 
   async #findCart(owner: Owner, cartId: string): Promise<CartWithTag> {
@@ -222,7 +200,10 @@ export class CartService {
     return { cart: stored.cart, etag: stored.etag ?? cartETag(stored.cart) };
   }
 
-  /** The lines evaluated against the catalog, with the seats the customer's earlier orders bought read first. */
+  /**
+   * The lines evaluated against the catalog, with the seats the customer's earlier orders bought read
+   * first, and, for an integration-sandbox partner, what counts against its limits.
+   */
   async #evaluate(owner: Owner, lines: LineItemInput[], now: Date): Promise<CartLineItem[]> {
     const skuOf = (catalogItemId: string): string | undefined => {
       const item = findCatalogItem(this.#catalog, catalogItemId);
@@ -230,12 +211,26 @@ export class CartService {
     };
     const skus = lines.flatMap((line) => [line, ...addonsOf(line)]).flatMap((line) => skuOf(line.catalogItemId) ?? []);
     const purchased = await this.#store.purchasedSeats(owner, skus);
+    const integration = this.#profile === 'integration' ? await this.#integrationUsage(owner) : undefined;
     return evaluateLineItems(lines, {
       catalog: this.#catalog,
       customerId: owner.customerId,
       now,
       purchasedQuantity: (catalogItemId) => purchased.get(skuOf(catalogItemId) ?? '') ?? 0,
+      ...(integration ? { integration } : {}),
     });
+  }
+
+  /** What an integration-sandbox partner's earlier orders count against its limits: customers, and this customer's live subscriptions. */
+  async #integrationUsage(owner: Owner): Promise<IntegrationUsage> {
+    const [customersWithOrders, orders] = await Promise.all([this.#store.customersWithOrders(owner.partnerId), this.#store.listOrders(owner)]);
+    const live = orders.filter(({ order }) => order.status !== 'cancelled').flatMap(({ order }) => order.lineItems).filter((line) => line.quantity > 0);
+    return {
+      customersWithOrders,
+      isCustomerWithOrders: orders.length > 0,
+      subscriptions: live.length,
+      reservedInstances: live.filter((line) => findCatalogItem(this.#catalog, line.offerId)?.kind === 'azure_reservation').reduce((sum, line) => sum + line.quantity, 0),
+    };
   }
 
   #seatsOf(lines: CartLineItem[]): { productSku: string; quantity: number }[] {
@@ -245,14 +240,21 @@ export class CartService {
     });
   }
 
-  /** One order from the lines of one order group (add-ons follow their base, linked to its new subscription). */
+  /**
+   * One order from the lines of one order group (add-ons follow their base, linked to its new
+   * subscription), as it stands once provisioned: orderAsOf shows it pending until then. An
+   * integration-sandbox order of an item sold through a purchase order waits for one instead, without
+   * subscriptions (the sandbox does not serve the upload).
+   */
   #makeOrder(owner: Owner, cart: Cart, lines: CartLineItem[], now: Date): Order {
     const id = randomBytes(6).toString('hex');
     const market = marketOf(this.#catalog, owner.customerId);
+    const awaitsPurchaseOrder =
+      this.#profile === 'integration' && flatten(lines).some((line) => findCatalogItem(this.#catalog, line.catalogItemId)?.integrationSandbox === 'purchaseOrder');
     const orderLines: OrderLineItem[] = [];
     const addLine = (line: CartLineItem, parentSubscriptionId?: string): void => {
-      const subscriptionId = randomUUID();
-      orderLines.push(this.#orderLine(owner, line, orderLines.length, subscriptionId, market.country, parentSubscriptionId));
+      const subscriptionId = awaitsPurchaseOrder ? undefined : randomUUID();
+      orderLines.push(this.#orderLine(owner, id, line, orderLines.length, subscriptionId, market.country, parentSubscriptionId));
       for (const addon of line.addonItems ?? []) addLine(addon, subscriptionId);
     };
     for (const line of lines) addLine(line);
@@ -266,8 +268,7 @@ export class CartService {
       currencySymbol: market.currencySymbol,
       lineItems: orderLines,
       creationDate: now.toISOString(),
-      // The sandbox provisions at once: the subscriptions exist when the checkout answers.
-      status: 'completed',
+      status: awaitsPurchaseOrder ? 'pending_po_upload' : 'completed',
       transactionType: 'UserPurchase',
       links: {
         self: link(`/customers/${owner.customerId}/orders/${id}`),
@@ -281,7 +282,15 @@ export class CartService {
     };
   }
 
-  #orderLine(owner: Owner, line: CartLineItem, lineItemNumber: number, subscriptionId: string, country: string, parentSubscriptionId?: string): OrderLineItem {
+  #orderLine(
+    owner: Owner,
+    orderId: string,
+    line: CartLineItem,
+    lineItemNumber: number,
+    subscriptionId: string | undefined,
+    country: string,
+    parentSubscriptionId?: string,
+  ): OrderLineItem {
     const item = findCatalogItem(this.#catalog, line.catalogItemId);
     const reseller = line.participants?.find((p) => p.key === 'transaction_reseller')?.value;
     const additional = line.participants?.filter((p) => p.key === 'additional_transaction_reseller').map((p) => p.value) ?? [];
@@ -290,7 +299,7 @@ export class CartService {
     const orderLine: OrderLineItem = {
       lineItemNumber,
       offerId: line.catalogItemId,
-      subscriptionId,
+      ...(subscriptionId ? { subscriptionId } : {}),
       ...(parent ? { parentSubscriptionId: parent } : {}),
       friendlyName: line.friendlyName ?? item?.title ?? line.catalogItemId,
       quantity: line.quantity,
@@ -305,6 +314,7 @@ export class CartService {
       ...(line.promotionId ? { promotionId: line.promotionId } : {}),
       ...(line.pricing ? { pricing: line.pricing } : {}),
     };
+    // Only links the sandbox serves (OrderLineItemLinks in the spec): the catalog, and a marketplace line's activation links.
     if (item && item.skuId) {
       const product = `/products/${item.productId}`;
       const availability = line.catalogItemId.split(':')[2];
@@ -312,26 +322,15 @@ export class CartService {
         product: link(`${product}?country=${country}`),
         sku: link(`${product}/skus/${item.skuId}?country=${country}`),
         ...(availability ? { availability: link(`${product}/skus/${item.skuId}/availabilities/${availability}?country=${country}`) } : {}),
-        subscription: link(`/customers/${owner.customerId}/subscriptions/${subscriptionId}`),
+        ...(item.kind === 'saas' && subscriptionId
+          ? { activationLinks: link(`/customers/${owner.customerId}/orders/${orderId}/lineitems/${lineItemNumber}/activationlinks`) }
+          : {}),
       };
     }
     return orderLine;
   }
 }
 
-/** An order without its prices: no totalPrice, no line pricing. */
-function withoutPrices(order: Order): Order {
-  const { totalPrice: _total, ...rest } = order;
-  return { ...rest, lineItems: order.lineItems.map(({ pricing: _pricing, ...line }) => line) };
-}
-
-function ownerOf(caller: Caller, customerId: string): Owner {
-  return { partnerId: caller.partnerId, customerId: customerId.toLowerCase() };
-}
-
-function link(uri: string, method: Link['method'] = 'GET'): Link {
-  return { uri, method, headers: [] };
-}
 
 function rejectIfExpired(cart: Cart, now: Date): void {
   if (cart.expirationTimestamp && now.getTime() >= Date.parse(cart.expirationTimestamp)) {

@@ -8,7 +8,18 @@ export type DomainFailure =
   | 'order-not-found'
   | 'cart-expired'
   | 'cart-already-ordered' // an update of a cart that has orders
-  | 'cart-changed'; // If-Match names a version the cart no longer is
+  | 'cart-changed' // If-Match names a version the cart no longer is
+  | 'country-not-served' // the catalog sells nothing in the country asked for
+  | 'product-not-found'
+  | 'sku-not-found'
+  | 'availability-not-found'
+  | 'provisioning-status-not-found' // the order of a provisioning-status request does not exist
+  | 'order-in-progress' // the order is still being provisioned
+  | 'order-cannot-be-cancelled' // already cancelled, or too old for the integration sandbox
+  | 'cancel-through-subscription' // new-commerce, Azure plan and legacy orders are cancelled per subscription
+  | 'cancel-saas-through-subscription' // marketplace SaaS too, with its own code
+  | 'cancel-sandbox-only' // production partners cancel only software by order
+  | 'cancellation-window-passed';
 
 export class DomainError extends Error {
   readonly failure: DomainFailure;

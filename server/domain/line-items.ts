@@ -57,6 +57,26 @@ export interface EvaluationContext {
    * offers) that this customer bought in earlier orders, whatever the availability.
    */
   purchasedQuantity(catalogItemId: string): number;
+  /** For an integration-sandbox partner (SANDBOX_PROFILE=integration): what its earlier orders count against its limits. */
+  integration?: IntegrationUsage;
+}
+
+/** What an integration-sandbox partner's earlier orders count against the limits of INTEGRATION_LIMITS. */
+export interface IntegrationUsage {
+  /** The partner's customers with at least one order. */
+  customersWithOrders: number;
+  /** Whether this customer is one of them. */
+  isCustomerWithOrders: boolean;
+  /** This customer's subscriptions: lines of its orders that are not cancelled. */
+  subscriptions: number;
+  /** This customer's Azure reserved VM instances (the quantity of its reservation lines). */
+  reservedInstances: number;
+}
+
+/** What the error-free lines evaluated so far in this cart add, for the integration sandbox's per-customer limits. */
+export interface CartTally {
+  subscriptions: number;
+  reservedInstances: number;
 }
 
 /** Every figure is always computed. */
@@ -89,13 +109,16 @@ export function evaluateLineItems(lines: LineItemInput[], ctx: EvaluationContext
   const roots = buildTree(lines, ctx.catalog);
   assignOrderGroups(roots);
 
-  // Seats claimed by the error-free lines evaluated so far, per product SKU.
+  // Seats claimed by the error-free lines evaluated so far, per product SKU, and what they add up to.
   const claimed = new Map<string, number>();
+  const tally: CartTally = { subscriptions: 0, reservedInstances: 0 };
   const visit = (node: LineNode): void => {
-    node.error = checkLine(node, roots, market, claimed, ctx);
+    node.error = checkLine(node, roots, market, claimed, tally, ctx);
     if (!node.error && node.item) {
       const pool = productSkuKey(node.item);
       claimed.set(pool, (claimed.get(pool) ?? 0) + node.input.quantity);
+      tally.subscriptions += 1;
+      if (node.item.kind === 'azure_reservation') tally.reservedInstances += node.input.quantity;
     }
     node.children.forEach(visit);
   };

@@ -6,7 +6,8 @@
 import { CYCLE_MONTHS, TERM_MONTHS, offersFor, productSkuKey, type CatalogItem, type MarketInfo } from './catalog.ts';
 import { addMonthsUtc, findPromotion } from './line-pricing.ts';
 import type { SchemaCartErrorCode } from '../../generated/api-types.ts';
-import type { AnyLineInput, CartError, CartErrorAdditionalInformation, EvaluationContext, ParticipantKey } from './line-items.ts';
+import type { AnyLineInput, CartError, CartErrorAdditionalInformation, CartTally, EvaluationContext, ParticipantKey } from './line-items.ts';
+import { INTEGRATION_LIMITS } from './sandbox-profile.ts';
 import type { LineNode } from './line-tree.ts';
 
 /** The CartErrorCode values (reference §3.4) this module produces. */
@@ -15,6 +16,7 @@ export const CartErrorCode = {
   CatalogItemIdIsNotValid: 10001,
   ParticipantsIsNotSupportedForPartner: 10004,
   InvalidInput: 10010,
+  SandboxLimitExceeded: 10009,
   AttestationNotAccepted: 10012,
   BillingPlanNotSupported: 10013,
   InvalidPromotionId: 10014,
@@ -38,6 +40,7 @@ interface LineCheck {
   market: MarketInfo;
   roots: readonly LineNode[];
   claimed: ReadonlyMap<string, number>;
+  tally: Readonly<CartTally>;
   ctx: EvaluationContext;
 }
 
@@ -56,6 +59,35 @@ const purchasable: Rule = ({ line, item }) =>
   item.purchasable
     ? undefined
     : fail(CartErrorCode.LegacyOfferNotEligibleForPurchase, `Catalog item ${line.catalogItemId} is no longer eligible for purchase.`);
+
+/**
+ * 10009: what an integration-sandbox partner cannot buy (Microsoft's test-and-debug page): an item the
+ * catalog marks `integrationSandbox: refused`, a 76th customer, a 6th subscription for a customer,
+ * more than 25 licences on one subscription, a 3rd reserved VM instance for a customer. The cart
+ * carries the line error; checkout reports the group with 800018.
+ */
+const integrationSandboxLimits: Rule = ({ line, item, tally, ctx }) => {
+  const usage = ctx.integration;
+  if (!usage) return undefined;
+  const limits = INTEGRATION_LIMITS;
+  const limit = (what: string) => fail(CartErrorCode.SandboxLimitExceeded, `The sandbox limit has been met: ${what}.`);
+  if (item.integrationSandbox === 'refused') {
+    return fail(CartErrorCode.SandboxLimitExceeded, `${item.title} (${line.catalogItemId}) is not available to purchase in the Sandbox environment.`);
+  }
+  if (!usage.isCustomerWithOrders && usage.customersWithOrders >= limits.customersPerPartner) {
+    return limit(`an integration sandbox partner has at most ${limits.customersPerPartner} customers, and ${usage.customersWithOrders} already have orders`);
+  }
+  if (usage.subscriptions + tally.subscriptions + 1 > limits.subscriptionsPerCustomer) {
+    return limit(`a customer of an integration sandbox partner has at most ${limits.subscriptionsPerCustomer} subscriptions (it has ${usage.subscriptions}, and this cart adds ${tally.subscriptions} before this line)`);
+  }
+  if (line.quantity > limits.licencesPerSubscription) {
+    return limit(`a subscription of an integration sandbox partner has at most ${limits.licencesPerSubscription} licences; this line asks for ${line.quantity}`);
+  }
+  if (item.kind === 'azure_reservation' && usage.reservedInstances + tally.reservedInstances + line.quantity > limits.reservedInstancesPerCustomer) {
+    return limit(`a customer of an integration sandbox partner has at most ${limits.reservedInstancesPerCustomer} Azure reserved VM instances (it has ${usage.reservedInstances + tally.reservedInstances}; this line asks for ${line.quantity})`);
+  }
+  return undefined;
+};
 
 /**
  * 10000: the item is not sold in the customer's market, or the line names a currencyCode other
@@ -298,6 +330,7 @@ const promotion: Rule = ({ line, item }) => {
  */
 const RULES: readonly Rule[] = [
   purchasable, // 500600
+  integrationSandboxLimits, // 10009
   marketAndCurrency, // 10000
   term, // 10010
   billingCycle, // 10013
@@ -319,6 +352,7 @@ export function checkLine(
   roots: readonly LineNode[],
   market: MarketInfo,
   claimed: ReadonlyMap<string, number>,
+  tally: Readonly<CartTally>,
   ctx: EvaluationContext,
 ): CartError | undefined {
   const line = node.input;
@@ -326,7 +360,7 @@ export function checkLine(
   if (!node.item) {
     return fail(CartErrorCode.CatalogItemIdIsNotValid, `Catalog item ID ${line.catalogItemId} is not valid.`);
   }
-  const check: LineCheck = { node, line, item: node.item, market, roots, claimed, ctx };
+  const check: LineCheck = { node, line, item: node.item, market, roots, claimed, tally, ctx };
   for (const rule of RULES) {
     const error = rule(check);
     if (error) return error;

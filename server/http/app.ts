@@ -8,23 +8,33 @@ import type { Logger } from 'pino';
 import type { Verifier } from '../auth.ts';
 import type { CorsOrigins, UnknownPropertyPolicy } from '../config.ts';
 import type { CartService } from '../domain/carts.ts';
+import type { OrderService } from '../domain/orders.ts';
+import type { ProductCatalog } from '../domain/products.ts';
+import type { SandboxControls } from '../domain/controls.ts';
+import { controlHandlers } from './control-handlers.ts';
 import type { Store } from '../store/store.ts';
 import { authenticate } from './authenticate.ts';
 import { crossOrigin } from './cross-origin.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { errorHandler } from './errors.ts';
+import { catalogHandlers } from './catalog-handlers.ts';
 import { cartHandlers } from './handlers.ts';
+import { orderHandlers } from './order-handlers.ts';
 import type { RequestLog } from './idempotency.ts';
 import './locals.ts';
-import { operationDispatcher } from './operations.ts';
+import { operationDispatcher, type OperationHandlers } from './operations.ts';
 import { RateLimiter, rateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
 import { requestReader } from './request-reader.ts';
 import { rememberRoutePatterns } from './route-patterns.ts';
-import { bundledSpec } from './spec.ts';
+import { bundledSpec, controlsSpec } from './spec.ts';
 
 export interface AppOptions {
   service: CartService;
+  /** Orders after checkout: reading, provisioning status, activation links, cancelling. */
+  orders: OrderService;
+  /** Catalog discovery (products, SKUs, availabilities). */
+  products: ProductCatalog;
   /** For /health: whether the database answers. */
   store: Store;
   verifier: Verifier;
@@ -40,6 +50,8 @@ export interface AppOptions {
   unknownProperties?: UnknownPropertyPolicy;
   /** Which web origins may call from a browser (default: pages served from this machine). */
   corsOrigins?: CorsOrigins;
+  /** The test controls under /sandbox (absent: switched off, and /sandbox is an unknown route). */
+  controls?: SandboxControls;
   /** Another spec than generated/openapi.json (tests check that a spec with an unserved operation fails). */
   spec?: object;
 }
@@ -47,7 +59,13 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Express {
   rememberRoutePatterns();
   const spec = options.spec ?? bundledSpec();
-  const dispatcher = operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], cartHandlers(options.service, options.requestLog), {
+  // Every operation of the spec, by operationId: a missing one fails the type check here.
+  const handlers: OperationHandlers = {
+    ...cartHandlers(options.service, options.requestLog),
+    ...orderHandlers(options.orders, options.requestLog),
+    ...catalogHandlers(options.products),
+  };
+  const dispatcher = operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], handlers, {
     validatedResponses: options.validateResponses,
   });
   const app = express();
@@ -58,6 +76,7 @@ export function createApp(options: AppOptions): Express {
   app.use(requestContext(options.logger));
   app.use(crossOrigin(options.corsOrigins ?? 'loopback'));
   app.use(docsRoutes(() => options.store.ping()));
+  if (options.controls) app.use('/sandbox', ...controlRoutes(options.controls, options));
   app.use('/v1', authenticate(options.verifier));
   if (options.rateLimitPerMinute) app.use('/v1', rateLimit(new RateLimiter(options.rateLimitPerMinute)));
   // Not strict: checkout bodies are any JSON value (the SDKs send the string "success"); the schemas
@@ -82,6 +101,30 @@ export function createApp(options: AppOptions): Express {
   app.use(dispatcher);
   app.use(errorHandler(options.logger));
   return app;
+}
+
+/**
+ * The test controls (openapi/sandbox-controls.yaml) under /sandbox: the same authentication,
+ * throttling, validation against their own document and dispatch by operationId as the API. Their
+ * bodies are read strictly (no Partner Center tolerance: they are the kit's own).
+ */
+function controlRoutes(controls: SandboxControls, options: AppOptions): RequestHandler[] {
+  const spec = controlsSpec();
+  return [
+    authenticate(options.verifier),
+    ...(options.rateLimitPerMinute ? [rateLimit(new RateLimiter(options.rateLimitPerMinute))] : []),
+    express.json({ limit: options.bodyLimitBytes, type: 'application/json' }),
+    ...OpenApiValidator.middleware({
+      apiSpec: structuredClone(spec) as never,
+      validateRequests: { allErrors: true },
+      validateResponses: options.validateResponses ? { allErrors: true } : false,
+      validateSecurity: false,
+      validateApiSpec: false,
+      validateFormats: true,
+      ajvFormats: { mode: 'full' },
+    }),
+    operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], controlHandlers(controls), { validatedResponses: options.validateResponses }),
+  ];
 }
 
 /**

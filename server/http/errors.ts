@@ -35,13 +35,24 @@ const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /** Partner Center's codes, named (see ErrorCode in the spec). Where it publishes none, the status is the code. */
 export const Codes = {
+  countryNotServed: 2030,
   orderNotFound: 20000,
+  productNotFound: 400013,
+  skuNotFound: 400018,
+  availabilityNotFound: 400019,
   partnerTokenMissing: 800001,
   invalidInput: 800002,
   serviceException: 800003,
   cartNotFound: 800008,
+  provisioningStatusNotFound: 800007,
+  cancelSandboxOnly: 800019,
+  orderInProgress: 800060,
+  orderCannotBeCancelled: 800061,
+  cancelThroughSubscription: 800063,
   cartBeingProcessed: 800064,
   cartAlreadyOrdered: 800065,
+  cancelSaasThroughSubscription: 800077,
+  cancellationWindowPassed: 900117,
   preconditionFailed: 412,
   requestIdReused: 422,
 } as const satisfies Record<string, ErrorCode>;
@@ -54,6 +65,17 @@ const DOMAIN_FAILURES: Record<DomainFailure, { status: number; code: ErrorCode }
   'cart-not-found': { status: 404, code: Codes.cartNotFound },
   'order-not-found': { status: 404, code: Codes.orderNotFound },
   'cart-changed': { status: 412, code: Codes.preconditionFailed },
+  'country-not-served': { status: 403, code: Codes.countryNotServed },
+  'product-not-found': { status: 404, code: Codes.productNotFound },
+  'sku-not-found': { status: 404, code: Codes.skuNotFound },
+  'availability-not-found': { status: 404, code: Codes.availabilityNotFound },
+  'provisioning-status-not-found': { status: 404, code: Codes.provisioningStatusNotFound },
+  'order-in-progress': { status: 409, code: Codes.orderInProgress },
+  'order-cannot-be-cancelled': { status: 400, code: Codes.orderCannotBeCancelled },
+  'cancel-through-subscription': { status: 400, code: Codes.cancelThroughSubscription },
+  'cancel-saas-through-subscription': { status: 403, code: Codes.cancelSaasThroughSubscription },
+  'cancel-sandbox-only': { status: 403, code: Codes.cancelSandboxOnly },
+  'cancellation-window-passed': { status: 400, code: Codes.cancellationWindowPassed },
 };
 
 /** The validator's error: an HttpError with the failing fields. */

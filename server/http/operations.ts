@@ -71,12 +71,12 @@ function operationsOf(spec: SpecDocument): Map<string, string[]> {
  * operation the request was matched to and sends its answer. Throws at once, naming them, when
  * operations of the spec have no handler.
  */
-export function operationDispatcher(spec: SpecDocument, served: OperationHandlers, { validatedResponses }: { validatedResponses: boolean }): RequestHandler {
+export function operationDispatcher<Ops = operations>(spec: SpecDocument, served: HandlersOf<Ops>, { validatedResponses }: { validatedResponses: boolean }): RequestHandler {
   // Indexed by the operationIds of `spec`, which may be another spec than the generated types' (tests).
   const handlers = served as unknown as Record<string, OperationHandler<unknown> | undefined>;
   const declared = operationsOf(spec);
   const missing = [...declared.keys()].filter((id) => typeof handlers[id] !== 'function');
-  if (missing.length > 0) throw new Error(`the spec's operation${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no handler in server/http/handlers.ts`);
+  if (missing.length > 0) throw new Error(`the spec's operation${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no handler in server/http/`);
   return (req, res, next) => {
     const matched = (req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }).openapi;
     const operationId = matched?.schema?.operationId;

@@ -6,7 +6,9 @@
 // the cost. If the validator ever bundles its own copy, this simply stops applying.
 import { createRequire } from 'node:module';
 
-const pathToRegexpModule = createRequire(import.meta.url)('path-to-regexp') as { pathToRegexp: (...args: unknown[]) => unknown; memoized?: true };
+// Resolved from the validator's own location: the copy it loads, also where packages are not hoisted.
+const fromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
+const pathToRegexpModule = fromValidator('path-to-regexp') as { pathToRegexp: (...args: unknown[]) => unknown; memoized?: true };
 
 export function rememberRoutePatterns(): void {
   if (pathToRegexpModule.memoized) return;

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { mintToken } from '../auth.ts';
 import { DEFAULTS, type Config, type CorsOrigins, type UnknownPropertyPolicy } from '../config.ts';
 import { startServer, type RunningServer } from '../start.ts';
+import type { SandboxProfile } from '../domain/sandbox-profile.ts';
 import type { Store } from '../store/store.ts';
 
 export const SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -32,6 +33,12 @@ export interface TestServerOptions {
   databaseUrl?: string;
   /** CORS_ORIGINS (default: loopback). */
   corsOrigins?: CorsOrigins;
+  /** PROVISIONING_DELAY in ms; 0 (provisioned at checkout) unless given, so that tests of other things need not wait. */
+  provisioningDelayMs?: number;
+  /** SANDBOX_PROFILE (default: production). */
+  sandboxProfile?: SandboxProfile;
+  /** SANDBOX_CONTROLS (default: on). */
+  sandboxControls?: boolean;
 }
 
 export interface Reply<T = any> {
@@ -58,6 +65,9 @@ export function testConfig(options: TestServerOptions = {}): Config {
     rateLimitPerMinute: options.rateLimitPerMinute ?? 0,
     unknownProperties: options.unknownProperties ?? 'ignore',
     corsOrigins: options.corsOrigins ?? 'loopback',
+    provisioningDelayMs: options.provisioningDelayMs ?? 0,
+    sandboxProfile: options.sandboxProfile ?? 'production',
+    sandboxControls: options.sandboxControls ?? true,
   };
 }
 
@@ -127,6 +137,7 @@ export const cartsPath = (customerId = CUSTOMER) => `/v1/customers/${customerId}
 export const cartPath = (cartId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/carts/${cartId}`;
 export const checkoutPath = (cartId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/carts/${cartId}/checkout`;
 export const ordersPath = (customerId = CUSTOMER) => `/v1/customers/${customerId}/orders`;
+export const orderPath = (orderId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/orders/${orderId}`;
 
 /** A line for the new-commerce Office 365 E5 monthly SKU of the published example (36.48 a month). */
 export const e5Line = (quantity = 1, extra: Record<string, unknown> = {}) => ({

@@ -23,11 +23,14 @@ import { CUSTOMER, OTHER_PARTNER, PARTNER, SECRET, TestServer, token, USER, type
 const document = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
 const model = new SpecModel(document);
 const responses = new SpecValidator(document);
-const operations = model.operations;
+// The operations on a partner's own resources (its customers' carts and orders); the catalog is the
+// same for every partner, so another partner reading it is no leak (catalog.test.ts checks it needs a token).
+const operations = model.operations.filter((op) => op.path.startsWith('/v1/customers/'));
 
-/** Path parameters every path has (the customer: the caller's choice); the others name resources the server issued. */
+/** Path parameters every customer path has (the customer: the caller's choice); the others name resources the server issued. */
 const scopeParams = new Set(
   model.templates
+    .filter((t) => t.path.startsWith('/v1/customers/'))
     .map((t) => [...t.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!))
     .reduce((common, names) => common.filter((name) => names.includes(name))),
 );
@@ -151,7 +154,10 @@ describe('security over HTTP', function () {
         const body = exampleBody(operation);
         const requestId = randomUUID();
         const reply = await call(operation.method, path, { body, requestId });
-        assert.ok(reply.status >= 200 && reply.status < 300, `${operation.operationId}: ${reply.status} ${JSON.stringify(reply.body)}`);
+        // Cancelling the example cart's new-commerce order is refused (800063, per subscription only): still
+        // a request of PARTNER's that another partner must never see answered.
+        const refusedByRule = operation.operationId === 'updateOrder' && reply.status >= 400 && reply.status < 500 && reply.status !== 404;
+        assert.ok((reply.status >= 200 && reply.status < 300) || refusedByRule, `${operation.operationId}: ${reply.status} ${JSON.stringify(reply.body)}`);
         recordedWrites.set(operation.operationId, { path, body, requestId, answer: reply });
         harvest(reply.body);
       }
@@ -165,6 +171,8 @@ describe('security over HTTP', function () {
     assert.equal(answer.status, 201);
     harvest(answer.body);
     recorded = { path: cartsPath, body, requestId, answer };
+    // Order lines are named by their number, which only a marketplace line's link carries: line 0 of each order.
+    for (const binding of [...bindings]) if (binding['orderId'] !== undefined && binding['lineItemNumber'] === undefined) bindings.push({ ...binding, lineItemNumber: '0' });
     for (const name of new Set(operations.flatMap((op) => resourceParamsOf(op).map((p) => p.name))))
       assert.ok(bindings.some((b) => b[name] !== undefined), `the set-up made no resource with a ${name}`);
   });
@@ -196,13 +204,18 @@ describe('security over HTTP', function () {
 
         // Indistinguishable from a missing resource: same status and code, same text but for the id.
         const missingIds = Object.fromEntries(
-          pathParamsOf(operation).map((p) => [p.name, scopeParams.has(p.name) ? CUSTOMER : p.schema.format === 'uuid' ? randomUUID() : `missing${Date.now()}`]),
+          pathParamsOf(operation).map((p) => [
+            p.name,
+            scopeParams.has(p.name) ? CUSTOMER : p.schema.format === 'uuid' ? randomUUID() : p.schema.type === 'integer' ? '1000' : `missing${Date.now()}`,
+          ]),
         );
         const missing = await unchanged(() => call(operation.method, pathWith(operation, missingIds), { authorization: other, body }));
         assertErrorBody(missing, 404);
         assert.equal(foreign.body.code, missing.body.code);
         const mask = (reply: Reply, values: Record<string, string>) =>
-          resourceParamsOf(operation).reduce((text: string, p) => text.split(values[p.name]!).join('<id>'), String(reply.body.description));
+          resourceParamsOf(operation)
+            .filter((p) => p.schema.type !== 'integer') // a line number is a position, which a missing order's message does not name
+            .reduce((text: string, p) => text.split(values[p.name]!).join('<id>'), String(reply.body.description));
         assert.equal(mask(foreign, ids), mask(missing, missingIds));
         assert.ok(!JSON.stringify(foreign.body).includes(PARTNER), "the answer names PARTNER's tenant");
       });
@@ -216,7 +229,8 @@ describe('security over HTTP', function () {
           assertAnswerFitsSpec(operation, reply);
           const text = JSON.stringify(reply.body);
           for (const binding of bindings)
-            for (const [name, value] of Object.entries(binding)) if (!scopeParams.has(name)) assert.ok(!text.includes(value), `${operation.operationId} shows PARTNER's ${name} ${value}`);
+            // Line numbers (0, 1, ...) are positions, not ids the server issued: every order has them.
+            for (const [name, value] of Object.entries(binding)) if (!scopeParams.has(name) && !/^\d+$/.test(value)) assert.ok(!text.includes(value), `${operation.operationId} shows PARTNER's ${name} ${value}`);
         });
       } else {
         it(`${operation.operationId}: on PARTNER's customer, makes OTHER_PARTNER's own resource, invisible to PARTNER, and PARTNER's view is unchanged`, async () => {

@@ -50,6 +50,7 @@ function spawnServer(options: ServerProcessOptions): Spawned {
     JWT_SECRET: SECRET,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '0', // no throttling: the load is the test's, not a client's abuse
+    PROVISIONING_DELAY: '0', // orders answered as they will stay: the checks compare acknowledged answers with what is read later
     NODE_ENV: 'test', // not production: responses are validated against the spec
   };
   for (const [name, value] of Object.entries(options.env ?? {})) {

@@ -33,14 +33,16 @@ describe('server stubs from the spec', function () {
     writeFileSync(specFile, stringify(withDeleteOrder(loadSpec())));
     const generated = spawnSync(bin('openapi-typescript'), [specFile, '--output', join(dir, 'api-types.ts')], { cwd: root, encoding: 'utf8' });
     assert.equal(generated.status, 0, generated.stderr);
-    const handlersModule = relative(dir, join(root, 'server', 'http', 'handlers.ts'));
-    const operationsModule = relative(dir, join(root, 'server', 'http', 'operations.ts'));
+    const module = (file: string) => relative(dir, join(root, 'server', 'http', file));
     writeFileSync(
       join(dir, 'check.ts'),
       `import type { operations } from './api-types.ts';
-import type { cartHandlers } from '${handlersModule}';
-import type { HandlersOf } from '${operationsModule}';
-export const served: HandlersOf<operations> = null as unknown as ReturnType<typeof cartHandlers>;
+import type { cartHandlers } from '${module('handlers.ts')}';
+import type { orderHandlers } from '${module('order-handlers.ts')}';
+import type { catalogHandlers } from '${module('catalog-handlers.ts')}';
+import type { HandlersOf } from '${module('operations.ts')}';
+type Served = ReturnType<typeof cartHandlers> & ReturnType<typeof orderHandlers> & ReturnType<typeof catalogHandlers>;
+export const served: HandlersOf<operations> = null as unknown as Served;
 `,
     );
     const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));

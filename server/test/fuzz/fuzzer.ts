@@ -64,7 +64,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
   const limits = { headerBytes: HEADER_LIMIT_BYTES, bodyBytes: BODY_LIMIT_BYTES, authenticates };
   const errorSchemaPointers = errorSchemas(model);
-  const liveness = model.operations.filter((op) => op.method === 'GET').sort((a, b) => pathParams(a).length - pathParams(b).length)[0];
+  // The simplest read that needs nothing but its path: a GET with the fewest path parameters and no required query.
+  const liveness = model.operations
+    .filter((op) => op.method === 'GET' && op.parameters.every((p) => p.in !== 'query' || !p.required))
+    .sort((a, b) => pathParams(a).length - pathParams(b).length)[0];
 
   const violate = (signature: string, message: string): void => {
     figures.violationCount++;

@@ -47,8 +47,11 @@ export function judge(session: FuzzSession, plan: RequestPlan, wire: WireRequest
     session.violate(`invalid request accepted: ${where} -> ${status}`, describeExchange(plan, wire, verdict, reply));
   if (verdict.expectedStatus !== undefined && status !== verdict.expectedStatus && status < 500)
     session.violate(`expected ${verdict.expectedStatus}: ${where} -> ${status}`, describeExchange(plan, wire, verdict, reply));
-  if (verdict.verdict === 'valid' && status >= 400 && ![400, 404, 409, 412, ...refusable].includes(status)) {
-    // A valid request may be refused by the rules (400, 404, 409, 412); not for want of authentication, size or media type.
+  // A 403 with another code than the token's (800001) is a rule's refusal: cancelling by order what only a
+  // subscription cancels (800077), or what only sandbox partners cancel (800019); the catalog's country (2030).
+  const ruleForbids = status === 403 && typeof (reply.body as { code?: unknown } | undefined)?.code === 'number' && (reply.body as { code: number }).code !== 800001;
+  if (verdict.verdict === 'valid' && status >= 400 && ![400, 404, 409, 412, ...refusable].includes(status) && !ruleForbids) {
+    // A valid request may be refused by the rules (400, 403 but for the token, 404, 409, 412); not for want of authentication, size or media type.
     session.violate(`valid request refused: ${where} -> ${status}`, describeExchange(plan, wire, verdict, reply));
   }
   const problems = contractProblems(session, verdict, reply);

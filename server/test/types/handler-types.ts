@@ -2,15 +2,18 @@
 // Each `@ts-expect-error` marks a handler the spec does not allow: if it ever compiled, tsc would
 // report the directive as unused and the type check would fail.
 import type { operations } from '../../../generated/api-types.ts';
+import type { catalogHandlers } from '../../http/catalog-handlers.ts';
 import type { cartHandlers } from '../../http/handlers.ts';
+import type { orderHandlers } from '../../http/order-handlers.ts';
 import type { HandlersOf, OperationAnswer, OperationHandlers } from '../../http/operations.ts';
 import type { Cart, Order } from '../../wire-types.ts';
 
 declare const cart: Cart;
 declare const order: Order;
 
-// The server's handlers are exactly the spec's operations.
-export const served: OperationHandlers = null as unknown as ReturnType<typeof cartHandlers>;
+// The server's handlers (the groups server/http/app.ts assembles) are exactly the spec's operations.
+type Served = ReturnType<typeof cartHandlers> & ReturnType<typeof orderHandlers> & ReturnType<typeof catalogHandlers>;
+export const served: OperationHandlers = null as unknown as Served;
 
 // An answer is one of the operation's success statuses with that status's body.
 export const rightAnswer: OperationAnswer<operations['getCart']> = { status: 200, body: cart, etag: '"x"' };
@@ -44,4 +47,4 @@ export const missingHandler: OperationHandlers = { createCart: null as never, ge
 // Another spec's operations (here: the generated ones plus one) need their own handler too.
 type WithOneMore = operations & { deleteOrder: operations['getOrder'] };
 // @ts-expect-error the server has no handler for deleteOrder
-export const notForAnotherSpec: HandlersOf<WithOneMore> = null as unknown as ReturnType<typeof cartHandlers>;
+export const notForAnotherSpec: HandlersOf<WithOneMore> = null as unknown as Served;
