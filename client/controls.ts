@@ -6,6 +6,9 @@ import { createTransport, type TokenProvider } from './transport.ts';
 
 export type SandboxClock = components['schemas']['SandboxClock'];
 export type ResetResult = components['schemas']['ResetResult'];
+export type ForcedRule = components['schemas']['ForcedRule'];
+/** `times` has a default (1), so it may be left out. */
+export type ForcedRuleRequest = Omit<components['schemas']['ForcedRuleRequest'], 'times'> & { times?: number };
 
 export interface SandboxControlsOptions {
   /** The sandbox, e.g. `http://localhost:3000`. */
@@ -26,7 +29,11 @@ export function createSandboxControls(options: SandboxControlsOptions) {
     advanceClock: (by: string) => client.POST('/sandbox/clock/advance', { body: { by } }),
     /** Sets the partner's clock to a later time (an earlier one is refused: the clock moves forward only). */
     setClock: (now: Date | string) => client.PUT('/sandbox/clock', { body: { now: typeof now === 'string' ? now : now.toISOString() } }),
-    /** Deletes the partner's carts, orders, seats, recorded answers and clock. */
+    /** Forces the answers of the partner's next calls of an operation (a status, a latency, a reset, a timeout, a dropped answer). */
+    createRule: (rule: ForcedRuleRequest) => client.POST('/sandbox/rules', { body: { times: 1, ...rule } }),
+    listRules: () => client.GET('/sandbox/rules'),
+    deleteRules: () => client.DELETE('/sandbox/rules'),
+    /** Deletes the partner's carts, orders, seats, recorded answers, rules and clock. */
     reset: () => client.POST('/sandbox/reset'),
   };
 }

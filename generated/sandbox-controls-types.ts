@@ -49,6 +49,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sandbox/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the partner's rules
+         * @description The partner's rules still in force, oldest first, with the calls each has left.
+         */
+        get: operations["listSandboxRules"];
+        put?: never;
+        /**
+         * Force the answers of the next calls
+         * @description The next `times` calls (default 1) of the operation `operationId` of the Partner Center API,
+         *     made by this partner (and, with `customerId`, for that customer), get the `effect` instead of
+         *     their answer: the first rule that matches a call applies, and a rule whose calls are spent is
+         *     gone. Effects: `status` answers that status with Partner Center's error body (a `429` carries
+         *     `Retry-After` and the throttling body) and changes nothing; `latency` waits `ms` milliseconds and
+         *     then serves the call; `reset` closes the connection before the call is served; `timeout` never
+         *     answers (the connection is closed after 5 minutes); `dropAnswer` serves the call, commits what it
+         *     writes, then closes the connection without sending the answer.
+         */
+        post: operations["createSandboxRule"];
+        /**
+         * Remove the partner's rules
+         * @description Removes every rule of the partner's.
+         */
+        delete: operations["deleteSandboxRules"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/journal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look up the partner's recent requests
+         * @description The partner's recent requests to the Partner Center API, newest first, optionally only those with
+         *     an `MS-RequestId` or `MS-CorrelationId`. Requests without a valid token belong to no partner and
+         *     are not kept.
+         */
+        get: operations["listSandboxJournal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sandbox/reset": {
         parameters: {
             query?: never;
@@ -75,6 +132,89 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description What happened to one request. */
+        JournalEntry: {
+            /**
+             * Format: date-time
+             * @description When the answer was sent (or the connection closed), on the machine's clock.
+             */
+            at: string;
+            method: string;
+            path: string;
+            /** @description The operation the request was matched to; absent for a path the API does not have. */
+            operationId?: string;
+            /** @description The status answered; 0 when no answer was sent (a forced reset, timeout or dropped answer). */
+            status: number;
+            requestId: string;
+            correlationId: string;
+            /** @description The answer was the recorded answer of an earlier request with the same `MS-RequestId`. */
+            replayed: boolean;
+            /** @description The properties and query parameters the sandbox ignored (`Sandbox-Ignored-Properties`). */
+            ignoredProperties: string[];
+            /** @description For an error, its description and then its `data` (each failing field). */
+            errorDetails: string[];
+            /** @description The forced-answer rule applied (its id, or the `Prefer` header). */
+            forcedRule?: string;
+            /** @description What a successful write changed, as the `self` link of what it answered. */
+            wrote?: string;
+        };
+        /** @description Journal entries, newest first. */
+        JournalCollection: {
+            totalCount: number;
+            items: components["schemas"]["JournalEntry"][];
+        };
+        /** @description What to force, for which calls. */
+        ForcedRuleRequest: {
+            /**
+             * @description An operation of the Partner Center API (`createCart`, `getCart`, `checkoutCart`, ...).
+             * @example checkoutCart
+             */
+            operationId: string;
+            /**
+             * Format: uuid
+             * @description Only calls for this customer.
+             */
+            customerId?: string;
+            /**
+             * @description How many matching calls get the effect.
+             * @default 1
+             */
+            times: number;
+            effect: components["schemas"]["ForcedEffect"];
+        };
+        /** @description What a matching call gets instead of its answer. */
+        ForcedEffect: {
+            /**
+             * @description One of the effects `createSandboxRule` describes.
+             * @enum {string}
+             */
+            type: "status" | "latency" | "reset" | "timeout" | "dropAnswer";
+            /**
+             * @description With `status`, the status answered (required then).
+             * @enum {integer}
+             */
+            status?: 409 | 429 | 500 | 503;
+            /** @description With `status` 429 or 503, the `Retry-After` sent (default 1). */
+            retryAfterSeconds?: number;
+            /** @description With `latency`, the wait (required then). */
+            ms?: number;
+        };
+        /** @description A rule in force. */
+        ForcedRule: {
+            /** Format: uuid */
+            id: string;
+            operationId: string;
+            /** Format: uuid */
+            customerId?: string;
+            /** @description Calls left to get the effect. */
+            remaining: number;
+            effect: components["schemas"]["ForcedEffect"];
+        };
+        /** @description The partner's rules, oldest first. */
+        ForcedRuleCollection: {
+            totalCount: number;
+            items: components["schemas"]["ForcedRule"][];
+        };
         /** @description A partner's clock. */
         SandboxClock: {
             /**
@@ -113,7 +253,7 @@ export interface components {
              */
             now: string;
         };
-        /** @description What a reset deleted (seats and the clock go with them). */
+        /** @description What a reset deleted (seats, forced-answer rules, the journal and the clock go with them). */
         ResetResult: {
             /** @example 2 */
             carts: number;
@@ -195,6 +335,12 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type SchemaJournalEntry = components['schemas']['JournalEntry'];
+export type SchemaJournalCollection = components['schemas']['JournalCollection'];
+export type SchemaForcedRuleRequest = components['schemas']['ForcedRuleRequest'];
+export type SchemaForcedEffect = components['schemas']['ForcedEffect'];
+export type SchemaForcedRule = components['schemas']['ForcedRule'];
+export type SchemaForcedRuleCollection = components['schemas']['ForcedRuleCollection'];
 export type SchemaSandboxClock = components['schemas']['SandboxClock'];
 export type SchemaAdvanceClockRequest = components['schemas']['AdvanceClockRequest'];
 export type SchemaSetClockRequest = components['schemas']['SetClockRequest'];
@@ -282,6 +428,101 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listSandboxRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForcedRuleCollection"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    createSandboxRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForcedRuleRequest"];
+            };
+        };
+        responses: {
+            /** @description The rule, in force. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForcedRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    deleteSandboxRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No rule is left. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    listSandboxJournal: {
+        parameters: {
+            query?: {
+                /** @description Only the requests that carried this `MS-RequestId`. */
+                requestId?: string;
+                /** @description Only the requests that carried this `MS-CorrelationId`. */
+                correlationId?: string;
+                /** @description At most this many entries (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
     resetSandbox: {
         parameters: {
             query?: never;
@@ -313,4 +554,6 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const forcedEffectTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ForcedEffect"]["type"]> = ["status", "latency", "reset", "timeout", "dropAnswer"];
+export const forcedEffectStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ForcedEffect"]["status"]> = [409, 429, 500, 503];
 export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = [404, 405, 408, 412, 413, 415, 422, 431, 503, 2030, 20000, 400013, 400018, 400019, 800001, 800002, 800003, 800007, 800008, 800019, 800060, 800061, 800063, 800064, 800065, 800077, 900117];

@@ -12,6 +12,9 @@ import { loadCatalog } from './catalog/load-catalog.ts';
 import type { Catalog } from './domain/catalog.ts';
 import { CartService } from './domain/carts.ts';
 import { SandboxControls } from './domain/controls.ts';
+import { ForcedAnswers } from './domain/forced-answers.ts';
+import { operationIdsOf } from './http/operations.ts';
+import { bundledSpec } from './http/spec.ts';
 import { OrderService } from './domain/orders.ts';
 import { ProductCatalog } from './domain/products.ts';
 import { sharedClock, systemClock, VirtualClocks, type Clock } from './domain/clock.ts';
@@ -83,7 +86,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       bodyLimitBytes: config.bodyLimitBytes,
       validateResponses: !config.production,
       requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: async (partnerId) => (await partnerClock.now(partnerId)).getTime() }),
-      ...(clocks ? { controls: new SandboxControls(store, clocks) } : {}),
+      ...(clocks ? { controls: new SandboxControls(store, clocks, new ForcedAnswers(operationIdsOf((overrides.spec ?? bundledSpec()) as never))) } : {}),
       rateLimitPerMinute: config.rateLimitPerMinute,
       unknownProperties: config.unknownProperties,
       corsOrigins: config.corsOrigins,

@@ -2,6 +2,7 @@
 // reset of its state. Every control acts on the calling partner alone. Knows nothing of HTTP.
 import type { PartnerReset, Store } from '../store/store.ts';
 import type { VirtualClocks } from './clock.ts';
+import type { ForcedAnswers, ForcedRule, ForcedRuleRequest } from './forced-answers.ts';
 import { DomainError } from './errors.ts';
 
 /** The longest step the clock takes at once: ten years, far beyond every lifetime the sandbox knows. */
@@ -16,10 +17,24 @@ export interface ClockReading {
 export class SandboxControls {
   readonly #store: Store;
   readonly #clocks: VirtualClocks;
+  readonly forced: ForcedAnswers;
 
-  constructor(store: Store, clocks: VirtualClocks) {
+  constructor(store: Store, clocks: VirtualClocks, forced: ForcedAnswers) {
     this.#store = store;
     this.#clocks = clocks;
+    this.forced = forced;
+  }
+
+  addRule(partnerId: string, request: ForcedRuleRequest): ForcedRule {
+    return this.forced.add(partnerId, request);
+  }
+
+  rules(partnerId: string): ForcedRule[] {
+    return this.forced.list(partnerId);
+  }
+
+  clearRules(partnerId: string): void {
+    this.forced.clear(partnerId);
   }
 
   async clock(partnerId: string): Promise<ClockReading> {
@@ -48,7 +63,9 @@ export class SandboxControls {
     return this.clock(partnerId);
   }
 
+  /** The partner's stored state, and its rules. */
   reset(partnerId: string): Promise<PartnerReset> {
+    this.forced.clear(partnerId);
     return this.#store.resetPartner(partnerId);
   }
 }

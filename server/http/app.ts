@@ -12,6 +12,8 @@ import type { OrderService } from '../domain/orders.ts';
 import type { ProductCatalog } from '../domain/products.ts';
 import type { SandboxControls } from '../domain/controls.ts';
 import { controlHandlers } from './control-handlers.ts';
+import { forcedAnswers } from './forced-answers.ts';
+import { journalRecorder, RequestJournal } from './journal.ts';
 import type { Store } from '../store/store.ts';
 import { authenticate } from './authenticate.ts';
 import { crossOrigin } from './cross-origin.ts';
@@ -74,9 +76,11 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(options.logger));
+  const journal = options.controls ? new RequestJournal() : undefined;
+  if (journal) app.use('/v1', journalRecorder(journal));
   app.use(crossOrigin(options.corsOrigins ?? 'loopback'));
   app.use(docsRoutes(() => options.store.ping()));
-  if (options.controls) app.use('/sandbox', ...controlRoutes(options.controls, options));
+  if (options.controls && journal) app.use('/sandbox', ...controlRoutes(options.controls, journal, options));
   app.use('/v1', authenticate(options.verifier));
   if (options.rateLimitPerMinute) app.use('/v1', rateLimit(new RateLimiter(options.rateLimitPerMinute)));
   // Not strict: checkout bodies are any JSON value (the SDKs send the string "success"); the schemas
@@ -96,6 +100,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use(matching);
+  if (options.controls) app.use(forcedAnswers(options.controls.forced));
   app.use(requestReader(spec as Parameters<typeof requestReader>[0], options.unknownProperties ?? 'ignore'));
   app.use(validation);
   app.use(dispatcher);
@@ -108,7 +113,7 @@ export function createApp(options: AppOptions): Express {
  * throttling, validation against their own document and dispatch by operationId as the API. Their
  * bodies are read strictly (no Partner Center tolerance: they are the kit's own).
  */
-function controlRoutes(controls: SandboxControls, options: AppOptions): RequestHandler[] {
+function controlRoutes(controls: SandboxControls, journal: RequestJournal, options: AppOptions): RequestHandler[] {
   const spec = controlsSpec();
   return [
     authenticate(options.verifier),
@@ -123,7 +128,7 @@ function controlRoutes(controls: SandboxControls, options: AppOptions): RequestH
       validateFormats: true,
       ajvFormats: { mode: 'full' },
     }),
-    operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], controlHandlers(controls), { validatedResponses: options.validateResponses }),
+    operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], controlHandlers(controls, journal), { validatedResponses: options.validateResponses }),
   ];
 }
 

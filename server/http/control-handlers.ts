@@ -5,12 +5,22 @@ import type { operations as ControlOperations } from '../../generated/sandbox-co
 import { parseDuration } from '../config-values.ts';
 import type { SandboxControls } from '../domain/controls.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { RequestJournal } from './journal.ts';
 import type { HandlersOf } from './operations.ts';
 
 export type ControlHandlers = HandlersOf<ControlOperations>;
 
-export function controlHandlers(controls: SandboxControls): ControlHandlers {
+export function controlHandlers(controls: SandboxControls, journal: RequestJournal): ControlHandlers {
   return {
+    async listSandboxJournal({ caller, query }) {
+      const items = journal.find(caller.partnerId, {
+        ...(query.requestId ? { requestId: query.requestId } : {}),
+        ...(query.correlationId ? { correlationId: query.correlationId } : {}),
+        ...(query.limit ? { limit: query.limit } : {}),
+      });
+      return { status: 200, body: { totalCount: items.length, items } };
+    },
+
     async getSandboxClock({ caller }) {
       return { status: 200, body: await controls.clock(caller.partnerId) };
     },
@@ -29,7 +39,22 @@ export function controlHandlers(controls: SandboxControls): ControlHandlers {
       return { status: 200, body: await controls.advanceClock(caller.partnerId, ms) };
     },
 
+    async createSandboxRule({ caller, body }) {
+      return { status: 201, body: controls.addRule(caller.partnerId, body) };
+    },
+
+    async listSandboxRules({ caller }) {
+      const items = controls.rules(caller.partnerId);
+      return { status: 200, body: { totalCount: items.length, items } };
+    },
+
+    async deleteSandboxRules({ caller }) {
+      controls.clearRules(caller.partnerId);
+      return { status: 204, body: undefined };
+    },
+
     async resetSandbox({ caller }) {
+      journal.clear(caller.partnerId);
       return { status: 200, body: await controls.reset(caller.partnerId) };
     },
   };

@@ -155,6 +155,7 @@ export function errorBody(failure: ApiError): ErrorBody {
 }
 
 export function sendError(res: Response, failure: ApiError): void {
+  res.locals.errorDetails = [failure.message, ...failure.details];
   // The spec declares the ignored-properties header on successes and on 400 (where strict mode names them).
   if (failure.status !== 400) res.removeHeader(IGNORED_HEADER);
   if (failure.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="partner-center", error="invalid_token"');
@@ -173,7 +174,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const failure = toApiError(error);
-    if (failure.status === 500) logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
+    if (failure.status === 500 && !res.locals.forcedRule) logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
     sendError(res, failure);
   };
 }

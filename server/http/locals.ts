@@ -10,6 +10,13 @@ declare global {
       clientRequestId?: string;
       /** What the request reader ignored (request-reader.ts), for the answer header and the log line. */
       ignoredProperties?: string[];
+      /** A forced-answer rule said to drop this answer once the write committed (forced-answers.ts). */
+      dropAnswer?: boolean;
+      /** The id of the forced-answer rule applied to this request, for the log line and the journal. */
+      forcedRule?: string;
+      /** For the journal: an error's description and data, and the `self` link of what a write answered. */
+      errorDetails?: string[];
+      wrote?: string;
     }
   }
 }

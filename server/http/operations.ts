@@ -49,6 +49,11 @@ interface SpecDocument {
   paths: Record<string, Record<string, { operationId?: string; parameters?: { $ref?: string; name?: string; in?: string }[] } | unknown>>;
 }
 
+/** Every operationId of the spec. */
+export function operationIdsOf(spec: SpecDocument): string[] {
+  return [...operationsOf(spec).keys()];
+}
+
 /** Every operationId of the spec, with the names of the headers it declares. */
 function operationsOf(spec: SpecDocument): Map<string, string[]> {
   const resolve = refResolver(spec) as (ref: string) => { name?: string; in?: string };
@@ -110,6 +115,14 @@ interface SentAnswer {
  * body in one write, without Express's conversion of the body to a Buffer and back.
  */
 function send(res: Response, answer: SentAnswer, validatedResponses: boolean): void {
+  const self = (answer.body as { links?: { self?: { uri?: unknown } } } | undefined)?.links?.self?.uri;
+  if (res.req.method !== 'GET' && typeof self === 'string') res.locals.wrote = self;
+  // A forced "drop the answer": the write has committed (and its answer is recorded for a retry); the
+  // client gets no answer, only a closed connection.
+  if (res.locals.dropAnswer) {
+    res.socket?.destroy();
+    return;
+  }
   if (answer.etag) res.setHeader('ETag', answer.etag);
   if (answer.replayed) res.setHeader('Idempotent-Replayed', 'true');
   if (validatedResponses) {

@@ -34,6 +34,7 @@ export function requestContext(logger: Logger): RequestHandler {
           correlationId,
           partnerId: res.locals.caller?.partnerId,
           ...(res.locals.ignoredProperties ? { ignoredProperties: res.locals.ignoredProperties } : {}),
+          ...(res.locals.forcedRule ? { forcedRule: res.locals.forcedRule } : {}),
         },
         'request',
       );

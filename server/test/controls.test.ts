@@ -3,7 +3,7 @@
 // no other's; bad input is refused with the error body and changes nothing; switched off, the paths
 // are unknown routes.
 import assert from 'node:assert/strict';
-import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath, OTHER_PARTNER, token } from './harness.ts';
+import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath, OTHER_PARTNER, PARTNER, token } from './harness.ts';
 import { assertErrorBody, useTestServer } from './hooks.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -109,13 +109,143 @@ describe('test controls: the virtual clock and reset', () => {
   });
 });
 
+describe('test controls: forced answers and faults', () => {
+  const server = useTestServer();
+  let other: Record<string, string>;
+  beforeEach(async () => {
+    other = { authorization: `Bearer ${await token(OTHER_PARTNER)}` };
+  });
+  const rule = (body: unknown, headers: Record<string, string> = {}) => server.call('POST', '/sandbox/rules', { body, headers });
+
+  it('a status rule answers Partner Center\'s body for the next N calls of that partner only, changing nothing', async () => {
+    const created = await rule({ operationId: 'createCart', times: 2, effect: { type: 'status', status: 503, retryAfterSeconds: 3 } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.remaining, 2);
+    for (let i = 0; i < 2; i++) {
+      const forced = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
+      assert.equal(forced.status, 503);
+      assert.equal(forced.headers.get('retry-after'), '3');
+      assertErrorBody(forced.body, 503);
+      assert.match(forced.body.description, /forced by a sandbox test rule/);
+    }
+    assert.equal((await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: other })).status, 201, 'another partner is untouched');
+    assert.equal((await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } })).status, 201, 'the rule is spent');
+    assert.deepEqual((await server.call('POST', '/sandbox/reset')).body, { carts: 1, orders: 0, recordedRequests: 0 }, 'the forced answers wrote nothing');
+  });
+
+  it('a 429 rule answers the throttling body with Retry-After; a rule can be limited to one customer', async () => {
+    const customer = 'b5e3f7a2-1d94-4c68-8a0b-3e6f9c2d7a15';
+    await rule({ operationId: 'listOrders', customerId: customer, effect: { type: 'status', status: 429, retryAfterSeconds: 2 } });
+    assert.equal((await server.call('GET', ordersPath())).status, 200, 'another customer');
+    const throttled = await server.call('GET', ordersPath(customer));
+    assert.equal(throttled.status, 429);
+    assert.equal(throttled.headers.get('retry-after'), '2');
+    assert.equal(throttled.body.statusCode, 429);
+  });
+
+  it('Prefer: code=<status> forces one request, as mock servers take it', async () => {
+    const reply = await server.call('GET', ordersPath(), { headers: { prefer: 'code=409' } });
+    assert.equal(reply.status, 409);
+    assertErrorBody(reply.body, 800064);
+    assert.equal((await server.call('GET', ordersPath(), { headers: { prefer: 'code=201' } })).status, 200, 'a status no rule can force is ignored');
+  });
+
+  it('latency waits, reset closes the connection, timeout never answers', async () => {
+    await rule({ operationId: 'listOrders', effect: { type: 'latency', ms: 400 } });
+    const started = Date.now();
+    assert.equal((await server.call('GET', ordersPath())).status, 200);
+    assert.ok(Date.now() - started >= 390, 'waited');
+    await rule({ operationId: 'listOrders', effect: { type: 'reset' } });
+    await assert.rejects(server.call('GET', ordersPath()), /fetch failed/);
+    await rule({ operationId: 'listOrders', effect: { type: 'timeout' } });
+    await assert.rejects(fetch(`${server.baseUrl}${ordersPath()}`, { headers: { authorization: `Bearer ${await token(PARTNER)}` }, signal: AbortSignal.timeout(300) }), /aborted|timeout/i);
+    assert.equal((await server.call('GET', ordersPath())).status, 200, 'and the server still answers');
+  });
+
+  it('dropAnswer commits the write and closes the connection; the retry with the same MS-RequestId is replayed', async () => {
+    await rule({ operationId: 'createCart', effect: { type: 'dropAnswer' } });
+    const headers = { 'MS-RequestId': 'drop-answer-1' };
+    await assert.rejects(server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers }), /fetch failed/);
+    const retry = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers });
+    assert.equal(retry.status, 201);
+    assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual((await server.call('POST', '/sandbox/reset')).body, { carts: 1, orders: 0, recordedRequests: 1 });
+  });
+
+  it('rules are listed and removed per partner; reset removes them too', async () => {
+    await rule({ operationId: 'getCart', effect: { type: 'status', status: 500 } });
+    await rule({ operationId: 'getCart', effect: { type: 'status', status: 500 } }, other);
+    assert.equal((await server.call('GET', '/sandbox/rules')).body.totalCount, 1);
+    assert.equal((await server.call('DELETE', '/sandbox/rules')).status, 204);
+    assert.equal((await server.call('GET', '/sandbox/rules')).body.totalCount, 0);
+    assert.equal((await server.call('GET', '/sandbox/rules', { headers: other })).body.totalCount, 1, "the other partner's rule stays");
+    await server.call('POST', '/sandbox/reset', { headers: other });
+    assert.equal((await server.call('GET', '/sandbox/rules', { headers: other })).body.totalCount, 0);
+  });
+
+  it('a rule that cannot apply is refused with 400 naming the field', async () => {
+    for (const [body, field] of [
+      [{ operationId: 'deleteEverything', effect: { type: 'reset' } }, 'body.operationId'],
+      [{ operationId: 'getCart', effect: { type: 'status' } }, 'body.effect.status'],
+      [{ operationId: 'getCart', effect: { type: 'latency' } }, 'body.effect.ms'],
+      [{ operationId: 'getCart', effect: { type: 'reset', ms: 5 } }, 'body.effect.ms'],
+      [{ operationId: 'getCart', effect: { type: 'status', status: 418 } }, 'body.effect.status'],
+      [{ operationId: 'getCart', times: 0, effect: { type: 'reset' } }, 'body.times'],
+      [{ operationId: 'getCart', effect: { type: 'status', status: 500, retryAfterSeconds: 2 } }, 'body.effect.retryAfterSeconds'],
+    ] as const) {
+      const reply = await rule(body);
+      assert.equal(reply.status, 400, JSON.stringify(body));
+      assertErrorBody(reply.body, 800002);
+      assert.ok(reply.body.data.some((entry: string) => entry.startsWith(field)), `${JSON.stringify(body)}: ${JSON.stringify(reply.body.data)}`);
+    }
+    assert.equal((await server.call('GET', '/sandbox/rules')).body.totalCount, 0);
+  });
+});
+
+describe('test controls: the request journal', () => {
+  const server = useTestServer();
+  const journal = async (query: string, headers: Record<string, string> = {}) => (await server.call('GET', `/sandbox/journal?${query}`, { headers })).body;
+
+  it('explains a replayed request and a request with an ignored property', async () => {
+    const headers = { 'MS-RequestId': 'journal-create-1', 'MS-CorrelationId': 'journal-flow-1' };
+    const body = { lineItems: [e5Line(1, { purchaseSytem: 'typo' })] };
+    const first = await server.call('POST', cartsPath(), { body, headers });
+    await server.call('POST', cartsPath(), { body, headers });
+    const found = await journal('requestId=journal-create-1');
+    assert.equal(found.totalCount, 2);
+    const [retry, original] = found.items;
+    assert.deepEqual([retry.replayed, original.replayed], [true, false]);
+    assert.equal(original.operationId, 'createCart');
+    assert.equal(original.status, 201);
+    assert.deepEqual(original.ignoredProperties, ['body.lineItems[0].purchaseSytem']);
+    assert.equal(original.wrote, `/customers/${first.body.links.self.uri.split('/')[2]}/carts/${first.body.id}`);
+    assert.equal(original.path, cartsPath());
+    assert.equal((await journal('correlationId=journal-flow-1')).totalCount, 2);
+  });
+
+  it('keeps the error details of a refused request and the forced rule applied; another partner sees none of it', async () => {
+    await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(0)] }, headers: { 'MS-RequestId': 'journal-bad-1' } });
+    const [bad] = (await journal('requestId=journal-bad-1')).items;
+    assert.equal(bad.status, 400);
+    assert.match(bad.errorDetails.join('\n'), /body\.lineItems\[0\]\.quantity/);
+    await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': 'journal-forced-1', prefer: 'code=503' } });
+    const [forced] = (await journal('requestId=journal-forced-1')).items;
+    assert.equal(forced.status, 503);
+    assert.equal(forced.forcedRule, 'Prefer: code=503');
+    const others = await journal('limit=1000', { authorization: `Bearer ${await token(OTHER_PARTNER)}` });
+    assert.equal(others.totalCount, 0);
+    await server.call('POST', '/sandbox/reset');
+    assert.equal((await journal('limit=1000')).totalCount, 0, 'reset clears the journal');
+  });
+});
+
 describe("the test controls' document and page", () => {
   const server = useTestServer();
 
   it('are served next to the API: /sandbox-controls.json, /sandbox-controls.yaml and /docs/controls', async () => {
     const json = await server.call('GET', '/sandbox-controls.json', { headers: { authorization: null } });
     assert.equal(json.status, 200);
-    assert.deepEqual(Object.keys(json.body.paths).sort(), ['/sandbox/clock', '/sandbox/clock/advance', '/sandbox/reset']);
+    assert.deepEqual(Object.keys(json.body.paths).sort(), ['/sandbox/clock', '/sandbox/clock/advance', '/sandbox/journal', '/sandbox/reset', '/sandbox/rules']);
     const page = await server.call('GET', '/docs/controls', { headers: { authorization: null } });
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
@@ -132,8 +262,9 @@ describe("the test controls' document and page", () => {
 describe('test controls switched off', () => {
   const server = useTestServer({ sandboxControls: false });
 
-  it('their paths answer 404 like any unknown route', async () => {
-    for (const [method, path] of [['GET', '/sandbox/clock'], ['POST', '/sandbox/clock/advance'], ['POST', '/sandbox/reset']] as const) {
+  it('their paths answer 404 like any unknown route, and Prefer forces nothing', async () => {
+    assert.equal((await server.call('GET', ordersPath(), { headers: { prefer: 'code=503' } })).status, 200);
+    for (const [method, path] of [['GET', '/sandbox/clock'], ['POST', '/sandbox/clock/advance'], ['POST', '/sandbox/reset'], ['POST', '/sandbox/rules']] as const) {
       const reply = await server.call(method, path, method === 'GET' ? {} : { body: { by: 'P1D' } });
       assert.equal(reply.status, 404, `${method} ${path}`);
       assertErrorBody(reply.body, 404);

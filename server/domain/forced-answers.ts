@@ -1,0 +1,76 @@
+// Forced answers and faults (the test controls' rules): the next calls of an operation, for one
+// partner (and optionally one customer), get an effect instead of their answer. Kept by this instance,
+// in memory: a rule is a test's instruction to the sandbox it talks to, and lives until its calls are
+// spent, it is removed, or the partner is reset.
+import { randomUUID } from 'node:crypto';
+import type { components } from '../../generated/sandbox-controls-types.ts';
+import { DomainError } from './errors.ts';
+
+type Schemas = components['schemas'];
+export type ForcedRule = Schemas['ForcedRule'];
+export type ForcedEffect = Schemas['ForcedEffect'];
+export type ForcedRuleRequest = Schemas['ForcedRuleRequest'];
+
+/** The most rules a partner has at once. */
+export const MAX_RULES_PER_PARTNER = 100;
+
+export class ForcedAnswers {
+  readonly #rules = new Map<string, ForcedRule[]>();
+  readonly #operationIds: ReadonlySet<string>;
+
+  /** `operationIds`: the Partner Center API's operations, the only ones a rule may name. */
+  constructor(operationIds: Iterable<string>) {
+    this.#operationIds = new Set(operationIds);
+  }
+
+  add(partnerId: string, request: ForcedRuleRequest): ForcedRule {
+    const problems = problemsOf(request, this.#operationIds);
+    if (problems.length > 0) throw new DomainError('invalid-input', `Invalid request input: ${problems.length} field${problems.length === 1 ? ' is' : 's are'} not valid.`, problems);
+    const rules = this.#rules.get(partnerId) ?? [];
+    if (rules.length >= MAX_RULES_PER_PARTNER) {
+      throw new DomainError('invalid-input', `Invalid request input: a partner has at most ${MAX_RULES_PER_PARTNER} rules; remove some first.`, [
+        `body: at most ${MAX_RULES_PER_PARTNER} rules in force`,
+      ]);
+    }
+    const rule: ForcedRule = {
+      id: randomUUID(),
+      operationId: request.operationId,
+      ...(request.customerId ? { customerId: request.customerId.toLowerCase() } : {}),
+      remaining: request.times ?? 1,
+      effect: { ...request.effect },
+    };
+    this.#rules.set(partnerId, [...rules, rule]);
+    return structuredClone(rule);
+  }
+
+  list(partnerId: string): ForcedRule[] {
+    return structuredClone(this.#rules.get(partnerId) ?? []);
+  }
+
+  clear(partnerId: string): void {
+    this.#rules.delete(partnerId);
+  }
+
+  /** The effect for this call, if a rule matches it; that rule has one call fewer left. */
+  take(partnerId: string, operationId: string, customerId: string | undefined): { rule: ForcedRule; effect: ForcedEffect } | undefined {
+    const rules = this.#rules.get(partnerId);
+    const rule = rules?.find((candidate) => candidate.operationId === operationId && (!candidate.customerId || candidate.customerId === customerId?.toLowerCase()));
+    if (!rules || !rule) return undefined;
+    rule.remaining -= 1;
+    if (rule.remaining === 0) this.#rules.set(partnerId, rules.filter((candidate) => candidate !== rule));
+    return { rule: structuredClone({ ...rule, remaining: Math.max(rule.remaining, 0) }), effect: structuredClone(rule.effect) };
+  }
+}
+
+/** What the schema cannot say: an operation that exists, and the fields each effect needs. */
+function problemsOf(request: ForcedRuleRequest, operationIds: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  if (!operationIds.has(request.operationId)) problems.push(`body.operationId: ${request.operationId} is not an operation of the Partner Center API (${[...operationIds].join(', ')})`);
+  const { type, status, ms, retryAfterSeconds } = request.effect;
+  if (type === 'status' && status === undefined) problems.push('body.effect.status: required with type status');
+  if (type !== 'status' && status !== undefined) problems.push('body.effect.status: only with type status');
+  if (type === 'latency' && ms === undefined) problems.push('body.effect.ms: required with type latency');
+  if (type !== 'latency' && ms !== undefined) problems.push('body.effect.ms: only with type latency');
+  if (retryAfterSeconds !== undefined && !(type === 'status' && (status === 429 || status === 503))) problems.push('body.effect.retryAfterSeconds: only with status 429 or 503');
+  return problems;
+}

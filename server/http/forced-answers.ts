@@ -1,0 +1,63 @@
+// Applies the test controls' forced answers to a request of the Partner Center API, once the
+// validator has matched it to an operation: a rule of the caller's (server/domain/forced-answers.ts),
+// or, for this request alone, a `Prefer: code=<status>` header as mock servers take it. A forced status
+// answers before anything is read or written; `dropAnswer` lets the write commit and closes the
+// connection instead of answering (server/http/operations.ts).
+import type { Request, RequestHandler } from 'express';
+import type { ForcedAnswers, ForcedEffect } from '../domain/forced-answers.ts';
+import { ApiError, Codes } from './errors.ts';
+import { ThrottledError } from './rate-limit.ts';
+
+/** A request left unanswered (`timeout`) is closed after this long, so that nothing is held forever. */
+const TIMEOUT_CLOSE_MS = 5 * 60_000;
+const PREFERRED_STATUSES = new Set([409, 429, 500, 503]);
+
+export function forcedAnswers(forced: ForcedAnswers): RequestHandler {
+  return (req, res, next) => {
+    const caller = res.locals.caller;
+    const matched = (req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }).openapi;
+    const operationId = matched?.schema?.operationId;
+    if (!caller || !operationId) return next();
+    const preferred = preferredStatus(req.get('prefer'));
+    const taken = preferred ? undefined : forced.take(caller.partnerId, operationId, matched?.pathParams?.['customerId']);
+    const effect: ForcedEffect | undefined = preferred ? { type: 'status', status: preferred } : taken?.effect;
+    if (!effect) return next();
+    res.locals.forcedRule = taken ? taken.rule.id : `Prefer: code=${preferred}`;
+    switch (effect.type) {
+      case 'status':
+        return next(forcedError(effect));
+      case 'latency':
+        setTimeout(next, effect.ms ?? 0);
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'timeout':
+        setTimeout(() => req.socket.destroy(), TIMEOUT_CLOSE_MS).unref();
+        return;
+      case 'dropAnswer':
+        res.locals.dropAnswer = true;
+        return next();
+    }
+  };
+}
+
+/** `Prefer: code=429` (among other preferences, any case): a status the rules can force, else none. */
+function preferredStatus(header: string | undefined): 409 | 429 | 500 | 503 | undefined {
+  const code = Number(/(?:^|[,;\s])code=(\d{3})(?:$|[,;\s])/i.exec(header ?? '')?.[1]);
+  return PREFERRED_STATUSES.has(code) ? (code as 409 | 429 | 500 | 503) : undefined;
+}
+
+function forcedError(effect: ForcedEffect): Error {
+  const why = 'forced by a sandbox test rule; nothing was changed';
+  switch (effect.status) {
+    case 429:
+      return new ThrottledError(effect.retryAfterSeconds ?? 1);
+    case 503:
+      return new ApiError(503, 503, `The service is temporarily unavailable (${why}). Retry after the seconds in Retry-After with the same MS-RequestId.`, [], effect.retryAfterSeconds ?? 1);
+    case 409:
+      return new ApiError(409, Codes.cartBeingProcessed, `The cart is being processed by another request (${why}). Retry shortly with the same MS-RequestId.`);
+    default:
+      return new ApiError(500, Codes.serviceException, `Unexpected service error (${why}). Retry the call with the same MS-RequestId.`);
+  }
+}
