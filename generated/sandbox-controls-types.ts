@@ -180,6 +180,14 @@ export interface components {
              * @default 1
              */
             times: number;
+            /**
+             * @description Each matching call gets the effect with this probability (until it has applied `times`
+             *     times), drawn from a generator seeded with `seed`, so that a run can be repeated. Absent: 1.
+             * @example 0.3
+             */
+            probability?: number;
+            /** @description The seed of `probability`'s draws (default 1). */
+            seed?: number;
             effect: components["schemas"]["ForcedEffect"];
         };
         /** @description What a matching call gets instead of its answer. */
@@ -208,6 +216,8 @@ export interface components {
             customerId?: string;
             /** @description Calls left to get the effect. */
             remaining: number;
+            probability?: number;
+            seed?: number;
             effect: components["schemas"]["ForcedEffect"];
         };
         /** @description The partner's rules, oldest first. */

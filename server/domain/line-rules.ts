@@ -7,6 +7,7 @@ import { CYCLE_MONTHS, TERM_MONTHS, offersFor, productSkuKey, type CatalogItem, 
 import { addMonthsUtc, findPromotion } from './line-pricing.ts';
 import type { SchemaCartErrorCode } from '../../generated/api-types.ts';
 import type { AnyLineInput, CartError, CartErrorAdditionalInformation, CartTally, EvaluationContext, ParticipantKey } from './line-items.ts';
+import { magicLineError } from './magic-values.ts';
 import { INTEGRATION_LIMITS } from './sandbox-profile.ts';
 import type { LineNode } from './line-tree.ts';
 
@@ -356,6 +357,9 @@ export function checkLine(
   ctx: EvaluationContext,
 ): CartError | undefined {
   const line = node.input;
+  // A magic id of the sandbox (magic-values.ts) gives the error it names, whatever the rest.
+  const magic = magicLineError(line.catalogItemId);
+  if (magic) return magic;
   /** 10001: no catalog item has this id (ignoring case). */
   if (!node.item) {
     return fail(CartErrorCode.CatalogItemIdIsNotValid, `Catalog item ID ${line.catalogItemId} is not valid.`);

@@ -4,6 +4,7 @@
 // are unknown routes.
 import assert from 'node:assert/strict';
 import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath, OTHER_PARTNER, PARTNER, token } from './harness.ts';
+import { MAGIC_ERROR_CODES, magicCatalogItemId } from '../domain/magic-values.ts';
 import { assertErrorBody, useTestServer } from './hooks.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -183,6 +184,20 @@ describe('test controls: forced answers and faults', () => {
     assert.equal((await server.call('GET', '/sandbox/rules', { headers: other })).body.totalCount, 0);
   });
 
+  it('a seeded probability: the same seed gives the same calls forced, and times bounds them', async () => {
+    const run = async () => {
+      await server.call('DELETE', '/sandbox/rules');
+      await rule({ operationId: 'listOrders', times: 5, probability: 0.5, seed: 42, effect: { type: 'status', status: 500 } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) statuses.push((await server.call('GET', ordersPath())).status);
+      return statuses;
+    };
+    const first = await run();
+    assert.equal(first.filter((status) => status === 500).length, 5, first.join(','));
+    assert.ok(first.slice(0, 10).some((status) => status === 200), 'not every call before the fifth is forced');
+    assert.deepEqual(await run(), first, 'the same seed, the same sequence');
+  });
+
   it('a rule that cannot apply is refused with 400 naming the field', async () => {
     for (const [body, field] of [
       [{ operationId: 'deleteEverything', effect: { type: 'reset' } }, 'body.operationId'],
@@ -192,6 +207,8 @@ describe('test controls: forced answers and faults', () => {
       [{ operationId: 'getCart', effect: { type: 'status', status: 418 } }, 'body.effect.status'],
       [{ operationId: 'getCart', times: 0, effect: { type: 'reset' } }, 'body.times'],
       [{ operationId: 'getCart', effect: { type: 'status', status: 500, retryAfterSeconds: 2 } }, 'body.effect.retryAfterSeconds'],
+      [{ operationId: 'getCart', probability: 0, effect: { type: 'reset' } }, 'body.probability'],
+      [{ operationId: 'getCart', seed: 3, effect: { type: 'reset' } }, 'body.seed'],
     ] as const) {
       const reply = await rule(body);
       assert.equal(reply.status, 400, JSON.stringify(body));
@@ -199,6 +216,27 @@ describe('test controls: forced answers and faults', () => {
       assert.ok(reply.body.data.some((entry: string) => entry.startsWith(field)), `${JSON.stringify(body)}: ${JSON.stringify(reply.body.data)}`);
     }
     assert.equal((await server.call('GET', '/sandbox/rules')).body.totalCount, 0);
+  });
+});
+
+describe('magic values', () => {
+  const server = useTestServer();
+
+  it('a magic catalog item id gives its line error, whatever the rest; checkout reports its group', async () => {
+    const lines = [10003, 10009, 10015, 500600].map((code) => ({ catalogItemId: magicCatalogItemId(code as never), quantity: 1, billingCycle: 'monthly' }));
+    const cart = await server.call('POST', cartsPath(), { body: { lineItems: [...lines, e5Line(1)] } });
+    assert.equal(cart.status, 201, JSON.stringify(cart.body));
+    assert.deepEqual(cart.body.lineItems.map((line: any) => line.error?.errorCode), [10003, 10009, 10015, 500600, undefined]);
+    const result = await server.call('POST', checkoutPath(cart.body.id));
+    assert.ok(result.body.orderErrors.length >= 1 && result.body.orderErrors.every((error: any) => error.code === 800009), JSON.stringify(result.body));
+    const unknownCode = await server.call('POST', cartsPath(), { body: { lineItems: [{ catalogItemId: 'SBXERRORCODE:0001:SBXE00012345', quantity: 1, billingCycle: 'monthly' }] } });
+    assert.equal(unknownCode.body.lineItems[0].error.errorCode, 10001, 'a code that is no CartErrorCode is an unknown item');
+  });
+
+  it('every CartErrorCode but 0 has one, and the controls document lists the form', async () => {
+    assert.equal(MAGIC_ERROR_CODES.length, 20);
+    const doc = (await server.call('GET', '/sandbox-controls.json', { headers: { authorization: null } })).body;
+    assert.match(doc.info.description, /SBXERRORCODE:0001:SBXE00010003/);
   });
 });
 
