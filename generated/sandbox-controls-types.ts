@@ -155,6 +155,14 @@ export interface components {
             errorDetails: string[];
             /** @description The forced-answer rule applied (its id, or the `Prefer` header). */
             forcedRule?: string;
+            /** @description The partner's throttling state as the request found it; absent when throttling is off (`RATE_LIMIT_PER_MINUTE=0`). */
+            throttling?: {
+                limitPerMinute: number;
+                /** @description Requests the partner could still send at once after this one. */
+                remaining: number;
+                /** @description 0 when the request was let through; else the seconds it was told to wait (a `429`). */
+                retryAfterSeconds: number;
+            };
             /** @description What a successful write changed, as the `self` link of what it answered. */
             wrote?: string;
         };

@@ -68,6 +68,7 @@ export function journalRecorder(journal: RequestJournal): RequestHandler {
         ignoredProperties: res.locals.ignoredProperties ?? [],
         errorDetails: res.locals.errorDetails ?? [],
         ...(res.locals.forcedRule ? { forcedRule: res.locals.forcedRule } : {}),
+        ...(res.locals.throttling ? { throttling: res.locals.throttling } : {}),
         ...(res.locals.wrote ? { wrote: res.locals.wrote } : {}),
       });
     };

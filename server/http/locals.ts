@@ -16,6 +16,8 @@ declare global {
       forcedRule?: string;
       /** For the journal: an error's description and data, and the `self` link of what a write answered. */
       errorDetails?: string[];
+      /** For the journal: the partner's throttling state as this request found it (rate-limit.ts). */
+      throttling?: { limitPerMinute: number; remaining: number; retryAfterSeconds: number };
       wrote?: string;
     }
   }

@@ -35,6 +35,11 @@ export class RateLimiter {
     this.#now = now;
   }
 
+  /** Requests a minute, and how many the partner may still send at once (after its last take). */
+  state(partnerId: string): { limitPerMinute: number; remaining: number } {
+    return { limitPerMinute: this.#capacity, remaining: Math.floor(this.#buckets.get(partnerId)?.tokens ?? this.#capacity) };
+  }
+
   /** Takes one request from the partner's bucket; returns 0 when allowed, else the seconds to wait. */
   take(partnerId: string): number {
     const now = this.#now();
@@ -64,6 +69,7 @@ export function rateLimit(limiter: RateLimiter): RequestHandler {
   return (_req, res, next) => {
     const partnerId = res.locals.caller?.partnerId;
     const wait = partnerId ? limiter.take(partnerId) : 0;
+    if (partnerId) res.locals.throttling = { ...limiter.state(partnerId), retryAfterSeconds: wait };
     next(wait > 0 ? new ThrottledError(wait) : undefined);
   };
 }

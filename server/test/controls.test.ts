@@ -277,6 +277,22 @@ describe('test controls: the request journal', () => {
   });
 });
 
+describe('test controls: the journal shows the throttling state', () => {
+  const server = useTestServer({ rateLimitPerMinute: 2 });
+
+  it('the budget left after each request, and the wait a throttled one was told', async () => {
+    for (let i = 1; i <= 3; i++) await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': `journal-throttle-${i}` } });
+    const entries = (await server.call('GET', '/sandbox/journal?limit=3')).body.items.reverse();
+    assert.deepEqual(entries.map((entry: any) => [entry.requestId, entry.status, entry.throttling.remaining, entry.throttling.limitPerMinute]), [
+      ['journal-throttle-1', 200, 1, 2],
+      ['journal-throttle-2', 200, 0, 2],
+      ['journal-throttle-3', 429, 0, 2],
+    ]);
+    assert.ok(entries[2].throttling.retryAfterSeconds >= 1);
+    assert.equal(entries[0].throttling.retryAfterSeconds, 0);
+  });
+});
+
 describe("the test controls' document and page", () => {
   const server = useTestServer();
 
