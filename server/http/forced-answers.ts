@@ -4,13 +4,16 @@
 // answers before anything is read or written; `dropAnswer` lets the write commit and closes the
 // connection instead of answering (server/http/operations.ts).
 import type { Request, RequestHandler } from 'express';
+import { forcedEffectStatusValues } from '../../generated/sandbox-controls-types.ts';
 import type { ForcedAnswers, ForcedEffect } from '../domain/forced-answers.ts';
 import { ApiError, Codes } from './errors.ts';
 import { ThrottledError } from './rate-limit.ts';
 
 /** A request left unanswered (`timeout`) is closed after this long, so that nothing is held forever. */
 const TIMEOUT_CLOSE_MS = 5 * 60_000;
-const PREFERRED_STATUSES = new Set([409, 429, 500, 503]);
+type ForcedStatus = NonNullable<ForcedEffect['status']>;
+/** The statuses `Prefer: code=` may ask for: those a rule may force (the controls' document). */
+const PREFERRED_STATUSES: ReadonlySet<number> = new Set(forcedEffectStatusValues);
 
 export function forcedAnswers(forced: ForcedAnswers): RequestHandler {
   return (req, res, next) => {
@@ -43,9 +46,9 @@ export function forcedAnswers(forced: ForcedAnswers): RequestHandler {
 }
 
 /** `Prefer: code=429` (among other preferences, any case): a status the rules can force, else none. */
-function preferredStatus(header: string | undefined): 409 | 429 | 500 | 503 | undefined {
+function preferredStatus(header: string | undefined): ForcedStatus | undefined {
   const code = Number(/(?:^|[,;\s])code=(\d{3})(?:$|[,;\s])/i.exec(header ?? '')?.[1]);
-  return PREFERRED_STATUSES.has(code) ? (code as 409 | 429 | 500 | 503) : undefined;
+  return PREFERRED_STATUSES.has(code) ? (code as ForcedStatus) : undefined;
 }
 
 function forcedError(effect: ForcedEffect): Error {
