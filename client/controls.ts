@@ -1,12 +1,16 @@
 // A typed client of the kit sandbox's test controls (openapi/sandbox-controls.yaml): the calling
-// partner's virtual clock and reset. Not Partner Center's: only the sandbox answers these.
+// partner's virtual clock, forced answers, request journal and reset. Not Partner Center's: only the
+// sandbox answers these.
 import createClient from 'openapi-fetch';
-import type { components, paths } from '../generated/sandbox-controls-types.ts';
+import type { components, operations, paths } from '../generated/sandbox-controls-types.ts';
 import { createTransport, type TokenProvider } from './transport.ts';
 
 export type SandboxClock = components['schemas']['SandboxClock'];
 export type ResetResult = components['schemas']['ResetResult'];
 export type ForcedRule = components['schemas']['ForcedRule'];
+export type JournalEntry = components['schemas']['JournalEntry'];
+/** Which entries of the journal: by `MS-RequestId`, by `MS-CorrelationId`, how many (default 50). */
+export type JournalQuery = NonNullable<operations['listSandboxJournal']['parameters']['query']>;
 /** `times` has a default (1), so it may be left out. */
 export type ForcedRuleRequest = Omit<components['schemas']['ForcedRuleRequest'], 'times'> & { times?: number };
 
@@ -33,6 +37,12 @@ export function createSandboxControls(options: SandboxControlsOptions) {
     createRule: (rule: ForcedRuleRequest) => client.POST('/sandbox/rules', { body: { times: 1, ...rule } }),
     listRules: () => client.GET('/sandbox/rules'),
     deleteRules: () => client.DELETE('/sandbox/rules'),
+    /**
+     * What happened to the partner's recent requests, newest first: the operation matched, the status,
+     * the error's details, ignored properties, replay, throttling, the forced rule, what was written.
+     * `listJournal({ requestId })` explains one call (the MS-RequestId its answer echoed).
+     */
+    listJournal: (query: JournalQuery = {}) => client.GET('/sandbox/journal', { params: { query } }),
     /** Deletes the partner's carts, orders, seats, recorded answers, rules and clock. */
     reset: () => client.POST('/sandbox/reset'),
   };

@@ -160,7 +160,10 @@ export interface components {
                 limitPerMinute: number;
                 /** @description Requests the partner could still send at once after this one. */
                 remaining: number;
-                /** @description 0 when the request was let through; else the seconds it was told to wait (a `429`). */
+                /**
+                 * @description The seconds a `429` answer told the client to wait, as its `Retry-After` said (whether the
+                 *     limit or a forced answer sent it); 0 for any other answer.
+                 */
                 retryAfterSeconds: number;
             };
             /** @description What a successful write changed, as the `self` link of what it answered. */

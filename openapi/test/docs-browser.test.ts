@@ -382,15 +382,32 @@ describe('the documentation page in a browser', function () {
     await page.close();
   });
 
-  it('links to the try-it console (/try), and, opened as a file, to the one of the local sandbox', async () => {
+  it('links /docs, /docs/controls and /try both ways, and, opened as files, to each other and the local sandbox', async () => {
+    const controlsTitle = 'Partner Center Cart Sandbox Controls';
     const { page, errors } = await open(`${server.baseUrl}/docs`);
-    const link = page.locator('#try-it-link');
-    assert.equal(await link.getAttribute('href'), '/try');
-    await link.click();
+    assert.equal(await page.locator('#try-it-link').getAttribute('href'), '/try');
+    // The link to the page shown is hidden; the other two are there to click.
+    assert.equal(await page.locator('#api-docs-link').isVisible(), false);
+    await page.getByRole('link', { name: 'Sandbox test controls' }).click();
+    await page.waitForURL(`${server.baseUrl}/docs/controls`);
+    await page.getByRole('heading', { name: controlsTitle }).first().waitFor();
+    assert.equal(await page.locator('#controls-link').isVisible(), false);
+    await page.getByRole('link', { name: 'Try it: the sandbox console' }).click();
     await page.waitForURL(`${server.baseUrl}/try`);
-    await page.locator('#swagger-ui').waitFor();
+    await page.locator('#swagger-ui .opblock').first().waitFor();
+    await page.getByRole('link', { name: 'Sandbox test controls' }).click();
+    await page.waitForURL(`${server.baseUrl}/docs/controls`);
+    await page.getByRole('link', { name: 'API reference' }).click();
+    await page.waitForURL(`${server.baseUrl}/docs`);
+    await page.getByRole('heading', { name: bundled['info'].title }).first().waitFor();
     await page.close();
+
     const offline = await open(pathToFileURL(docsFile).href);
+    assert.equal(await offline.page.locator('#try-it-link').getAttribute('href'), 'http://localhost:3000/try');
+    await offline.page.getByRole('link', { name: 'Sandbox test controls' }).click();
+    await offline.page.waitForURL(pathToFileURL(join(root, 'generated', 'docs', 'controls.html')).href);
+    await offline.page.getByRole('heading', { name: controlsTitle }).first().waitFor();
+    assert.equal(await offline.page.locator('#api-docs-link').getAttribute('href'), 'index.html');
     assert.equal(await offline.page.locator('#try-it-link').getAttribute('href'), 'http://localhost:3000/try');
     await offline.page.close();
     assert.deepEqual([...errors, ...offline.errors], []);

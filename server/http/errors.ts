@@ -9,6 +9,7 @@ import { DatabaseUnavailableError, StoreBusyError } from '../store/store.ts';
 import type { ErrorBody, ErrorCode, ThrottlingBody } from '../wire-types.ts';
 import { ThrottledError } from './rate-limit.ts';
 import { IGNORED_HEADER } from './canonical-input.ts';
+import { bundledSpec } from './spec.ts';
 
 export const ERROR_SOURCE = 'PartnerCenterCartSandbox';
 
@@ -97,8 +98,44 @@ export function fieldName(path: string | undefined): string {
   return rest.reduce((name, segment) => (/^\d+$/.test(segment) ? `${name}[${segment}]` : `${name}.${segment}`), place);
 }
 
-/** Turns any thrown value into an ApiError (the wire form of every failure). */
-export function toApiError(error: unknown): ApiError {
+/** The Partner Center API's operations (generated/openapi.json): each path in segments (`{name}` stands for any one) and its methods. */
+let apiOperations: { segments: string[]; methods: Set<string> }[] | undefined;
+
+/** Whether the API has an operation for this method and path, as `GET /v1/products/{productId}/skus`. */
+function isApiOperation(method: string, path: string): boolean {
+  apiOperations ??= Object.entries((bundledSpec() as { paths: Record<string, object> }).paths).map(([template, item]) => ({
+    segments: template.split('/'),
+    methods: new Set(Object.keys(item).map((key) => key.toUpperCase())),
+  }));
+  const segments = path.split('/');
+  const asked = method === 'HEAD' ? 'GET' : method;
+  return apiOperations.some(
+    ({ segments: template, methods }) =>
+      methods.has(asked) && template.length === segments.length && template.every((part, at) => (/^\{[^}]+\}$/.test(part) ? segments[at] !== '' : part === segments[at])),
+  );
+}
+
+/**
+ * The 404 of a path nothing serves. Partner Center's links are written relative to its API base
+ * (`/customers/…`, `/products/…`, without `/v1`), so a link requested from the server's root alone is
+ * the likeliest unknown route of all: when `/v1` and the path is an operation's, the answer says so.
+ */
+function unknownRoute(request: { method: string; originalUrl: string } | undefined): ApiError {
+  if (!request) return new ApiError(404, 404, 'No such route.');
+  const [path = '', query] = request.originalUrl.split(/\?(.*)/s, 2);
+  const route = `${request.method} ${path}`;
+  if (!path.startsWith('/v1/') && isApiOperation(request.method, `/v1${path}`)) {
+    const underBase = `/v1${path}${query === undefined ? '' : `?${query}`}`;
+    return new ApiError(404, 404, `No such route: ${route} — Partner Center's links are relative to the API base (/v1); request ${request.method} ${underBase}.`);
+  }
+  return new ApiError(404, 404, `No such route: ${route}.`);
+}
+
+/**
+ * Turns any thrown value into an ApiError (the wire form of every failure); `request`, when given,
+ * lets an unknown route's answer name it.
+ */
+export function toApiError(error: unknown, request?: { method: string; originalUrl: string }): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof DomainError) {
     const { status, code } = DOMAIN_FAILURES[error.failure];
@@ -135,7 +172,7 @@ export function toApiError(error: unknown): ApiError {
       case 400:
         return new ApiError(400, Codes.invalidInput, `Invalid request input: ${details.length} field${details.length === 1 ? ' is' : 's are'} not valid.`, details);
       case 404:
-        return new ApiError(404, 404, `No such route: ${error.message}.`);
+        return unknownRoute(request);
       case 405:
         return new ApiError(405, 405, `This route does not accept the method: ${error.message}.`);
       case 413:
@@ -173,7 +210,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(429).json(body);
       return;
     }
-    const failure = toApiError(error);
+    const failure = toApiError(error, req);
     if (failure.status === 500 && !res.locals.forcedRule) logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
     sendError(res, failure);
   };

@@ -2,7 +2,7 @@
 // what happened to them (matched operation, status, error details, ignored properties, replay, forced
 // rule, what was written), to answer "why did I get this?". Kept by this instance, bounded in count
 // per partner and in age.
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { components } from '../../generated/sandbox-controls-types.ts';
 
 export type JournalEntry = components['schemas']['JournalEntry'];
@@ -68,7 +68,7 @@ export function journalRecorder(journal: RequestJournal): RequestHandler {
         ignoredProperties: res.locals.ignoredProperties ?? [],
         errorDetails: res.locals.errorDetails ?? [],
         ...(res.locals.forcedRule ? { forcedRule: res.locals.forcedRule } : {}),
-        ...(res.locals.throttling ? { throttling: res.locals.throttling } : {}),
+        ...(res.locals.throttling ? { throttling: throttlingAnswered(res) } : {}),
         ...(res.locals.wrote ? { wrote: res.locals.wrote } : {}),
       });
     };
@@ -76,4 +76,15 @@ export function journalRecorder(journal: RequestJournal): RequestHandler {
     res.on('close', record);
     next();
   };
+}
+
+/**
+ * The throttling state as the answer told it. The limiter records the wait it chose (0 when it let the
+ * request through), but a forced `429` is answered after it, with a `Retry-After` of its own: the
+ * journal says what the client was told, the answer's `Retry-After`.
+ */
+function throttlingAnswered(res: Response): NonNullable<Response['locals']['throttling']> {
+  const state = res.locals.throttling!;
+  const told = res.statusCode === 429 && res.headersSent ? Number(res.getHeader('Retry-After')) : Number.NaN;
+  return Number.isInteger(told) && told >= 0 ? { ...state, retryAfterSeconds: told } : state;
 }

@@ -27,7 +27,9 @@ export function requestContext(logger: Logger): RequestHandler {
       logger.info(
         {
           method: req.method,
-          path: req.path,
+          // As the client sent it: under a mount (app.use('/sandbox', ...)) Express strips the prefix
+          // from req.path until the request leaves it, and a control's answer is sent from inside.
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           requestId,

@@ -3,6 +3,8 @@
 // no other's; bad input is refused with the error body and changes nothing; switched off, the paths
 // are unknown routes.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath, OTHER_PARTNER, PARTNER, token } from './harness.ts';
 import { MAGIC_ERROR_CODES, magicCatalogItemId } from '../domain/magic-values.ts';
 import { assertErrorBody, useTestServer } from './hooks.ts';
@@ -281,7 +283,8 @@ describe('test controls: the journal shows the throttling state', () => {
   const server = useTestServer({ rateLimitPerMinute: 2 });
 
   it('the budget left after each request, and the wait a throttled one was told', async () => {
-    for (let i = 1; i <= 3; i++) await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': `journal-throttle-${i}` } });
+    const replies = [];
+    for (let i = 1; i <= 3; i++) replies.push(await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': `journal-throttle-${i}` } }));
     const entries = (await server.call('GET', '/sandbox/journal?limit=3')).body.items.reverse();
     assert.deepEqual(entries.map((entry: any) => [entry.requestId, entry.status, entry.throttling.remaining, entry.throttling.limitPerMinute]), [
       ['journal-throttle-1', 200, 1, 2],
@@ -289,7 +292,61 @@ describe('test controls: the journal shows the throttling state', () => {
       ['journal-throttle-3', 429, 0, 2],
     ]);
     assert.ok(entries[2].throttling.retryAfterSeconds >= 1);
+    assert.equal(String(entries[2].throttling.retryAfterSeconds), replies[2]!.headers.get('retry-after'));
     assert.equal(entries[0].throttling.retryAfterSeconds, 0);
+  });
+});
+
+describe('test controls: the journal of a forced 429, with throttling on', () => {
+  const server = useTestServer({ rateLimitPerMinute: 100 });
+
+  it('says the wait its answer said (Retry-After), not the limiter\'s 0', async () => {
+    await server.call('POST', '/sandbox/rules', { body: { operationId: 'listOrders', effect: { type: 'status', status: 429 } } });
+    const byDefault = await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': 'forced-429-default' } });
+    await server.call('POST', '/sandbox/rules', { body: { operationId: 'listOrders', effect: { type: 'status', status: 429, retryAfterSeconds: 7 } } });
+    const seven = await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': 'forced-429-seven' } });
+    const preferred = await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': 'forced-429-prefer', prefer: 'code=429' } });
+    const served = await server.call('GET', ordersPath(), { headers: { 'MS-RequestId': 'forced-429-none' } });
+    assert.deepEqual([byDefault, seven, preferred, served].map((reply) => [reply.status, reply.headers.get('retry-after')]), [
+      [429, '1'],
+      [429, '7'],
+      [429, '1'],
+      [200, null],
+    ]);
+    const entries = (await server.call('GET', '/sandbox/journal?limit=4')).body.items.reverse();
+    assert.deepEqual(entries.map((entry: any) => [entry.requestId, entry.status, entry.throttling.retryAfterSeconds, entry.throttling.limitPerMinute]), [
+      ['forced-429-default', 429, 1, 100],
+      ['forced-429-seven', 429, 7, 100],
+      ['forced-429-prefer', 429, 1, 100],
+      ['forced-429-none', 200, 0, 100],
+    ]);
+  });
+});
+
+describe('test controls in the request log', () => {
+  const logLines: any[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (logLines.push(JSON.parse(String(chunk))), done()) }));
+  const server = useTestServer({ logger });
+
+  it('each line names the path as the client sent it, /sandbox prefix included, without the query', async () => {
+    const sent: [string, string, unknown?][] = [
+      ['GET', '/sandbox/clock'],
+      ['POST', '/sandbox/clock/advance', { by: 'P1D' }],
+      ['POST', '/sandbox/clock/advance', { by: 'soon' }],
+      ['GET', '/sandbox/journal?limit=5'],
+      ['GET', `${ordersPath()}?billingType=monthly`],
+    ];
+    for (const [index, [method, path, body]] of sent.entries()) {
+      await server.call(method, path, { headers: { 'MS-RequestId': `log-path-${index}` }, ...(body === undefined ? {} : { body }) });
+    }
+    const logged = sent.map((_, index) => logLines.find((line) => line.msg === 'request' && line.requestId === `log-path-${index}`));
+    assert.deepEqual(logged.map((line) => [line?.method, line?.path, line?.status]), [
+      ['GET', '/sandbox/clock', 200],
+      ['POST', '/sandbox/clock/advance', 200],
+      ['POST', '/sandbox/clock/advance', 400],
+      ['GET', '/sandbox/journal', 200],
+      ['GET', ordersPath(), 200],
+    ]);
   });
 });
 
@@ -305,6 +362,22 @@ describe("the test controls' document and page", () => {
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(String(page.body), /Partner Center Cart Sandbox Controls/);
     assert.equal((await server.call('GET', '/sandbox-controls.yaml', { headers: { authorization: null } })).status, 200);
+  });
+
+  it('/docs, /docs/controls and /try link to one another, and every one of those links resolves to a page', async () => {
+    const pagesLinked: Record<string, Record<string, string>> = {};
+    for (const page of ['/docs', '/docs/controls', '/try']) {
+      const html = String((await server.call('GET', page, { headers: { authorization: null } })).body);
+      pagesLinked[page] = Object.fromEntries([...html.matchAll(/<a id="(api-docs-link|controls-link|try-it-link)" href="([^"]*)"/g)].map((found) => [found[1], found[2]]));
+    }
+    const everyPage = { 'api-docs-link': '/docs', 'controls-link': '/docs/controls', 'try-it-link': '/try' };
+    // Each documentation page carries all three (its script hides the link to itself); the console links to both.
+    assert.deepEqual(pagesLinked, { '/docs': everyPage, '/docs/controls': everyPage, '/try': { 'api-docs-link': '/docs', 'controls-link': '/docs/controls' } });
+    for (const href of new Set(Object.values(pagesLinked).flatMap((links) => Object.values(links)))) {
+      const reply = await server.call('GET', href, { headers: { authorization: null } });
+      assert.equal(reply.status, 200, href);
+      assert.match(reply.headers.get('content-type') ?? '', /text\/html/, href);
+    }
   });
 
   it('none of their operations is in the Partner Center contract', async () => {

@@ -123,6 +123,7 @@ describe('errors over HTTP', () => {
     const unknown = await server.call('GET', `/v1/customers/${CUSTOMER}/baskets`);
     assert.equal(unknown.status, 404);
     assertErrorBody(unknown.body, 404);
+    assert.equal(unknown.body.description, `No such route: GET /v1/customers/${CUSTOMER}/baskets.`);
     const wrongMethod = await server.call('DELETE', cartPath('00000000-0000-4000-8000-000000000000'));
     assert.equal(wrongMethod.status, 405);
     assertErrorBody(wrongMethod.body, 405);

@@ -1,11 +1,17 @@
 // Every link the sandbox sends resolves: a full flow (catalog, cart, update, checkout, orders,
 // provisioning status, activation links, cancellation) is run through HTTP, every `links` entry of
-// every answer is collected, and each is requested with its method under /v1. A GET must answer 200;
-// a PATCH (the order's patchOperation) is sent an empty body and must answer 400 for it, which only a
-// served operation does. None may answer 404 or 405.
+// every answer is collected, and each is followed as the README says: its `uri` exactly as written,
+// after the API base (the server and `/v1`, as Partner Center's links are relative to
+// https://api.partnercenter.microsoft.com/v1), with its method. A GET must answer 200; a PATCH (the
+// order's patchOperation) is sent an empty body and must answer 400 for it, which only a served
+// operation does. None may answer 404 or 405. A link followed from the server's root alone answers a
+// 404 that says where to request it.
 import assert from 'node:assert/strict';
 import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath } from './harness.ts';
-import { useTestServer } from './hooks.ts';
+import { assertErrorBody, useTestServer } from './hooks.ts';
+
+/** What the README says to put before a link's `uri`, after the server's address. */
+const API_BASE = '/v1';
 
 interface Link {
   uri: string;
@@ -68,7 +74,7 @@ describe('every link the sandbox sends resolves', () => {
     const links = linksIn(answers);
     const broken: string[] = [];
     for (const found of links) {
-      const reply = found.method === 'GET' ? await server.call('GET', `/v1${found.uri}`) : await server.call(found.method, `/v1${found.uri}`, { body: {} });
+      const reply = found.method === 'GET' ? await server.call('GET', `${API_BASE}${found.uri}`) : await server.call(found.method, `${API_BASE}${found.uri}`, { body: {} });
       const expected = found.method === 'GET' ? 200 : 400;
       if (reply.status !== expected) broken.push(`${found.method} ${found.uri}: ${reply.status}`);
     }
@@ -83,5 +89,24 @@ describe('every link the sandbox sends resolves', () => {
     ];
     for (const pattern of patterns) assert.ok(links.some((found) => pattern.test(found.uri)), `a link like ${pattern} was sent`);
     assert.ok(links.some((found) => found.method === 'PATCH'), 'the patchOperation link was walked');
+  });
+
+  it('a link requested from the server\'s root alone answers 404 saying to request it under /v1, where it resolves', async () => {
+    const products = await server.call('GET', '/v1/products?country=US&targetView=OnlineServices');
+    const cart = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
+    for (const { uri, method } of [products.body.items[0].links.skus, cart.body.links.self] as Link[]) {
+      assert.ok(!uri.startsWith('/v1/'), `${uri}: written as Partner Center writes it, relative to the API base`);
+      const literal = await server.call(method, uri);
+      assert.equal(literal.status, 404, uri);
+      assertErrorBody(literal.body, 404);
+      assert.equal(
+        literal.body.description,
+        `No such route: ${method} ${uri.split('?')[0]} — Partner Center's links are relative to the API base (/v1); request ${method} /v1${uri}.`,
+      );
+      assert.equal((await server.call(method, `${API_BASE}${uri}`)).status, 200, `${API_BASE}${uri}`);
+    }
+    // A path that is not the API's under /v1 either gets no such advice.
+    const unknown = await server.call('GET', '/productz/CFQ7TTC0LH18?country=US');
+    assert.equal(unknown.body.description, 'No such route: GET /productz/CFQ7TTC0LH18.');
   });
 });
