@@ -1091,7 +1091,7 @@ export interface components {
              * @description The partners of record of the purchase besides the caller: at most one `transaction_reseller`
              *     and at most five `additional_transaction_reseller` (EU/EFTA only).
              */
-            participants?: components["schemas"]["Participant"][];
+            participants?: components["schemas"]["ParticipantRequest"][];
             /**
              * @description Values the item needs to be provisioned, as the SKU's provisioning variables name them: for an
              *     Azure reservation `subscriptionId`, `scope` (`shared` or `single`) and optionally `duration`;
@@ -1122,7 +1122,7 @@ export interface components {
              * @description What the subscription renews into at the end of its term (a free trial renewing into a paid
              *     term, for instance). Published tables call it an array; it is a single object.
              */
-            renewsTo?: components["schemas"]["RenewsTo"];
+            renewsTo?: components["schemas"]["RenewsToRequest"];
             /** @description The partner accepts the offer's or SKU's attestation. Needed where the catalog item enforces attestation (line error `10012` otherwise). */
             attestationAccepted?: boolean;
             /**
@@ -1188,7 +1188,7 @@ export interface components {
              * @description The partners of record of the purchase besides the caller: at most one `transaction_reseller`
              *     and at most five `additional_transaction_reseller` (EU/EFTA only).
              */
-            participants?: components["schemas"]["Participant"][];
+            participants?: components["schemas"]["ParticipantRequest"][];
             /**
              * @description Values the item needs to be provisioned, as the SKU's provisioning variables name them: for an
              *     Azure reservation `subscriptionId`, `scope` (`shared` or `single`) and optionally `duration`;
@@ -1213,7 +1213,7 @@ export interface components {
              * @description What the subscription renews into at the end of its term (a free trial renewing into a paid
              *     term, for instance). Published tables call it an array; it is a single object.
              */
-            renewsTo?: components["schemas"]["RenewsTo"];
+            renewsTo?: components["schemas"]["RenewsToRequest"];
             /** @description The partner accepts the offer's or SKU's attestation. Needed where the catalog item enforces attestation (line error `10012` otherwise). */
             attestationAccepted?: boolean;
             /**
@@ -1440,8 +1440,25 @@ export interface components {
              */
             termDuration?: "P1M" | "P1Y";
         };
+        /** @description The term a subscription renews into, in a request (`RenewsTo` as sent). */
+        RenewsToRequest: {
+            /**
+             * @description The renewal term, in ISO 8601.
+             * @enum {string}
+             */
+            termDuration?: "P1M" | "P1Y";
+        };
         /** @description A partner of record of the purchase, as a key/value pair. */
         Participant: {
+            key: components["schemas"]["ParticipantKey"];
+            /**
+             * @description The partner's PartnerID (MPN id), as a string of digits.
+             * @example 5357564
+             */
+            value: string;
+        };
+        /** @description A partner of record of the purchase, as a key/value pair, in a request (`Participant` as sent). */
+        ParticipantRequest: {
             key: components["schemas"]["ParticipantKey"];
             /**
              * @description The partner's PartnerID (MPN id), as a string of digits.
@@ -2286,7 +2303,6 @@ export interface components {
          *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
          *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
          *     retry that arrives while the first call is still writing waits for it and gets its answer.
-         * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
          */
         msRequestId: string;
         /**
@@ -2317,19 +2333,18 @@ export interface components {
          *     commas, or `*` for any). When the cart has changed since, the update is refused with `412` (code
          *     `412`) and nothing changes. Without the header the update applies to whatever the cart is now.
          *     Partner Center lists the header for concurrency control but requires it on no cart operation.
-         * @example "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0"
          */
         ifMatch: string;
     };
     requestBodies: never;
     headers: {
         /**
-         * @description The request's `MS-RequestId`, or the one the service made up for it.
+         * @description The request's `MS-RequestId`, or the one the service made up for it. Sent with every answer.
          * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
          */
         "MS-RequestId": string;
         /**
-         * @description The request's `MS-CorrelationId`, or the one the service made up for it.
+         * @description The request's `MS-CorrelationId`, or the one the service made up for it. Sent with every answer.
          * @example 0e93c70c-977a-4a88-9580-7cf084c73286
          */
         "MS-CorrelationId": string;
@@ -2399,7 +2414,9 @@ export type SchemaCartAddonLineItem = components['schemas']['CartAddonLineItem']
 export type SchemaBillingCycle = components['schemas']['BillingCycle'];
 export type SchemaTermDuration = components['schemas']['TermDuration'];
 export type SchemaRenewsTo = components['schemas']['RenewsTo'];
+export type SchemaRenewsToRequest = components['schemas']['RenewsToRequest'];
 export type SchemaParticipant = components['schemas']['Participant'];
+export type SchemaParticipantRequest = components['schemas']['ParticipantRequest'];
 export type SchemaParticipantKey = components['schemas']['ParticipantKey'];
 export type SchemaCartError = components['schemas']['CartError'];
 export type SchemaCartErrorAdditionalInformation = components['schemas']['CartErrorAdditionalInformation'];
@@ -2525,7 +2542,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2604,7 +2620,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2696,7 +2711,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2782,7 +2796,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2879,7 +2892,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2963,7 +2975,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3043,7 +3054,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3124,7 +3134,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3200,7 +3209,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3224,7 +3232,6 @@ export interface operations {
                  *     commas, or `*` for any). When the cart has changed since, the update is refused with `412` (code
                  *     `412`) and nothing changes. Without the header the update applies to whatever the cart is now.
                  *     Partner Center lists the header for concurrency control but requires it on no cart operation.
-                 * @example "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0"
                  */
                 "If-Match"?: components["parameters"]["ifMatch"];
             };
@@ -3310,7 +3317,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3447,7 +3453,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3523,7 +3528,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3598,7 +3602,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3681,7 +3684,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3756,7 +3758,6 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
-                 * @example 4fa6dad6-a89f-4875-8247-8294a10ae1cf
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3837,6 +3838,7 @@ export const cartStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["
 export const billingCycleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BillingCycle"]> = ["monthly", "annual", "triennial", "one_time", "none", "biennial", "unknown"];
 export const termDurationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TermDuration"]> = ["P1M", "P1Y", "P3Y"];
 export const renewsToTermDurationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RenewsTo"]["termDuration"]> = ["P1M", "P1Y"];
+export const renewsToRequestTermDurationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RenewsToRequest"]["termDuration"]> = ["P1M", "P1Y"];
 export const participantKeyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ParticipantKey"]> = ["transaction_reseller", "additional_transaction_reseller", "consumption_reseller", "unknown"];
 export const cartErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CartErrorCode"]> = [0, 10000, 10001, 10002, 10003, 10004, 10006, 10007, 10008, 10009, 10010, 10011, 10012, 10013, 10014, 10015, 10016, 10017, 10018, 10019, 500600];
 export const orderErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderErrorCode"]> = [800002, 800003, 800004, 800005, 800009, 800010, 800017, 800018, 800020, 800030];

@@ -4,7 +4,8 @@
 // relative to the compiled code as they have in the repository:
 // - every file under server/ that is not TypeScript and not a test's (the catalog and its schema,
 //   the try-it console's page, script and style, and whatever such file is added later);
-// - generated/openapi.json and generated/docs/index.html (the bundled spec and the Redoc page), and the
+// - generated/openapi.json, openapi.canonical.json and docs/index.html (the bundled spec, its canonical
+//   form and the Redoc page), and the
 //   test controls' generated/sandbox-controls.json and generated/docs/controls.html;
 // - openapi/openapi.yaml and openapi/sandbox-controls.yaml (served as they are).
 // Plain JavaScript, so that it runs on any Node the package supports. The TypeScript compiler is the
@@ -21,6 +22,7 @@ const dist = join(here, 'dist');
 /** Files of the repository the server reads while it runs, relative to the repository. */
 const ASSETS = [
   'generated/openapi.json',
+  'generated/openapi.canonical.json',
   'generated/docs/index.html',
   'generated/sandbox-controls.json',
   'generated/docs/controls.html',

@@ -6,15 +6,16 @@
 //   --spec FILE, --generated DIR       another spec or output folder than openapi/openapi.yaml, generated/
 //
 // The tools run as their own CLIs (the ones a person would run by hand), with the project's Node.
-// The documentation page gets a step of its own before Redocly: it is built from a temporary copy of
-// the bundled spec with code samples added to every operation (scripts/code-samples.ts), and one after:
-// `makeDocsOffline` (below). The samples go into the page only: generated/openapi.json, what the
-// server validates against and what tools and the try-it console download, stays the plain bundle.
+// Two bundles: openapi.json, the contract with its tolerated spellings (what to validate traffic
+// with), and openapi.canonical.json, the same without them (server/http/spec.ts), from which the
+// types and the documentation page are made. The page also gets code samples on every operation
+// (scripts/code-samples.ts) and, after Redocly, `makeDocsOffline` (below).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, cpSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { addCodeSamples } from './code-samples.ts';
+import { canonicalSpec } from '../server/http/spec.ts';
 
 const root = resolve(import.meta.dirname, '..');
 /** `--spec FILE` and `--generated DIR` point the script elsewhere (the tests check a changed copy). */
@@ -96,38 +97,51 @@ export function makeDocsOffline(html: string): string {
 }
 
 /**
- * The source of the documentation page: the bundle just written to `outDir` (openapi.json, generated
- * before the page), with `x-codeSamples` on every operation, as a file in `scratch`.
+ * The source of the documentation page: the canonical form of the bundle (the spelling a client
+ * should send; the page's introduction says what else is read), with `x-codeSamples` on every
+ * operation, as a file in `scratch`.
  */
 function docsSource(outDir: string, scratch: string): string {
-  const bundled = JSON.parse(readFileSync(join(outDir, 'openapi.json'), 'utf8')) as object;
+  const canonical = JSON.parse(readFileSync(join(outDir, 'openapi.canonical.json'), 'utf8')) as object;
   const file = join(scratch, 'openapi-with-code-samples.json');
-  writeFileSync(file, `${JSON.stringify(addCodeSamples(bundled), null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(addCodeSamples(canonical), null, 2)}\n`);
   return file;
 }
 
 /**
  * The derived artifacts, in this order, each written by one command into `outDir` (with `scratch`, a
- * temporary folder for intermediate files), then, for some, rewritten by `postprocess`.
+ * temporary folder for intermediate files), or made by `derive` from the artifacts before it; then,
+ * for some, rewritten by `postprocess`.
  */
 const artifacts: {
   file: string;
-  command: (outFile: string, outDir: string, scratch: string) => [string, string[]];
+  command?: (outFile: string, outDir: string, scratch: string) => [string, string[]];
+  derive?: (outDir: string) => string;
   postprocess?: (content: string) => string;
 }[] = [
   {
-    // TypeScript types of every path, operation and schema. Requests have schemas of their own
-    // (CartRequest, ...), so no read/write markers are needed: the types are those any user gets with
-    // the default flags (openapi/test/portability.test.ts checks such a client), plus two additions
-    // the server and client use: `--root-types` (SchemaCart, ...) and `--enum-values` (arrays of every
-    // enumeration's values, billingCycleValues, ...), so that no list of values is written by hand.
-    file: 'api-types.ts',
-    command: (out) => [bin('openapi-typescript'), [spec, '--output', out, '--root-types', '--enum-values']],
-  },
-  {
-    // The bundled spec as JSON: what a consumer or a tool downloads (served at /openapi.json).
+    // The bundled spec as JSON: what a consumer or a tool downloads (served at /openapi.json), with the
+    // tolerated spellings, so that a validating proxy accepts what Partner Center accepts.
     file: 'openapi.json',
     command: (out) => [bin('redocly'), ['bundle', spec, '--output', out, '--ext', 'json']],
+  },
+  {
+    // The canonical form of that bundle (server/http/spec.ts): requests in the one spelling a client
+    // should send. What the sandbox validates with, what the types and the documentation page are made
+    // from, and what to generate a client from (served at /openapi.canonical.json).
+    file: 'openapi.canonical.json',
+    derive: (outDir) => `${JSON.stringify(canonicalSpec(JSON.parse(readFileSync(join(outDir, 'openapi.json'), 'utf8')) as object), null, 2)}\n`,
+  },
+  {
+    // TypeScript types of every path, operation and schema, from the canonical form (so `billingCycle`
+    // is the union of its values rather than `string`, and `lineItems` is required). Requests have
+    // schemas of their own (CartRequest, ...), so no read/write markers are needed: the types are those
+    // any user gets with the default flags from that form (openapi/test/portability.test.ts checks
+    // such a client), plus two additions the server and client use: `--root-types` (SchemaCart, ...)
+    // and `--enum-values` (arrays of every enumeration's values, billingCycleValues, ...), so that no
+    // list of values is written by hand.
+    file: 'api-types.ts',
+    command: (out, outDir) => [bin('openapi-typescript'), [join(outDir, 'openapi.canonical.json'), '--output', out, '--root-types', '--enum-values']],
   },
   {
     // The documentation page (served at /docs, and readable as a file): the bundle with code samples
@@ -170,12 +184,15 @@ function generateInto(outDir: string): void {
     for (const artifact of artifacts) {
       const outFile = join(outDir, artifact.file);
       mkdirSync(join(outFile, '..'), { recursive: true });
-      const [command, args] = artifact.command(outFile, outDir, scratch);
-      try {
-        execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      } catch (error) {
-        const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-        throw new Error(`generating ${artifact.file} failed:\n${stderr}`);
+      if (artifact.derive) writeFileSync(outFile, artifact.derive(outDir));
+      if (artifact.command) {
+        const [command, args] = artifact.command(outFile, outDir, scratch);
+        try {
+          execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch (error) {
+          const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+          throw new Error(`generating ${artifact.file} failed:\n${stderr}`);
+        }
       }
       if (artifact.postprocess) writeFileSync(outFile, artifact.postprocess(readFileSync(outFile, 'utf8')));
     }

@@ -2,10 +2,11 @@
 // that names the place. Each case changes a copy of the spec and runs the same command CI runs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { canonicalSpec } from '../../server/http/spec.ts';
 import { loadSpec, root } from './spec.ts';
 
 interface LintProblem {
@@ -29,8 +30,21 @@ function writeChangedSpec(change: (spec: Record<string, any>) => void): string {
   return file;
 }
 
-function lint(file: string): { status: number | null; problems: LintProblem[] } {
-  const result = spawnSync(join(root, 'node_modules', '.bin', 'redocly'), ['lint', file, '--config', join(root, 'redocly.yaml'), '--format=json'], {
+/** The canonical form of a (changed) spec, and a configuration that is redocly.yaml with the rule it turns off on. */
+function canonicalWithRequiredRule(change: (spec: Record<string, any>) => void = () => {}): { file: string; config: string } {
+  const file = join(workDir, `canonical-${Math.random().toString(36).slice(2)}.yaml`);
+  const spec = loadSpec();
+  change(spec);
+  writeFileSync(file, stringify(canonicalSpec(spec)));
+  const config = join(workDir, 'redocly-required.yaml');
+  const main = readFileSync(join(root, 'redocly.yaml'), 'utf8');
+  writeFileSync(config, main.replace(/^  no-required-schema-properties-undefined: off$/m, '  no-required-schema-properties-undefined: error'));
+  assert.notEqual(readFileSync(config, 'utf8'), main, 'redocly.yaml still turns the rule off');
+  return { file, config };
+}
+
+function lint(file: string, config = join(root, 'redocly.yaml')): { status: number | null; problems: LintProblem[] } {
+  const result = spawnSync(join(root, 'node_modules', '.bin', 'redocly'), ['lint', file, '--config', config, '--format=json'], {
     cwd: root,
     encoding: 'utf8',
   });
@@ -44,6 +58,22 @@ describe('contract checks catch a broken spec', function () {
     const { status, problems } = lint(join(root, 'openapi', 'openapi.yaml'));
     assert.deepEqual(problems, []);
     assert.equal(status, 0);
+  });
+
+  it('in the canonical form, every required property is declared beside it', () => {
+    const { file, config } = canonicalWithRequiredRule();
+    const { status, problems } = lint(file, config);
+    assert.deepEqual(problems, []);
+    assert.equal(status, 0);
+  });
+
+  it('a misspelt required name fails that check, naming it', () => {
+    const { file, config } = canonicalWithRequiredRule((spec) => {
+      spec.components.schemas.CartLineItemRequest.else.required = ['catalogItemId', 'quantity', 'billingCylce'];
+    });
+    const { status, problems } = lint(file, config);
+    assert.notEqual(status, 0);
+    assert.ok(problems.some((p) => p.ruleId === 'no-required-schema-properties-undefined' && /billingCylce/.test(p.message)), JSON.stringify(problems, null, 2));
   });
 
   it('an example that does not fit its schema fails lint at that example', () => {

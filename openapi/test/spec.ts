@@ -24,10 +24,12 @@ export class SpecValidator {
   readonly #compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
 
   constructor(spec: Record<string, any>) {
-    this.#ajv = new Ajv2020({ allErrors: true, strict: true });
+    // Strict, but for `strictRequired` (off in ajv's defaults too): the alternatives for names in
+    // another case (`if`/`then`/`else`) require names that their branch leaves to the object around it.
+    this.#ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
     const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
     addFormats(this.#ajv);
-    this.#ajv.addVocabulary(['x-enumDescriptions', 'x-enum-varnames', 'x-server-managed']);
+    this.#ajv.addVocabulary(['x-enumDescriptions', 'x-enum-varnames', 'x-server-managed', 'x-tolerated-spelling']);
     // The OpenAPI document is not a JSON Schema: each component schema is registered on its own,
     // and references between them are rewritten to those schemas' ids.
     this.#spec = rewriteRefs(spec);

@@ -65,7 +65,7 @@ describe('the try-it console (/try) in a browser', function () {
     assert.deepEqual(asked.filter(leavesTheMachine), []);
     // Everything comes from the sandbox itself: the page, its script and style, Swagger UI, the spec.
     for (const url of asked) assert.ok(url.startsWith(`${server.baseUrl}/`), `${url} is not the sandbox's`);
-    for (const path of ['/try', '/try/try-it.js', '/try/swagger-ui/swagger-ui-bundle.js', '/try/swagger-ui/swagger-ui.css', '/openapi.json']) {
+    for (const path of ['/try', '/try/try-it.js', '/try/swagger-ui/swagger-ui-bundle.js', '/try/swagger-ui/swagger-ui.css', '/openapi.canonical.json']) {
       assert.ok(asked.includes(`${server.baseUrl}${path}`), `the console loads ${path}`);
     }
     // The policy lets it call the sandbox only: a token typed into it cannot be sent anywhere else.
@@ -75,8 +75,9 @@ describe('the try-it console (/try) in a browser', function () {
     // The only server is the sandbox that served the page, and there is no validator badge.
     assert.deepEqual(await page.locator('.servers select option').allInnerTexts(), [`${server.baseUrl} - This sandbox`]);
     assert.equal(await page.locator('.validator-badge, img[alt*="validator" i]').count(), 0);
-    // And the reference documentation is one click away.
+    // And the reference documentation and the test controls' page are one click away.
     assert.equal(await page.getByRole('link', { name: 'Reference documentation' }).getAttribute('href'), '/docs');
+    assert.equal(await page.getByRole('link', { name: 'Sandbox test controls' }).getAttribute('href'), '/docs/controls');
     assert.deepEqual(errors, []);
     const screenshot = join(outputDir, 'try-it.png');
     await page.screenshot({ path: screenshot });

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaseInsensitiveReader, foldEnumValue } from './canonical-input.ts';
+import { bundledSpec } from './spec.ts';
 
-const spec = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'generated', 'openapi.json'), 'utf8'));
+const spec = bundledSpec();
 const reader = new CaseInsensitiveReader(spec);
 const cartRequest = { $ref: '#/components/schemas/CartRequest' };
 const sdkCreate = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'openapi', 'test', 'fixtures', 'sdk', 'dotnet-create-cart.request.json'), 'utf8'));
@@ -17,6 +18,7 @@ describe('reading input as Partner Center reads it', () => {
     assert.deepEqual(read, {
       value: { lineItems: [{ catalogItemId: 'CFQ7TTC0LFLZ:0002:CFQ7TTC0K4TS', quantity: 1, termDuration: 'P1M', billingCycle: 'monthly', participants: [{ key: 'transaction_reseller', value: '5357564' }] }] },
       ignored: [],
+      repeated: [],
     });
   });
 
@@ -30,7 +32,7 @@ describe('reading input as Partner Center reads it', () => {
 
   it('treats null as absent at every depth', () => {
     const read = reader.read({ Id: null, LineItems: [{ catalogItemId: 'x', RenewsTo: null, AddonItems: null, Participants: [{ key: 'transaction_reseller', value: null }] }] }, cartRequest);
-    assert.deepEqual(read, { value: { lineItems: [{ catalogItemId: 'x', participants: [{ key: 'transaction_reseller' }] }] }, ignored: [] });
+    assert.deepEqual(read, { value: { lineItems: [{ catalogItemId: 'x', participants: [{ key: 'transaction_reseller' }] }] }, ignored: [], repeated: [] });
   });
 
   it('drops the properties the service manages at every level, whatever their value, without reporting them', () => {
@@ -39,7 +41,7 @@ describe('reading input as Partner Center reads it', () => {
         lineItems: [{ catalogItemId: 'x', quantity: 1, billingCycle: 'monthly', orderGroup: '9', pricing: { price: -1 }, error: 'e', AddonItems: [{ catalogItemId: 'y', OrderGroup: '9' }] }] },
       cartRequest,
     );
-    assert.deepEqual(read, { value: { lineItems: [{ catalogItemId: 'x', quantity: 1, billingCycle: 'monthly', addonItems: [{ catalogItemId: 'y' }] }] }, ignored: [] });
+    assert.deepEqual(read, { value: { lineItems: [{ catalogItemId: 'x', quantity: 1, billingCycle: 'monthly', addonItems: [{ catalogItemId: 'y' }] }] }, ignored: [], repeated: [] });
   });
 
   it('ignores the properties no schema declares and names each one by its path', () => {
@@ -53,6 +55,7 @@ describe('reading input as Partner Center reads it', () => {
     assert.deepEqual(read, {
       value: { lineItems: [{ id: 0, catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 5, billingCycle: 'monthly', termDuration: 'P1M' }] },
       ignored: [],
+      repeated: [],
     });
   });
 
@@ -61,10 +64,15 @@ describe('reading input as Partner Center reads it', () => {
     assert.deepEqual(read.value, { lineItems: [{ provisioningContext: { ParentSubscriptionId: 'abc' } }] });
   });
 
-  it('leaves wrong values and a second spelling of a name for the validator to reject', () => {
-    const read = reader.read({ lineItems: [{ billingCycle: 'weekly', quantity: '2' }], LineItems: [] }, cartRequest).value as Record<string, unknown>;
-    assert.deepEqual(Object.keys(read), ['lineItems', 'LineItems']);
-    assert.deepEqual(read['lineItems'], [{ billingCycle: 'weekly', quantity: '2' }]);
+  it('leaves wrong values for the validator to reject, and reports a second spelling of a name', () => {
+    const read = reader.read({ lineItems: [{ billingCycle: 'weekly', quantity: '2', Quantity: 3 }], LineItems: [] }, cartRequest);
+    assert.deepEqual(read.value, { lineItems: [{ billingCycle: 'weekly', quantity: '2' }] });
+    assert.deepEqual(read.repeated, ['body.lineItems[0].Quantity', 'body.LineItems']);
+  });
+
+  it('changes the case of ASCII letters only when it compares values', () => {
+    assert.equal(foldEnumValue('One_Time'), 'onetime');
+    assert.equal(foldEnumValue('\u212Aelvin'), '\u212Aelvin', 'the Kelvin sign is no K');
   });
 
   it('names an odd property name in a form a header can carry, and never lets "__proto__" change the prototype', () => {

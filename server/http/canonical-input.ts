@@ -7,8 +7,13 @@
 //   links, prices, ...) are dropped: the documented GET-change-PUT flow sends them back, and the
 //   service never applies them;
 // - a property no schema declares is dropped and reported (Partner Center ignores what it does not
-//   use; the caller names each one in an answer header, or refuses the request in strict mode).
+//   use; the caller names each one in an answer header, or refuses the request in strict mode);
+// - a property sent twice under two spellings (`lineItems` and `LineItems`) is reported as such, for
+//   the caller to refuse: which of the two was meant cannot be known.
 // Wrong types and values are left as they are, for the validator to report under the names sent.
+// It reads the canonical form of the spec (server/http/spec.ts), whose request objects list their
+// properties and leave others unmentioned: an object schema with properties and no schema for
+// other names declares its whole set.
 
 /** The answer header that names what the reading ignored (declared in the spec). */
 export const IGNORED_HEADER = 'Sandbox-Ignored-Properties';
@@ -31,6 +36,8 @@ export interface SchemaNode {
 export interface Reading {
   value: unknown;
   ignored: string[];
+  /** Properties sent again under another spelling of a name already read, as `path` of the second. */
+  repeated: string[];
 }
 
 /** Resolves local `$ref`s (`#/components/schemas/Cart`) against the bundled spec document. */
@@ -61,9 +68,13 @@ interface Shape {
 
 const MAX_DEPTH = 64; // deeper input is left untouched; the validator and body limits deal with it
 
-/** The form in which enumeration values are compared: `OneTime`, `one_time` and `ONETIME` are one. */
+/**
+ * The form in which enumeration values are compared: `OneTime`, `one_time` and `ONETIME` are one.
+ * Only ASCII letters change case, so that the spec's pattern for other spellings (`OtherSpelling`:
+ * letters, digits, `_`, `-` and white space) covers every spelling read as a value.
+ */
 export function foldEnumValue(value: string): string {
-  return value.toLowerCase().replace(/[_\s-]/g, '');
+  return value.replace(/[A-Z]/g, (letter) => letter.toLowerCase()).replace(/[_\s-]/g, '');
 }
 
 export class CaseInsensitiveReader {
@@ -77,24 +88,25 @@ export class CaseInsensitiveReader {
   /** Reads `value` against `schema` (a node of the bundled spec); `path` names its place in ignored paths. */
   read(value: unknown, schema: SchemaNode, path = 'body'): Reading {
     const ignored: string[] = [];
-    return { value: this.#read(value, schema, path, ignored, 0), ignored };
+    const repeated: string[] = [];
+    return { value: this.#read(value, schema, path, ignored, repeated, 0), ignored, repeated };
   }
 
   /** A scalar (a query parameter) read against its schema: enumeration values and booleans matched without regard to case. */
   readScalar(value: string, schema: SchemaNode): string {
     const shape = this.#shape(schema);
-    if (shape.boolean) return value.toLowerCase() === 'true' || value.toLowerCase() === 'false' ? value.toLowerCase() : value;
+    if (shape.boolean) return /^(?:true|false)$/i.test(value) ? value.toLowerCase() : value;
     return shape.enumValues.get(foldEnumValue(value)) ?? value;
   }
 
-  #read(value: unknown, schema: SchemaNode, path: string, ignored: string[], depth: number): unknown {
+  #read(value: unknown, schema: SchemaNode, path: string, ignored: string[], repeated: string[], depth: number): unknown {
     if (depth > MAX_DEPTH) return value;
     const shape = this.#shape(schema);
     if (typeof value === 'string') return shape.enumValues.get(foldEnumValue(value)) ?? value;
     if (Array.isArray(value)) {
       if (shape.items.length === 0) return value;
       return value.map((item, index) =>
-        shape.items.reduce<unknown>((acc, items) => this.#read(acc, items, `${path}[${index}]`, ignored, depth + 1), item),
+        shape.items.reduce<unknown>((acc, items) => this.#read(acc, items, `${path}[${index}]`, ignored, repeated, depth + 1), item),
       );
     }
     if (value === null || typeof value !== 'object') return value;
@@ -110,14 +122,15 @@ export class CaseInsensitiveReader {
         name = declared.name;
         childSchema = declared.schema;
       } else if (declared) {
-        childSchema = undefined; // a second spelling of a property already read: left for the validator to reject
+        repeated.push(`${path}.${printable(key)}`);
+        continue;
       } else if (shape.closed) {
         ignored.push(`${path}.${printable(key)}`);
         continue;
       }
       // defineProperty, not assignment: a "__proto__" key must stay a plain property.
       Object.defineProperty(out, name, {
-        value: childSchema ? this.#read(child, childSchema, `${path}.${printable(name)}`, ignored, depth + 1) : child,
+        value: childSchema ? this.#read(child, childSchema, `${path}.${printable(name)}`, ignored, repeated, depth + 1) : child,
         enumerable: true,
         writable: true,
         configurable: true,
@@ -141,7 +154,7 @@ export class CaseInsensitiveReader {
         const key = name.toLowerCase();
         if (!shape.properties.has(key)) shape.properties.set(key, { name, schema: propertySchema, serverManaged: propertySchema['x-server-managed'] === true });
       }
-      if (node.properties && node.additionalProperties === false) shape.closed = true;
+      if (node.properties && (node.additionalProperties === undefined || node.additionalProperties === false)) shape.closed = true;
       if (node.additionalProperties && typeof node.additionalProperties === 'object') shape.additionalProperties ??= node.additionalProperties;
       if (node.items) shape.items.push(node.items);
       if (node.type === 'boolean') shape.boolean = true;

@@ -1,5 +1,6 @@
 // The documentation and the contract, served next to the API: the Redoc page at /docs (where `/`
-// leads), the try-it console at /try, the bundled spec at /openapi.json, the hand-written source at
+// leads), the try-it console at /try, the bundled spec at /openapi.json (and its canonical form, which
+// the console shows, at /openapi.canonical.json), the hand-written source at
 // /openapi.yaml, a favicon, and /health, a readiness check (503 while the database cannot be reached).
 // One lookup by exact path, plus one prefix for Swagger UI's files, rather than a Router: every API
 // request passes this middleware first.
@@ -55,6 +56,7 @@ export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
     ['/try/try-it.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(join(root, 'server', 'try-it', 'try-it.js')), headers: TRY_IT_HEADERS }],
     ['/try/try-it.css', { type: 'text/css; charset=utf-8', body: readFileSync(join(root, 'server', 'try-it', 'try-it.css')), headers: TRY_IT_HEADERS }],
     ['/openapi.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'openapi.json')) }],
+    ['/openapi.canonical.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'openapi.canonical.json')) }],
     ['/openapi.yaml', { type: 'application/yaml', body: readFileSync(join(root, 'openapi', 'openapi.yaml')) }],
     // The test controls' own document and page (openapi/sandbox-controls.yaml).
     ['/docs/controls', { type: 'html', body: readFileSync(join(root, 'generated', 'docs', 'controls.html')) }],

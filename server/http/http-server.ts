@@ -1,6 +1,7 @@
 // The HTTP server around the Express app, shared by `npm start` and the tests. Node answers some
 // broken requests itself, before Express sees them (headers too large, a malformed request line, a
 // request that took too long to arrive); those answers get Partner Center's error body too.
+import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Express } from 'express';
 import { ApiError, Codes, errorBody } from './errors.ts';
@@ -32,8 +33,10 @@ export function createHttpServer(app: Express, options: HttpServerOptions = {}):
     const failure = failureOf(error);
     const status = failure.status;
     const body = JSON.stringify(errorBody(failure));
+    // The request's own ids could not be read, so the answer carries ids made up for it, as every answer does.
+    const ids = `MS-RequestId: ${randomUUID()}\r\nMS-CorrelationId: ${randomUUID()}\r\n`;
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${ids}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
   return server;

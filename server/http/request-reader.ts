@@ -36,6 +36,16 @@ export function requestReader(spec: { paths: Record<string, Record<string, any>>
     const ignored: string[] = [];
     if (operation.body && req.body !== undefined) {
       const reading = reader.read(req.body, operation.body);
+      if (reading.repeated.length > 0) {
+        return next(
+          new ApiError(
+            400,
+            Codes.invalidInput,
+            'Invalid request input: a property is sent twice, under two spellings of its name; send it once.',
+            reading.repeated.map((path) => `${path}: is another spelling of a property already sent`),
+          ),
+        );
+      }
       req.body = reading.value === null ? undefined : reading.value;
       ignored.push(...reading.ignored);
     }

@@ -183,6 +183,7 @@ describe('the packages people install (client and sandbox, from a scratch projec
       'dist/server/sandbox.d.ts',
       'dist/server/main.js',
       'dist/generated/openapi.json',
+      'dist/generated/openapi.canonical.json',
       'dist/generated/docs/index.html',
       'dist/openapi/openapi.yaml',
       'dist/server/catalog/catalog.json',
@@ -321,7 +322,7 @@ try {
       assert.equal(docs.status, 200);
       assert.match(docs.headers.get('content-type') ?? '', /^text\/html/);
       assert.match(await docs.text(), /^<!DOCTYPE html>/i);
-      for (const path of ['/openapi.json', '/openapi.yaml', '/health', ...(existsSync(join(root, 'server', 'try-it')) ? ['/try'] : [])]) {
+      for (const path of ['/openapi.json', '/openapi.canonical.json', '/openapi.yaml', '/health', ...(existsSync(join(root, 'server', 'try-it')) ? ['/try'] : [])]) {
         const answer = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
         assert.equal(answer.status, 200, path);
         await answer.arrayBuffer();

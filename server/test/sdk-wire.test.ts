@@ -9,28 +9,10 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { countRows } from './db-digest.ts';
 import { cartPath, cartsPath, checkoutPath, e5Line, fieldsOf, ordersPath, TestServer } from './harness.ts';
+import { dotnetEcho } from './sdk-shapes.ts';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'openapi', 'test', 'fixtures', 'sdk');
 const dotnetCreate = JSON.parse(readFileSync(join(fixtures, 'dotnet-create-cart.request.json'), 'utf8'));
-
-/** camelCase keys to PascalCase at every depth, as the .NET SDK's serializer names them. */
-function pascal(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(pascal);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key.charAt(0).toUpperCase() + key.slice(1), pascal(child)]));
-}
-
-/** The cart a .NET SDK user sends back after reading it: PascalCase, every unset property null, a zero expiry. */
-function dotnetEcho(cart: any): unknown {
-  const unsetLine = { FriendlyName: null, CurrencyCode: null, PromotionId: null, Participants: null, ProvisioningContext: null, OrderGroup: null, PurchaseSystem: null, AddonItems: null, RenewsTo: null, Error: null, CustomTermEndDate: null, AttestationAccepted: null };
-  const echo = pascal(cart) as Record<string, any>;
-  return {
-    ...echo,
-    ExpirationTimestamp: '0001-01-01T00:00:00',
-    PartnerOnRecordAttestationAccepted: null,
-    LineItems: echo['LineItems'].map((line: Record<string, unknown>) => ({ ...unsetLine, ...line })),
-  };
-}
 
 describe('what Microsoft SDKs send', () => {
   const logLines: any[] = [];

@@ -16,11 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeErrors, SpecValidator } from '../../openapi/test/spec.ts';
 import { DatabaseDigest } from './db-digest.ts';
-import { bundledSpecPath } from './fuzz/fuzzer.ts';
+import { canonicalSpecPath } from '../http/spec.ts';
 import { fillPath, SpecModel, type OperationModel } from './fuzz/spec-model.ts';
 import { CUSTOMER, OTHER_PARTNER, PARTNER, SECRET, TestServer, token, USER, type Reply } from './harness.ts';
 
-const document = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
+const document = JSON.parse(readFileSync(canonicalSpecPath, 'utf8'));
 const model = new SpecModel(document);
 const responses = new SpecValidator(document);
 // The operations on a partner's own resources (its customers' carts and orders); the catalog is the

@@ -1,12 +1,12 @@
-// The try-it console (/try): Swagger UI over the sandbox's bundled spec, read from /openapi.json on the
-// same origin, with its servers replaced by this origin, so that every call goes to the sandbox that
+// The try-it console (/try): Swagger UI over the canonical form of the sandbox's spec (lists of values
+// shown as lists), read from /openapi.canonical.json on the same origin, with its servers replaced by this origin, so that every call goes to the sandbox that
 // served the page (the page's Content Security Policy would refuse any other anyway).
 /* global SwaggerUIBundle */
 'use strict';
 
-fetch('/openapi.json')
+fetch('/openapi.canonical.json')
   .then((response) => {
-    if (!response.ok) throw new Error(`/openapi.json answered ${response.status}`);
+    if (!response.ok) throw new Error(`/openapi.canonical.json answered ${response.status}`);
     return response.json();
   })
   .then((spec) => {
@@ -15,7 +15,9 @@ fetch('/openapi.json')
     spec.info.description =
       'Every call made from this page goes to this sandbox, and only there. Authorize with a token ' +
       '(`npm run -s token`), open an operation, fill in its parameters and execute it. ' +
-      'The reference documentation, with the rules, the error codes and code samples, is at [/docs](/docs).';
+      'The reference documentation, with the rules, the error codes and code samples, is at [/docs](/docs); ' +
+      "the sandbox's own test controls (virtual clock, reset, forced answers, request journal), which this " +
+      'console does not call, at [/docs/controls](/docs/controls).';
     // MS-RequestId is the idempotency key: left empty, the sandbox makes up a new one for every call,
     // instead of every call from the console carrying the spec's example (a second create would then
     // be answered with the first one's cart). Fill it in to try a retry.

@@ -14,6 +14,7 @@ import { bump, Figures, type FuzzReport } from './fuzz-report.ts';
 import type { FuzzSession, KnownBug } from './fuzz-session.ts';
 import { errorSchemas } from './oracle.ts';
 import { fillPath, pathParams, SpecModel } from './spec-model.ts';
+import { canonicalSpecPath } from '../../http/spec.ts';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 export const bundledSpecPath = join(root, 'generated', 'openapi.json');
@@ -48,7 +49,7 @@ class FuzzFailure extends Error {}
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
-  const document = JSON.parse(readFileSync(bundledSpecPath, 'utf8'));
+  const document = JSON.parse(readFileSync(canonicalSpecPath, 'utf8'));
   const model = new SpecModel(document);
   const requestValidator = new SpecValidator(document);
   const responseValidator = new SpecValidator(document);
