@@ -2303,6 +2303,8 @@ export interface components {
          *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
          *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
          *     retry that arrives while the first call is still writing waits for it and gets its answer.
+         *     (No example is given on purpose: tools that fill headers from examples would send one id with
+         *     every call, and every call after the first would be refused with `422`.)
          */
         msRequestId: string;
         /**
@@ -2333,6 +2335,8 @@ export interface components {
          *     commas, or `*` for any). When the cart has changed since, the update is refused with `412` (code
          *     `412`) and nothing changes. Without the header the update applies to whatever the cart is now.
          *     Partner Center lists the header for concurrency control but requires it on no cart operation.
+         *     (No example is given on purpose: a fixed one would make every update a tool sends fail with
+         *     `412`.)
          */
         ifMatch: string;
     };
@@ -2542,6 +2546,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2620,6 +2626,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2711,6 +2719,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2796,6 +2806,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2892,6 +2904,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -2975,6 +2989,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3054,6 +3070,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3134,6 +3152,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3209,6 +3229,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3232,6 +3254,8 @@ export interface operations {
                  *     commas, or `*` for any). When the cart has changed since, the update is refused with `412` (code
                  *     `412`) and nothing changes. Without the header the update applies to whatever the cart is now.
                  *     Partner Center lists the header for concurrency control but requires it on no cart operation.
+                 *     (No example is given on purpose: a fixed one would make every update a tool sends fail with
+                 *     `412`.)
                  */
                 "If-Match"?: components["parameters"]["ifMatch"];
             };
@@ -3317,6 +3341,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3453,6 +3479,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3528,6 +3556,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3602,6 +3632,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3684,6 +3716,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**
@@ -3758,6 +3792,8 @@ export interface operations {
                  *     and changes nothing. The same id on a different request is refused with `422` (code `422`) and
                  *     changes nothing. A failed call is not recorded: it changed nothing, so its retry runs afresh. A
                  *     retry that arrives while the first call is still writing waits for it and gets its answer.
+                 *     (No example is given on purpose: tools that fill headers from examples would send one id with
+                 *     every call, and every call after the first would be refused with `422`.)
                  */
                 "MS-RequestId"?: components["parameters"]["msRequestId"];
                 /**

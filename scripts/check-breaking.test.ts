@@ -36,8 +36,9 @@ const bumpTo = (version: string): Mutation => (doc) => {
 };
 
 /** A changelog with a section for `version` above the baseline's, as a release would add it. */
-function changelogWith(version: string): string {
-  const section = `## [${version}] - 2026-01-01\n\n### Contract\n- **Removed:** what broke, and what clients do now.\n\n`;
+function changelogWith(version: string, names: string[] = []): string {
+  const named = names.map((name) => `- **Changed (breaking):** \`${name}\`: what broke, and what clients do now.\n`).join('');
+  const section = `## [${version}] - 2026-01-01\n\n### Contract\n${named}- **Added:** something new.\n\n`;
   return changelogText.replace(/^## \[1\.0\.0\]/m, (heading) => `${section}${heading}`);
 }
 
@@ -90,16 +91,43 @@ describe('check-breaking', function () {
     assert.match(problem, /POST \/v1\/customers\/\{customerId\}\/carts request body/);
   });
 
-  for (const [name, mutation] of [
-    ['an operation removed', removeGetOrder],
-    ['an enumeration value dropped', dropAnnualBilling],
-    ['a request property made required', requireFriendlyName],
-  ] as const)
-    it(`passes ${name} with info.version 2.0.0 and a 2.0.0 changelog section`, () => {
-      const result = check([mutation, bumpTo('2.0.0')], changelogWith('2.0.0'));
+  for (const [name, mutation, named] of [
+    ['an operation removed', removeGetOrder, ['getOrder']],
+    // BillingCycle is the schema of a line's billingCycle and of the billingType query parameter.
+    ['an enumeration value dropped', dropAnnualBilling, ['billingCycle', 'billingType']],
+    ['a request property made required', requireFriendlyName, ['friendlyName']],
+  ] as const) {
+    it(`passes ${name} with info.version 2.0.0 and a 2.0.0 changelog section that names it`, () => {
+      const result = check([mutation, bumpTo('2.0.0')], changelogWith('2.0.0', [...named]));
       assert.deepEqual(result.problems, []);
       assert.ok(result.changes.some((c) => c.type === 'breaking'), 'the breaking change is still seen');
     });
+    it(`fails ${name} under an already-bumped major whose section does not name it, saying the name to give`, () => {
+      const result = check([mutation, bumpTo('2.0.0')], changelogWith('2.0.0', ['somethingElse']));
+      assert.equal(result.ok, false);
+      const problem = result.problems.join('\n');
+      assert.match(problem, /not named in the `## \[2\.0\.0\]` section/);
+      for (const name of named) assert.match(problem, new RegExp(`name it there as \`${name}\``));
+    });
+  }
+
+  it('names every breaking change in its default report, not only a count', () => {
+    const result = check([removeGetOrder, dropAnnualBilling, bumpTo('2.0.0')], changelogWith('2.0.0', ['getOrder', 'billingCycle', 'billingType']));
+    assert.equal(result.ok, true, result.problems.join('\n'));
+    assert.match(result.report, /Breaking \(each named in the changelog section of its major version\):/);
+    assert.match(result.report, /operation GET \/v1\/customers\/\{customerId\}\/orders\/\{orderId\} \(getOrder\) removed/);
+    assert.match(result.report, /enum value "annual" removed/);
+  });
+
+  it('the real spec with getOrder removed fails, though 2.0.0 is already unreleased with its section', () => {
+    const doc = parse(readFileSync(join(root, 'openapi', 'openapi.yaml'), 'utf8')) as Doc;
+    removeGetOrder(doc);
+    const spec = join(dir, 'real-without-getorder.yaml');
+    writeFileSync(spec, stringify(doc));
+    const result = checkFiles({ spec, releasedDir });
+    assert.equal(result.ok, false);
+    assert.match(result.problems.join('\n'), /name it there as `getOrder`/);
+  });
 
   it('fails a major bump without a changelog section for it', () => {
     const result = check([removeGetOrder, bumpTo('2.0.0')]);

@@ -6,8 +6,11 @@
 // names a file. api-smart-diff compares the two and classifies every change; this script then
 //   - fails when info.version is not semver, or is lower than the baseline's;
 //   - fails when a change is breaking and info.version is not a major bump over the baseline's;
-//   - fails when info.version is a major bump and CHANGELOG.md has no `## [X.0.0]` section for it;
-//   - reports unclassified and deprecated changes, and counts the rest, without failing on them.
+//   - fails when info.version is a major bump and CHANGELOG.md has no `## [X.0.0]` section for it,
+//     or when that section does not name a breaking change in backticks (`changelogName`: the
+//     operationId, or the property, parameter or header changed), so that an unreleased major
+//     section does not let later breaking changes through unsaid;
+//   - lists the breaking changes, reports unclassified and deprecated ones, and counts the rest.
 // Exit codes: 0 passed, 1 failed (the reasons are printed), 2 bad usage or unreadable files.
 //
 // The library's judgement is used as is, except where this project's policy differs (POLICY below)
@@ -102,8 +105,31 @@ export function findBaseline(dir: string = RELEASED_DIR): { file: string; versio
 
 /** Whether the changelog has a `## [X.Y.Z]` heading (Keep a Changelog's form, date optional). */
 export function hasChangelogSection(changelog: string, version: string): boolean {
+  return changelogSection(changelog, version) !== undefined;
+}
+
+/** The text of the `## [version]` section of a changelog, up to the next `## [` heading. */
+export function changelogSection(changelog: string, version: string): string | undefined {
   const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^##\\s+\\[${escaped}\\]`, 'm').test(changelog);
+  const start = new RegExp(`^##\\s+\\[${escaped}\\]`, 'm').exec(changelog);
+  if (!start) return undefined;
+  const rest = changelog.slice(start.index + start[0].length);
+  const next = /^##\s+\[/m.exec(rest);
+  return next ? rest.slice(0, next.index) : rest;
+}
+
+/**
+ * The name a changelog section must give a breaking change, in backticks: the operationId of an
+ * operation, else the property, parameter or header changed (the last name of its path).
+ */
+export function changelogName(change: Change): string {
+  const operation = /^operation \S+ \S+ \((\w+)\)/.exec(change.what);
+  if (operation) return operation[1]!;
+  const parameter = /parameter `([^`]+)`/.exec(change.what);
+  if (parameter) return parameter[1]!;
+  const quoted = [...change.what.matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
+  const subject = change.what.startsWith('header ') ? quoted[0]!.split('/')[0]! : (/^property `([^`]+)`/.exec(change.what)?.[1] ?? quoted.at(-1) ?? change.what);
+  return subject.replace(/\([^)]*\)/g, '').replace(/\[\]/g, '').split('.').filter(Boolean).at(-1) ?? subject;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,6 +363,19 @@ function isSubtype(narrow: Set<string>, wide: Set<string>): boolean {
 export const POLICY: readonly PolicyRule[] = [
   {
     reason:
+      'an answer that promises a header it always sent breaks no client; the library judges response headers with request rules',
+    applies: (diff, location) => location.kind === 'response header' && diff.action === 'add' && location.rest.at(-1) === 'required' && diff.after === true,
+    type: () => 'non-breaking',
+  },
+  {
+    reason:
+      'a request that gains `null` as an alternative (`anyOf`) accepts more; the library, merging the alternatives, reports a `type` added',
+    applies: (diff, location) =>
+      location.kind === 'request' && diff.action === 'add' && location.rest.at(-1) === 'type' && diff.after === 'null' && location.rest.includes('anyOf'),
+    type: () => 'non-breaking',
+  },
+  {
+    reason:
       'a response may gain enumeration values: clients must accept values they do not know (README, "Versions and breaking changes"); ' +
       'the library counts them as breaking',
     applies: (diff, location) => location.kind === 'response' && diff.action === 'add' && lastTwo(location.rest)[0] === 'enum',
@@ -480,10 +519,20 @@ export function checkBreaking(input: CheckInput): CheckResult {
       ].join('\n'),
     );
   }
-  if (major && !hasChangelogSection(input.changelog, next.text))
+  const section = major ? changelogSection(input.changelog, next.text) : undefined;
+  if (major && section === undefined)
     problems.push(
       `info.version ${next.text} is a major bump over ${base.text}, but ${names.changelog} has no \`## [${next.text}]\` section. ` +
         'Add one that names each breaking change and what clients must do.',
+    );
+  // An unreleased major section is no blanket: every breaking change it ships is named in it.
+  const unnamed = section === undefined ? [] : breaking.filter((change) => !section.includes(`\`${changelogName(change)}\``));
+  if (unnamed.length > 0)
+    problems.push(
+      [
+        `${unnamed.length} breaking change${unnamed.length === 1 ? '' : 's'} not named in the \`## [${next.text}]\` section of ${names.changelog}:`,
+        ...unnamed.map((change) => `${formatChange(change)}\n      name it there as \`${changelogName(change)}\`, with what clients must do`),
+      ].join('\n'),
     );
   return result(changes);
 }
@@ -515,6 +564,8 @@ export function formatReport(result: CheckResult, names: { spec: string; baselin
       `${count(changes, 'deprecated')} deprecated, ${count(changes, 'unclassified')} unclassified, ` +
       `${count(changes, 'annotation')} annotation (changes grouped across the operations they reach)`,
   );
+  const breaking = changes.filter((c) => c.type === 'breaking');
+  if (breaking.length > 0 && !verbose) lines.push('Breaking (each named in the changelog section of its major version):', ...breaking.map(formatChange));
   const overridden = changes.filter((c) => c.policy && c.type !== 'breaking');
   if (overridden.length > 0 && !verbose) lines.push(...formatOverrides(overridden));
   const deprecated = changes.filter((c) => c.type === 'deprecated');
@@ -527,7 +578,7 @@ export function formatReport(result: CheckResult, names: { spec: string; baselin
       const some = changes.filter((c) => c.type === type);
       if (some.length > 0) lines.push(`${type}:`, ...some.map(formatChange));
     }
-  if (result.ok) lines.push('OK: no breaking change without a major version and its changelog entry.');
+  if (result.ok) lines.push('OK: no breaking change without a major version and its name in that version\'s changelog section.');
   else lines.push('', 'FAILED:', ...result.problems.map((p) => `- ${p}`));
   return lines.join('\n');
 }
