@@ -69,6 +69,15 @@ describe('errors over HTTP', () => {
     assert.equal(reply.headers.get('sandbox-ignored-properties'), 'body.lineItems[0].colour');
   });
 
+  it('a property sent twice under two spellings of its name is 400 naming the second, and creates nothing', async () => {
+    await server.call('POST', '/sandbox/reset');
+    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)], LineItems: [e5Line(2)] } });
+    assert.equal(reply.status, 400);
+    assertErrorBody(reply.body, 800002);
+    assert.deepEqual(reply.body.data, ['body.LineItems: is another spelling of a property already sent']);
+    assert.equal((await server.call('POST', '/sandbox/reset')).body.carts, 0, 'no cart was created');
+  });
+
   it('a date-time that cannot exist (hour 25, 30 February, month 13) is 400 naming it', async () => {
     for (const value of ['2026-01-01T25:00:00Z', '2026-02-30T10:00:00Z', '2026-13-01T00:00:00Z']) {
       const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { customTermEndDate: value })] } });
