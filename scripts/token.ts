@@ -1,9 +1,10 @@
 /**
  * `npm run token -- [--tenant ID] [--user ID] [--expires 8h] [--secret S | --key FILE [--alg A] [--kid K] [--jwks]]`
  *
- * Mints a bearer token the reference server accepts: HS256 with JWT_SECRET (or --secret), or,
- * with --key, signed with a private key for a server whose JWKS_URL holds its public key (--jwks
- * prints that key set instead of a token). Only the token (or key set) goes to stdout, so
+ * Mints a bearer token the reference server accepts: HS256 with --secret, else JWT_SECRET, else
+ * the development secret that `npm start` made without JWT_SECRET (server/dev-secret.ts, next to the
+ * database); or, with --key, signed with a private key for a server whose JWKS_URL holds its public
+ * key (--jwks prints that key set instead of a token). Only the token (or key set) goes to stdout, so
  * `TOKEN=$(npm run -s token)` works; a one-line hint goes to stderr.
  * Exit codes: 0 success, 2 bad usage (unknown option, no secret, bad value).
  */
@@ -26,14 +27,18 @@ const DEFAULT_EXPIRES = '8h';
 const USAGE = `Usage: npm run -s token -- [options]
 
 Mints a bearer token for the Partner Center sandbox server and prints it on stdout: HS256 with
-the server's JWT_SECRET, or signed with a private key whose public key is in the server's JWKS_URL.
+the secret the server verifies with, or signed with a private key whose public key is in the
+server's JWKS_URL. With no option at all it works against \`npm start\` as it is: it signs with
+the development secret the server made (see --secret).
 
 Options:
   --tenant ID     partner tenant id, the "tid" claim (default ${DEFAULT_TENANT})
   --user ID       user object id, the "oid" claim (default ${DEFAULT_USER})
   --expires SPAN  lifetime as a jose time span: 30m, 8h, 2d, "90 minutes" (default ${DEFAULT_EXPIRES})
-  --secret S      signing secret, at least ${MIN_SECRET_LENGTH} characters (default: the JWT_SECRET
-                  environment variable; prefer it, command lines are visible to other processes)
+  --secret S      signing secret, at least ${MIN_SECRET_LENGTH} characters (default: the JWT_SECRET environment
+                  variable, better than --secret as command lines are visible to other processes;
+                  without either, the development secret \`npm start\` made when it ran without
+                  JWT_SECRET: dev-jwt-secret in the folder of DATABASE_PATH, data/ by default)
   --key FILE      sign with this private key instead: a JWK (JSON with "d") or a PEM file
   --alg ALG       the key's algorithm: ${KEY_SET_ALGORITHMS.join(', ')}
                   (default: the JWK's "alg", else RS256, PS256, ES256/384/512 or EdDSA by key type)
@@ -41,10 +46,15 @@ Options:
   --jwks          print the public JSON Web Key Set of --key (for JWKS_URL) instead of a token
   -h, --help      show this help
 
-The server must run with the same JWT_SECRET. Example:
-  export JWT_SECRET=$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")
+Against \`npm start\` without JWT_SECRET (the development secret; set the same DATABASE_PATH if
+the server has one):
   TOKEN=$(npm run -s token)
-  curl -H "Authorization: Bearer $TOKEN" http://localhost:3000/...
+  curl -H "Authorization: Bearer $TOKEN" http://localhost:3000/v1/customers/<any customer GUID>/orders
+
+Against a server run with JWT_SECRET, the same JWT_SECRET:
+  export JWT_SECRET=$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")
+  npm start    # in another terminal, with this JWT_SECRET
+  TOKEN=$(npm run -s token)
 
 With a key pair instead (the server needs no secret, and no network):
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem

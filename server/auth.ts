@@ -18,7 +18,9 @@
  * The claims rules are the same for both:
  * - `tid`: the partner's tenant id; required, a non-empty string of at most 64 characters;
  * - `oid` (else `sub`, else the tenant id): the calling user; a string when present;
- * - `exp`: required (Azure AD tokens always carry one), checked with 5 seconds of clock tolerance;
+ * - `exp`: required (Azure AD tokens always carry one), checked with 5 seconds of clock tolerance
+ *   (a token is still accepted up to 5 s after its `exp`, so that a client whose clock is a little
+ *   behind the server's is not refused; the refusal says when the token expired);
  *   `nbf`, when present, is checked too.
  * `iss` and `aud` are not checked (no variable configures them yet).
  *
@@ -43,7 +45,7 @@ export interface Principal {
 
 /**
  * - `missing`: no Authorization header (or an empty one);
- * - `malformed`: the header is not `Bearer <token>`;
+ * - `malformed`: the header is not `Bearer <token>`, or the token after `Bearer` is empty;
  * - `invalid`: not a JWT, bad signature, an algorithm the verifier does not accept, a key the key
  *   set does not hold (unknown `kid`), no `exp`, not yet valid (`nbf`), or an `oid`/`sub` claim
  *   that is not a usable string;
@@ -99,6 +101,10 @@ function bearerToken(authorization: string | undefined): string {
   if (authorization === undefined || authorization.trim() === '') {
     throw new AuthError('missing', 'Authentication required: send an "Authorization: Bearer <token>" header');
   }
+  // `Bearer $TOKEN` with TOKEN unset: the header is the scheme alone (HTTP drops the trailing space).
+  if (/^\s*bearer\s*$/i.test(authorization)) {
+    throw new AuthError('malformed', 'The bearer token is empty: the Authorization header is "Bearer" with nothing after it (a variable such as $TOKEN that is not set?); send "Authorization: Bearer <token>" with a token, from npm run -s token for the sandbox');
+  }
   const match = /^\s*(\S+) +(\S+)\s*$/.exec(authorization);
   if (!match || match[1]?.toLowerCase() !== 'bearer' || match[2] === undefined) {
     throw new AuthError('malformed', 'The Authorization header must have the form "Bearer <token>"');
@@ -106,10 +112,19 @@ function bearerToken(authorization: string | undefined): string {
   return match[2];
 }
 
+/** The refusal of a token whose `exp` (seconds since the epoch) is more than the tolerance behind `now`. */
+export function expiredMessage(exp: number | undefined, now: Date): string {
+  const tolerance = `tokens are accepted up to ${CLOCK_TOLERANCE_SECONDS} seconds past their "exp", for clock skew`;
+  const mint = 'mint a new one (npm run -s token for the sandbox)';
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return `The access token has expired (${tolerance}); ${mint}`;
+  const ago = Math.max(0, Math.round(now.getTime() / 1000 - exp));
+  return `The access token expired at ${new Date(exp * 1000).toISOString()}, ${ago} second${ago === 1 ? '' : 's'} ago (${tolerance}); ${mint}`;
+}
+
 /** Maps a jose verification error to an AuthError; anything that is not a jose error is rethrown. */
-function fromJoseError(error: unknown, algorithms: readonly string[]): AuthError {
+function fromJoseError(error: unknown, algorithms: readonly string[], now: Date): AuthError {
   if (error instanceof errors.JWTExpired) {
-    return new AuthError('expired', 'The access token has expired; request a new one');
+    return new AuthError('expired', expiredMessage(error.payload['exp'], now));
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'exp' && error.reason === 'missing') {
@@ -198,15 +213,16 @@ function createJwtVerifier(key: Uint8Array | JWTVerifyGetKey, algorithms: readon
       if (hit && now().getTime() / 1000 <= hit.exp + CLOCK_TOLERANCE_SECONDS) return hit.principal;
       verified.delete(token);
       let payload: JWTPayload;
+      const currentDate = now();
       try {
         payload = await verifyJwt(token, key, {
           algorithms: [...algorithms],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ['exp'],
-          currentDate: now(),
+          currentDate,
         });
       } catch (error) {
-        throw fromJoseError(error, algorithms);
+        throw fromJoseError(error, algorithms, currentDate);
       }
       const principal = principalFromClaims(payload);
       if (cacheSize > 0 && typeof payload.exp === 'number') {

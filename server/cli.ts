@@ -10,17 +10,25 @@
  * them with the table's defaults and meanings.
  *
  * The options become environment variables, checked here with the server's own parsing (a bad one
- * is reported under the option's name), and then server/main.ts runs as `npm start` runs it: the
- * same messages, signals and exit codes. Exit codes: 0 after a graceful stop or --help/--version,
- * 1 when the server cannot start, 2 for a bad option or value (one line each, on stderr, no stack).
+ * is reported under the option's name), and then the server runs as `npm start` runs it
+ * (server/run.ts): the same signals and exit codes, and messages that name the options instead of the
+ * variables (`pass another port with --port`). Exit codes: 0 after a graceful stop or
+ * --help/--version, 1 when the server cannot start (a Node older than 22.15 among the reasons), 2 for
+ * a bad option or value (one line each, on stderr, no stack).
+ *
+ * This module imports nothing that needs node:sqlite (the server is imported dynamically, once
+ * server/node-support.ts has found this Node able to run it), so that an older Node gets that one line.
  *
  * One default differs from `npm start`: without DATABASE_PATH (and DATABASE_URL), the SQLite file
  * is `data/partner-center-sandbox.db` under the working directory (made if needed) rather than in
  * the folder the command is installed in, which a reinstall would wipe.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Variable } from './config.ts';
+import { unsupportedNode } from './node-support.ts';
+import { OPTION_NAMES, optionOf } from './setting-names.ts';
 
 const COMMAND = 'partner-center-cart-sandbox';
 const PACKAGE_NAME = '@partner-center-cart-kit/sandbox';
@@ -39,7 +47,7 @@ interface Flag {
 function flagsOf(variables: readonly Variable[]): Flag[] {
   const taken = new Set(['--help', '-h', '--version']);
   const flags = variables.map((variable) => {
-    const name = `--${variable.name.toLowerCase().replaceAll('_', '-')}`;
+    const name = optionOf(variable.name);
     taken.add(name);
     return { names: [name], variable };
   });
@@ -207,6 +215,14 @@ function hideExperimentalWarnings(): void {
 }
 
 async function main(args: readonly string[]): Promise<void> {
+  const unsupported = unsupportedNode();
+  if (unsupported && !args.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) {
+    console.error(`${COMMAND}: ${unsupported}`);
+    process.exit(1);
+  }
+  // As server/main.ts does: compiled code kept from one start to the next. Looked up on the module,
+  // not imported by name, which would fail the import on a Node without it.
+  if (!unsupported) nodeModule.enableCompileCache?.();
   hideExperimentalWarnings();
   // Loaded after the line above, so that their warnings are filtered too.
   const { ConfigError, loadConfig, VARIABLES } = await import('./config.ts');
@@ -219,8 +235,12 @@ async function main(args: readonly string[]): Promise<void> {
     console.error(`${COMMAND}: ${error.message}`);
     process.exit(2);
   }
-  if (parsed.kind === 'help') return console.log(usage(flags));
-  if (parsed.kind === 'version') return console.log(version());
+  if (parsed.kind === 'help' || parsed.kind === 'version') {
+    console.log(parsed.kind === 'help' ? usage(flags) : version());
+    // The help is printed on any Node; that this one cannot run the sandbox must not go unsaid.
+    if (unsupported) console.error(`${COMMAND}: ${unsupported}`);
+    return;
+  }
 
   const environment: Record<string, string | undefined> = { ...process.env };
   for (const [variable, { value }] of parsed.values) environment[variable.name] = value;
@@ -236,8 +256,9 @@ async function main(args: readonly string[]): Promise<void> {
   }
   if (defaultDatabase) mkdirSync(dirname(environment['DATABASE_PATH']!), { recursive: true });
   for (const [name, value] of Object.entries(environment)) if (value !== undefined) process.env[name] = value;
-  // From here on it is `npm start`: server/main.ts reads the environment, starts, and handles signals.
-  await import('./main.ts');
+  // From here on it is `npm start`: server/run.ts reads the environment, starts, and handles signals.
+  const { runServer } = await import('./run.ts');
+  await runServer(OPTION_NAMES);
 }
 
 await main(process.argv.slice(2));

@@ -19,6 +19,7 @@ import { MIN_SECRET_LENGTH } from './auth.ts';
 import { DAY, duration, durationOrZero, HOUR, integer, KIB, MIB, oneOf, parseByteSize, Problem, SECOND } from './config-values.ts';
 import { SANDBOX_PROFILES, type SandboxProfile } from './domain/sandbox-profile.ts';
 import { DEFAULT_CATALOG_PATH } from './catalog/load-catalog.ts';
+import { ConfigError } from './start-errors.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -112,16 +113,7 @@ export const LIMITS: Readonly<
   maxBodyLimitBytes: 16 * MIB,
 });
 
-/** Thrown by `loadConfig`; `message` holds one line per invalid variable, also in `problems`. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError };
 
 /** Quotes a value for an error message: JSON-escaped (one problem stays one line) and bounded. */
 function quote(value: string): string {

@@ -1,57 +1,22 @@
-// Starts the reference server: `npm start`. Configuration comes from environment variables
-// (server/config.ts), checked once here; a bad value, or anything else that stops the start, is
-// reported in one line per problem, without a stack trace.
-import { mintToken } from './auth.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
-import { devSecretPath, isLoopbackHost, readOrMakeDevSecret } from './dev-secret.ts';
-import { StartupError, startServer } from './start.ts';
+// Starts the reference server: `npm start`. The work is server/run.ts; this entry first checks that
+// this Node can run the server (server/node-support.ts) and turns on Node's compile cache, and only
+// then imports the rest, dynamically: a static import would be loaded (node:sqlite included) before
+// any line here runs.
+//
+// The compile cache (node:module's enableCompileCache, in the operating system's temporary folder)
+// keeps V8's compiled code, and the JavaScript that type stripping made of each .ts file, from one
+// start to the next: most of what loading the server's modules costs after the first start.
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off, NODE_COMPILE_CACHE=<folder> puts it elsewhere.
+import * as nodeModule from 'node:module';
+import { unsupportedNode } from './node-support.ts';
+import { VARIABLE_NAMES } from './setting-names.ts';
 
-const DEMO_PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
-const DEMO_USER = '2713ccd7-ea3b-470a-9cfb-451d5d0482cc';
-
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  const [only, ...more] = error.problems;
-  console.error(more.length === 0 ? `The server cannot start: ${only}` : `The server cannot start, its configuration is not valid:\n${error.message}`);
-  process.exit(2);
-}
-
-// Neither a secret nor a key set: the development secret (kept across restarts, and what
-// `npm run token` signs with), only while the server listens on this machine alone.
-const developmentSecret = config.jwtSecret === undefined && config.jwksUrl === undefined;
-if (developmentSecret && !isLoopbackHost(config.host)) {
-  console.error(`The server cannot start: HOST=${config.host} accepts other machines, so set JWT_SECRET (or JWKS_URL); without them the sandbox signs tokens with a development secret, for HOST=localhost only`);
+const unsupported = unsupportedNode();
+if (unsupported) {
+  console.error(`The server cannot start: ${unsupported}`);
   process.exit(1);
 }
-const secret = developmentSecret ? readOrMakeDevSecret(config.databasePath) : config.jwtSecret;
-let running;
-try {
-  running = await startServer({ ...config, jwtSecret: secret });
-} catch (error) {
-  if (!(error instanceof StartupError)) throw error;
-  console.error(`The server cannot start: ${error.message}`);
-  process.exit(1);
-}
-
-console.log(`Partner Center cart sandbox on ${running.url} (documentation at ${running.url}/docs)`);
-if (developmentSecret) {
-  const demoToken = await mintToken({ secret: secret as string, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
-  console.log(`No JWT_SECRET set: tokens are signed with the development secret in ${devSecretPath(config.databasePath)} (kept across restarts; npm run token uses it too). A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\ncurl -H "Authorization: Bearer <token>" ${running.url}/v1/customers/<customer GUID>/orders`);
-}
-
-const server = running;
-function shutdown(signal: string): void {
-  server.logger.info({ signal }, 'shutting down');
-  server.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(`The server did not stop cleanly: ${(error as Error).message}`);
-      process.exit(1);
-    },
-  );
-}
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+// Looked up on the module, not imported by name: a name Node lacks would fail the import itself.
+nodeModule.enableCompileCache?.();
+const { runServer } = await import('./run.ts');
+await runServer(VARIABLE_NAMES);

@@ -18,11 +18,15 @@
  * not move the sandbox of a test. What is not given is the table's default, except that the sandbox
  * listens on 127.0.0.1, on a free port, keeps its data in memory, logs nothing and signs with a
  * secret made for it.
+ *
+ * This module loads on any Node (it imports nothing that needs node:sqlite): the server is imported
+ * by startSandbox once server/node-support.ts has found this Node able to run it, so that on an older
+ * Node the caller gets a StartupError saying which Node is needed, not a failed import.
  */
 import { randomBytes } from 'node:crypto';
-import { mintToken } from './auth.ts';
-import { loadConfig, type Config } from './config.ts';
-import { startServer } from './start.ts';
+import type { Config } from './config.ts';
+import { unsupportedNode } from './node-support.ts';
+import { StartupError } from './start-errors.ts';
 
 /** The partner tenant `token()` signs for when it is given none: the demo partner of the README and `npm start`. */
 export const DEMO_PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
@@ -74,10 +78,18 @@ const IN_PROCESS_DEFAULTS: Readonly<Record<string, string>> = {
 
 /**
  * Starts a sandbox. Rejects with a ConfigError (a bad `environment` value, every one named) or a
- * StartupError (what stops a start: a port in use, a catalog that cannot be read, ...), each with a
- * message saying what to change.
+ * StartupError (what stops a start: a Node older than 22.15, a port in use, a catalog that cannot be
+ * read, ...), each with a message saying what to change.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const unsupported = unsupportedNode();
+  if (unsupported) {
+    const error = new StartupError(unsupported);
+    // The stack would point into this package, which is not where the fix is: the one line is all.
+    error.stack = `${error.name}: ${error.message}`;
+    throw error;
+  }
+  const [{ loadConfig }, { startServer }, { mintToken }] = await Promise.all([import('./config.ts'), import('./start.ts'), import('./auth.ts')]);
   const { environment = {}, partner = DEMO_PARTNER, ...fields } = options;
   const given = loadConfig({ ...IN_PROCESS_DEFAULTS, ...environment });
   const config: Config = { ...given, ...definedFields(fields) };
@@ -100,5 +112,4 @@ function definedFields(fields: Partial<Config>): Partial<Config> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<Config>;
 }
 
-export { ConfigError } from './config.ts';
-export { StartupError } from './start.ts';
+export { ConfigError, StartupError } from './start-errors.ts';

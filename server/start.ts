@@ -24,6 +24,8 @@ import { RequestLog } from './http/idempotency.ts';
 import { describeUrl, PostgresOpenError, PostgresStore } from './store/postgres.ts';
 import { SqliteStore, StoreOpenError } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
+import { StartupError } from './start-errors.ts';
+import { VARIABLE_NAMES, type SettingNames } from './setting-names.ts';
 
 /** What a caller may put in place of what the configuration would build. */
 export interface ServerOverrides {
@@ -36,6 +38,8 @@ export interface ServerOverrides {
   spec?: object;
   /** How long a write waits for another connection's lock on the database file (SQLite; tests shorten it). */
   busyTimeoutMs?: number;
+  /** How the messages of a failed start name settings (default: the environment variables, as `npm start` reads them). */
+  settingNames?: SettingNames;
 }
 
 export interface RunningServer {
@@ -46,28 +50,28 @@ export interface RunningServer {
   /** The domain, for callers that seed data without HTTP (the benchmark's background carts). */
   service: CartService;
   logger: Logger;
+  /**
+   * The SQLite file is already open in another process (several are allowed: SQLite takes their writes
+   * in turn); false for `:memory:` and PostgreSQL, where sharing is the design.
+   */
+  databaseShared: boolean;
   /** Stops gracefully: no new connections, requests in flight finish (10 s at most), then the store closes. */
   stop(): Promise<void>;
 }
 
-/** The server cannot start; the message is one line saying why and what to do. */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
+export { StartupError };
 
 /** How long requests in flight may take to finish once stopping, before their connections are closed. */
 const STOP_DEADLINE_MS = 10_000;
 
 export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const names = overrides.settingNames ?? VARIABLE_NAMES;
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const catalog = overrides.catalog ?? readCatalog(config.catalogPath);
   const clock = overrides.clock ?? systemClock;
-  const verifier = overrides.verifier ?? tokenVerifier(config);
+  const verifier = overrides.verifier ?? tokenVerifier(config, names);
   // Opened last: whatever fails after it closes it again, so that a failed start leaves no pool open.
-  const store = overrides.store ?? (await openStore(config, overrides.busyTimeoutMs));
+  const store = overrides.store ?? (await openStore(config, overrides.busyTimeoutMs, names));
   const profile = config.sandboxProfile;
   // With the test controls, each partner's own virtual clock; without, everyone on the base clock.
   const clocks = config.sandboxControls ? new VirtualClocks(store, clock) : undefined;
@@ -93,7 +97,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       ...(overrides.spec ? { spec: overrides.spec } : {}),
     });
     server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
-    await listen(server, config);
+    await listen(server, config, names);
   } catch (error) {
     if (!overrides.store) await store.close();
     throw error;
@@ -102,12 +106,18 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // Never the database URL as given: it may carry a password.
   const database = config.databaseUrl ? describeUrl(new URL(config.databaseUrl)) : config.databasePath;
-  logger.info({ url, database, responseValidation: !config.production }, 'listening');
-  return { url, port, store, service, logger, stop: stopper(server, store, logger) };
+  const databaseShared = store instanceof SqliteStore && store.sharedWithAnotherProcess;
+  logger.info({ url, database, ...(databaseShared ? { databaseShared: sharedDatabaseNote() } : {}), responseValidation: !config.production }, 'listening');
+  return { url, port, store, service, logger, databaseShared, stop: stopper(server, store, logger) };
 }
 
-function tokenVerifier(config: Config): Verifier {
-  if (!config.jwtSecret && !config.jwksUrl) throw new StartupError('no way to verify bearer tokens: set JWT_SECRET or JWKS_URL');
+/** What the start's log line and `npm start`'s first line say when another process has the SQLite file open. */
+export function sharedDatabaseNote(file = 'this database file'): string {
+  return `another process already uses ${file} (allowed: they share its carts and orders, and SQLite takes their writes in turn)`;
+}
+
+function tokenVerifier(config: Config, names: SettingNames): Verifier {
+  if (!config.jwtSecret && !config.jwksUrl) throw new StartupError(`no way to verify bearer tokens: ${names.set('JWT_SECRET', 'a secret')} or ${names.set('JWKS_URL', 'a key set')}`);
   try {
     return createVerifier(config);
   } catch (error) {
@@ -125,13 +135,13 @@ function readCatalog(path: string): Catalog {
 }
 
 /** PostgreSQL when DATABASE_URL is set (several instances share it), else the SQLite file. */
-async function openStore(config: Config, busyTimeoutMs: number | undefined): Promise<Store> {
+async function openStore(config: Config, busyTimeoutMs: number | undefined, names: SettingNames): Promise<Store> {
   if (config.databaseUrl) {
     try {
       return await PostgresStore.open(config.databaseUrl, { poolSize: config.databasePoolSize });
     } catch (error) {
       // The message names the database without its password.
-      if (error instanceof PostgresOpenError) throw new StartupError(`DATABASE_URL: ${error.message}`);
+      if (error instanceof PostgresOpenError) throw new StartupError(`${names.name('DATABASE_URL')}: ${error.message}`);
       throw error;
     }
   }
@@ -141,21 +151,21 @@ async function openStore(config: Config, busyTimeoutMs: number | undefined): Pro
       ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
     });
   } catch (error) {
-    if (error instanceof StoreOpenError) throw new StartupError(`DATABASE_PATH: ${error.message}`);
+    if (error instanceof StoreOpenError) throw new StartupError(`${names.name('DATABASE_PATH')}: ${error.message}`);
     throw error;
   }
 }
 
-function listen(server: Server, config: Config): Promise<void> {
+function listen(server: Server, config: Config, names: SettingNames): Promise<void> {
   return new Promise((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException): void => {
       const where = `${config.host}:${config.port}`;
       if (error.code === 'EADDRINUSE') {
-        reject(new StartupError(`port ${config.port} on ${config.host} is already in use (is another sandbox running?): stop that process, or set PORT to another port (PORT=0 picks a free one)`));
+        reject(new StartupError(`port ${config.port} on ${config.host} is already in use (is another sandbox running?): stop that process, or ${names.set('PORT', 'another port')} (${names.assign('PORT', '0')} picks a free one)`));
       } else if (error.code === 'EACCES') {
-        reject(new StartupError(`not allowed to listen on ${where}: choose a PORT above 1023`));
+        reject(new StartupError(`not allowed to listen on ${where}: choose a ${names.name('PORT')} above 1023`));
       } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-        reject(new StartupError(`HOST ${config.host} is not an address of this machine: use localhost, 127.0.0.1 or 0.0.0.0`));
+        reject(new StartupError(`${names.name('HOST')} ${config.host} is not an address of this machine: use localhost, 127.0.0.1 or 0.0.0.0`));
       } else reject(new StartupError(`cannot listen on ${where}: ${error.message}`));
     };
     server.once('error', failed);

@@ -7,6 +7,13 @@
 // (AsyncLocalStorage tells), and a read from outside waits while a transaction is open, so that it
 // never sees writes that could still be rolled back. Across processes, BEGIN IMMEDIATE takes
 // SQLite's write lock, which serialises them.
+//
+// Several processes may use one file, but a second one started by mistake (a sandbox left running in
+// another terminal) should not go unnoticed: each process holds a shared lock on a small companion
+// file, `<database>-processes`, for as long as its store is open, and a process that cannot take that
+// file's exclusive lock for an instant at open knows that another one holds it (the start's log line
+// says so). The locks are SQLite's own, which the operating system releases when a process dies, so a
+// killed sandbox leaves nothing stale behind.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -126,6 +133,10 @@ export class SqliteStore implements Store {
   /** The end of the queue of transactions. */
   #tail: Promise<unknown> = Promise.resolve();
   #open = false;
+  /** The connection holding the shared lock on `<database>-processes` (none for `:memory:`). */
+  readonly #presence: DatabaseSync | undefined;
+  /** When opened, another process (or another store of this one) had the same file open. */
+  readonly sharedWithAnotherProcess: boolean = false;
 
   /** Opens (creating if needed) the database and migrates its schema; StoreOpenError when the file cannot be used. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -149,6 +160,11 @@ export class SqliteStore implements Store {
       if (error instanceof StoreOpenError) throw error;
       const message = (error as Error).message;
       throw new StoreOpenError(/not a database|file is encrypted/i.test(message) ? `${path} is not an SQLite database` : `${path} cannot be opened: ${message}`);
+    }
+    if (path !== ':memory:') {
+      const presence = announcePresence(`${path}-processes`);
+      this.#presence = presence?.db;
+      this.sharedWithAnotherProcess = presence?.shared ?? false;
     }
     const db = this.#db;
     this.#statements = {
@@ -376,5 +392,38 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.#tail;
     if (this.#db.isOpen) this.#db.close();
+    if (this.#presence?.isOpen) this.#presence.close();
+  }
+}
+
+/**
+ * Opens the companion file and holds a shared lock on it (a read transaction left open: in its
+ * rollback-journal mode, SQLite keeps a SHARED lock for the whole transaction); `shared` says whether
+ * its EXCLUSIVE lock, tried once without waiting, was refused because another connection holds the
+ * file. The file is never removed: a process that still holds it would then be invisible to the next.
+ * Undefined when the file cannot be used (a read-only folder, ...): this check never stops a start.
+ */
+function announcePresence(path: string): { db: DatabaseSync; shared: boolean } | undefined {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(path);
+    db.exec('PRAGMA busy_timeout = 0');
+    let shared = false;
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+      db.exec('CREATE TABLE IF NOT EXISTS presence (note TEXT)');
+      db.exec('COMMIT');
+    } catch (error) {
+      if ((error as { errcode?: number }).errcode !== SQLITE_BUSY) throw error;
+      shared = true;
+    }
+    // The other process may be between its BEGIN EXCLUSIVE and COMMIT: wait for it, briefly.
+    db.exec('PRAGMA busy_timeout = 2000');
+    db.exec('BEGIN');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return { db, shared };
+  } catch {
+    if (db?.isOpen) db.close();
+    return undefined;
   }
 }
