@@ -45,19 +45,7 @@ export async function runServer(names: SettingNames): Promise<void> {
     process.exit(1);
   }
 
-  const shared = running.databaseShared ? `; ${sharedDatabaseNote(config.databasePath)}` : '';
-  console.log(`Partner Center cart sandbox on ${running.url} (documentation at ${running.url}/docs)${shared}`);
-  if (developmentSecret) {
-    const demoToken = await mintToken({ secret: secret as string, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
-    console.log(
-      `No JWT_SECRET set: tokens are signed with the development secret in ${devSecretPath(config.databasePath)} (kept across restarts; npm run token uses it too). A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\n` +
-        `curl -H "Authorization: Bearer <token>" ${running.url}/v1/customers/${DEMO_CUSTOMER}/orders\n\n` +
-        'Any customer GUID works in the path: the sandbox has every customer, each with no carts or orders until you create them.',
-    );
-  }
-  // The modules are loaded: keep their compiled code now (see server/main.ts), not only at a clean exit.
-  flushCompileCache?.();
-
+  // Before anything is printed: a signal that comes before its handler ends the process unlogged.
   const server = running;
   let stopping = false;
   function shutdown(signal: string): void {
@@ -76,4 +64,17 @@ export async function runServer(names: SettingNames): Promise<void> {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const shared = running.databaseShared ? `; ${sharedDatabaseNote(config.databasePath)}` : '';
+  console.log(`Partner Center cart sandbox on ${running.url} (documentation at ${running.url}/docs)${shared}`);
+  if (developmentSecret) {
+    const demoToken = await mintToken({ secret: secret as string, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
+    console.log(
+      `No JWT_SECRET set: tokens are signed with the development secret in ${devSecretPath(config.databasePath)} (kept across restarts; npm run token uses it too). A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\n` +
+        `curl -H "Authorization: Bearer <token>" ${running.url}/v1/customers/${DEMO_CUSTOMER}/orders\n\n` +
+        'Any customer GUID works in the path: the sandbox has every customer, each with no carts or orders until you create them.',
+    );
+  }
+  // The modules are loaded: keep their compiled code now (see server/main.ts), not only at a clean exit.
+  flushCompileCache?.();
 }

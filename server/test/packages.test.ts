@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { VARIABLES } from '../config.ts';
+import { findOldNode } from './old-node.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const COMMAND = 'partner-center-cart-sandbox';
@@ -181,7 +182,8 @@ describe('the packages people install (client and sandbox, from a scratch projec
       'dist/server/cli.js',
       'dist/server/sandbox.js',
       'dist/server/sandbox.d.ts',
-      'dist/server/main.js',
+      'dist/server/run.js',
+      'dist/server/node-support.js',
       'dist/generated/openapi.json',
       'dist/generated/openapi.canonical.json',
       'dist/generated/docs/index.html',
@@ -342,5 +344,45 @@ try {
     }
     assert.match(stdout, /"msg":"stopped"/, `the server stopped gracefully:\n${stdout}\n${stderr}`);
     assert.doesNotMatch(stderr, /ExperimentalWarning/);
+  });
+
+  it('on a real Node older than 22.15: the command and startSandbox say which Node is needed in one line; --help still works; the client loads', async function () {
+    const old = findOldNode();
+    if ('reason' in old) {
+      console.log(`      skipped: ${old.reason}`);
+      return this.skip();
+    }
+    const needs = new RegExp(`the sandbox needs Node\\.js >= 22\\.15 \\(node:sqlite\\); this is Node\\.js ${old.version.replaceAll('.', '\\.')}: `);
+    const bin = join(project, 'node_modules', '@partner-center-cart-kit', 'sandbox', 'dist', 'server', 'cli.js');
+    const env = childEnvironment({ PATH: [dirname(old.path), process.env['PATH'] ?? ''].join(delimiter) });
+    const oneLine = (stderr: string): string => {
+      const lines = stderr.trim().split('\n');
+      assert.equal(lines.length, 1, stderr);
+      assert.doesNotMatch(stderr, /ERR_UNKNOWN_BUILTIN_MODULE|^\s+at /m, 'no stack trace');
+      return lines[0]!;
+    };
+
+    const started = await run(`command on Node ${old.version}`, [old.path, bin, '--port', '0', '--database', ':memory:'], { cwd: project, timeoutMs: 30_000, env });
+    assert.equal(started.status, 1, started.stdout + started.stderr);
+    assert.match(oneLine(started.stderr), new RegExp(`^${COMMAND}: ${needs.source}`));
+
+    const help = await run(`--help on Node ${old.version}`, [old.path, bin, '--help'], { cwd: project, timeoutMs: 30_000, env });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, new RegExp(`^Usage: ${COMMAND}`));
+    assert.match(oneLine(help.stderr), needs);
+
+    const script = `import('@partner-center-cart-kit/sandbox').then((m) => m.startSandbox()).then(
+      () => console.log('started'),
+      (error) => console.log(JSON.stringify({ name: error.name, message: error.message })),
+    );`;
+    const inProcess = await run(`startSandbox on Node ${old.version}`, [old.path, '--input-type=module', '-e', script], { cwd: project, timeoutMs: 30_000, env });
+    assert.equal(inProcess.status, 0, inProcess.stderr);
+    const outcome = JSON.parse(inProcess.stdout) as { name: string; message: string };
+    assert.equal(outcome.name, 'StartupError');
+    assert.match(outcome.message, new RegExp(`^${needs.source}`));
+
+    const client = await run(`client on Node ${old.version}`, [old.path, '--input-type=module', '-e', "const m = await import('@partner-center-cart-kit/client'); console.log(typeof m.createCartClient)"], { cwd: project, timeoutMs: 30_000, env });
+    assert.equal(client.status, 0, client.stderr);
+    assert.equal(client.stdout.trim(), 'function');
   });
 });
