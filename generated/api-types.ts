@@ -1719,7 +1719,7 @@ export interface components {
             /** @description The resource's type, `Collection`. */
             attributes: components["schemas"]["ResourceAttributes"];
         };
-        /** @description A link to a related resource. Its `uri` is relative to the API root, without `/v1`, as Partner Center sends it. */
+        /** @description A link to a related resource. Its `uri` is relative to the API root and leaves out `/v1`, as Partner Center sends it, so a client follows it as `{base URL}/v1{uri}`. The sandbox answers a link requested without `/v1` with a `404` that says to add it. */
         Link: {
             /**
              * @description The resource's address.
