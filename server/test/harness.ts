@@ -105,6 +105,24 @@ export class TestServer {
     await this.#running?.stop();
   }
 
+  /**
+   * Empties the sandbox for the partners the tests act as: `POST /sandbox/reset` as each (its carts,
+   * orders, seats, recorded answers, virtual clock, rules and journal), or, on a server without the
+   * test controls, the store's reset of the same partners.
+   */
+  async reset(partners: readonly string[] = [PARTNER, OTHER_PARTNER]): Promise<void> {
+    if (!this.#running) throw new Error('the test server is not started');
+    const controls = (typeof this.#options === 'function' ? this.#options() : this.#options).sandboxControls ?? true;
+    for (const partner of partners) {
+      if (!controls) {
+        await this.#running.store.resetPartner(partner);
+        continue;
+      }
+      const reply = await this.call('POST', '/sandbox/reset', { headers: { authorization: `Bearer ${await token(partner)}` } });
+      if (reply.status !== 200) throw new Error(`the sandbox's reset answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    }
+  }
+
   /** A JSON call as the default partner, unless `headers.authorization` says otherwise (null: none). */
   async call<T = any>(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string | null> } = {}): Promise<Reply<T>> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };

@@ -7,6 +7,7 @@
 // - the installed command, `npx partner-center-cart-sandbox`, as a child process: it serves /docs and
 //   the API, lists its options (one per variable of the configuration table), reports a bad value in
 //   one line with exit code 2, and stops on SIGTERM.
+// A project that misuses the client's helpers fails to compile against the installed declarations.
 // Every step is bounded in time; the durations are printed at the end. Only what this file starts is
 // stopped, by its process group (made for it with `detached`).
 import assert from 'node:assert/strict';
@@ -198,7 +199,30 @@ describe('the packages people install (client and sandbox, from a scratch projec
     }
     assert.deepEqual(files.filter((file) => /\.ts$/.test(file) && !file.endsWith('.d.ts')), []);
     assert.deepEqual(files.filter((file) => /(^|\/)test\/|\.test\./.test(file)), []);
-    assert.ok(tarballs.client.files.includes('dist/client/index.js'));
+    for (const expected of ['package.json', 'README.md', 'dist/client/index.js', 'dist/client/index.d.ts']) assert.ok(tarballs.client.files.includes(expected), `${expected} in the client tarball`);
+    assert.equal(JSON.parse(readFileSync(join(project, 'node_modules', '@partner-center-cart-kit', 'client', 'package.json'), 'utf8')).license, 'MIT');
+  });
+
+  it('a project that misuses the installed client\'s helpers fails to compile, naming each mistake', async () => {
+    const misuse = join(project, 'misuse');
+    mkdirSync(misuse);
+    writeFileSync(
+      join(misuse, 'main.ts'),
+      `import { createCartClient } from '@partner-center-cart-kit/client';
+const api = createCartClient();
+export const wrongBody = api.createCart('d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d', { lineItems: [{ catalogItemId: 'X', quantity: 'three', billingCycle: 'monthly' }] });
+export const missingArgument = api.getCart('d6bf25b7-e0a8-4f2d-a31b-97b55cfc774d');
+export const misspelt = api.updateCart('c', 'd', { lineItems: [], partnerOnRecordAttestationAcepted: true });
+`,
+    );
+    const compilerOptions = { target: 'es2023', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: [], lib: ['es2023', 'dom'], skipLibCheck: false };
+    writeFileSync(join(misuse, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
+    const compiled = await run('tsc (misuse)', [process.execPath, join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', misuse], { cwd: misuse, timeoutMs: 60_000 });
+    const output = compiled.stdout + compiled.stderr;
+    assert.notEqual(compiled.status, 0, 'the misuse compiled');
+    assert.match(output, /main\.ts\(3,.*'string' is not assignable to type 'number'/);
+    assert.match(output, /main\.ts\(4,.*Expected 2 arguments, but got 1/);
+    assert.match(output, /main\.ts\(5,.*'partnerOnRecordAttestationAcepted' does not exist/);
   });
 
   it('the sandbox depends on the root package\'s runtime dependencies, with the same ranges, and on nothing its code does not import', () => {

@@ -2,7 +2,8 @@
 // npm package), so that `npm test` needs nothing but npm. It starts on first use, on a free loopback
 // port, with its data in a fresh folder in memory (/dev/shm) or the temporary folder; each test gets a fresh
 // database of its own (freshDatabaseUrl). The root hook in postgres-hooks.ts (.mocharc.json loads
-// it) stops it and removes its folder when mocha is done. It prints nothing unless it cannot start,
+// it) stops it and removes its folder when mocha is done. In a parallel run, the global setup of
+// postgres-global.ts starts it once in mocha's main process and the workers share it. It prints nothing unless it cannot start,
 // and then it fails with a message that says why: the tests never skip PostgreSQL silently.
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, rmSync, statfsSync } from 'node:fs';
@@ -23,18 +24,44 @@ interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * Set by the parallel run's global setup (postgres-global.ts) to the port of the PostgreSQL it
+ * started, so that mocha's worker processes, which inherit it, share that one instead of each
+ * starting its own.
+ */
+const SHARED_PORT = 'CART_KIT_TEST_POSTGRES_PORT';
+
 let running: Promise<TestPostgres> | undefined;
 let databases = 0;
 
 /** The URL (with user and password) of a new, empty database on the test run's PostgreSQL, started if need be. */
 export async function freshDatabaseUrl(): Promise<string> {
-  const server = await (running ??= start());
+  const shared = process.env[SHARED_PORT];
+  const server = await (running ??= shared ? attach(Number(shared)) : start());
   const name = `test_${process.pid}_${++databases}`;
   await server.admin.query(`CREATE DATABASE ${name}`);
   return `postgres://${USER}:${PASSWORD}@${HOST}:${server.port}/${name}`;
 }
 
-/** Stops the test PostgreSQL, if one was started, and removes its data. */
+/** Starts the test PostgreSQL for every process of this run: this one and the workers it forks after. */
+export async function startSharedTestPostgres(): Promise<void> {
+  const server = await (running ??= start());
+  process.env[SHARED_PORT] = String(server.port);
+}
+
+/** The PostgreSQL another process started (startSharedTestPostgres): an admin connection to it, which stop() closes. */
+async function attach(port: number): Promise<TestPostgres> {
+  const admin = new pg.Client({ host: HOST, port, user: USER, password: PASSWORD, database: 'postgres' });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`cannot reach the run's test PostgreSQL on port ${port} (${SHARED_PORT}): ${(error as Error).message}`);
+  }
+  return { port, admin, stop: () => admin.end().catch(() => undefined) };
+}
+
+/** Stops the test PostgreSQL, if this process started one, and removes its data; else closes the connection to the shared one. */
 export async function stopTestPostgres(): Promise<void> {
   const current = running;
   running = undefined;
