@@ -5,7 +5,7 @@ import type { components, paths } from '../generated/api-types.ts';
 import { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
 import { createTransport, defaultSleep, type RetryPolicy, type TokenProvider } from './transport.ts';
 
-export { CartApiError, unwrap } from './errors.ts';
+export { CartApiError, IGNORED_PROPERTIES_HEADER, ignoredProperties, unwrap } from './errors.ts';
 export { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
 export { createTransport, retryAfterMs, type RetryPolicy, type TokenProvider } from './transport.ts';
 export type { paths, components, operations } from '../generated/api-types.ts';

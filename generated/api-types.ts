@@ -1939,6 +1939,14 @@ export interface components {
              *     `header.ms-requestid`; header names in lower case). Partner Center sends `data` as a list of
              *     strings in every published error (and its own generated models type it so); this description
              *     follows it, so that a client written for the service reads the sandbox's errors too.
+             *
+             *     Reference server only: a `400` also names each property or query parameter the request's
+             *     reading ignored (those of `Sandbox-Ignored-Properties`), after the other entries, as
+             *     `<field>: is not a property of this request and was ignored`, followed by
+             *     `; did you mean <name>?` when a declared name of the same object is close to it, ignoring
+             *     case (at most two edits, and at most a third of its length):
+             *     `body.lineItems[0].Quantitty: is not a property of this request and was ignored; did you mean quantity?`. With `UNKNOWN_PROPERTIES=refuse` the entries are the same without
+             *     `and was ignored`. Beyond 100 entries, the last says how many were left out.
              * @example [
              *       "body.lineItems[0].quantity: must be >= 1"
              *     ]

@@ -40,11 +40,31 @@ export type RenewsTo = Schemas['RenewsTo'];
 type ServerManagedLineProperties = 'orderGroup' | 'error' | 'pricing';
 
 /**
+ * A property a line was sent with under a name it does not have, and so not read: the name as sent
+ * and the line's property it is nearest to (`termDuraton`, `termDuration`).
+ */
+export interface Misspelling {
+  sent: string;
+  meant: string;
+}
+
+/**
+ * Where a line input carries its misspellings, set by whoever read the request. A symbol, not a
+ * property: it is never stored nor answered, and never travels in a copy of the line. A line error
+ * that the absence of a property causes names the misspelling of that property (line-rules.ts).
+ */
+export const MISSPELLINGS: unique symbol = Symbol('misspellings');
+
+interface MisspellingsOf {
+  [MISSPELLINGS]?: readonly Misspelling[];
+}
+
+/**
  * A cart line item as a request carries it, after the case-insensitive reading: canonical names and
  * enum values, the service's own properties absent. Add-ons are nested one level deep.
  */
-export type AddonLineItemInput = Omit<Schemas['CartAddonLineItemRequest'], ServerManagedLineProperties>;
-export type LineItemInput = Omit<Schemas['CartLineItemRequest'], ServerManagedLineProperties | 'addonItems'> & { addonItems?: AddonLineItemInput[] };
+export type AddonLineItemInput = Omit<Schemas['CartAddonLineItemRequest'], ServerManagedLineProperties> & MisspellingsOf;
+export type LineItemInput = Omit<Schemas['CartLineItemRequest'], ServerManagedLineProperties | 'addonItems'> & { addonItems?: AddonLineItemInput[] } & MisspellingsOf;
 /** A line at either level. */
 export type AnyLineInput = LineItemInput | AddonLineItemInput;
 

@@ -1,12 +1,14 @@
 /**
  * The rules that give a line its error: each checks one condition of the catalog item or of the
  * line and returns a CartError when it fails. A line carries at most one error, that of the first
- * rule of RULES (in order) that fails. Part of the evaluation of line items (line-items.ts).
+ * rule of RULES (in order) that fails. Part of the evaluation of line items (line-items.ts). An
+ * error that a missing property causes also names that property's misspelling when the line was sent
+ * with one (MISSPELLINGS of line-items.ts).
  */
 import { CYCLE_MONTHS, TERM_MONTHS, offersFor, productSkuKey, type CatalogItem, type MarketInfo } from './catalog.ts';
 import { addMonthsUtc, findPromotion } from './line-pricing.ts';
 import type { SchemaCartErrorCode } from '../../generated/api-types.ts';
-import type { AnyLineInput, CartError, CartErrorAdditionalInformation, CartTally, EvaluationContext, ParticipantKey } from './line-items.ts';
+import { MISSPELLINGS, type AnyLineInput, type CartError, type CartErrorAdditionalInformation, type CartTally, type EvaluationContext, type ParticipantKey } from './line-items.ts';
 import { magicLineError } from './magic-values.ts';
 import { INTEGRATION_LIMITS } from './sandbox-profile.ts';
 import type { LineNode } from './line-tree.ts';
@@ -45,10 +47,32 @@ interface LineCheck {
   ctx: EvaluationContext;
 }
 
-type Rule = (c: LineCheck) => CartError | undefined;
+/** An error that a property of the line being absent causes: if the line misspelt that property, the error says so. */
+interface CausedByAbsence {
+  error: CartError;
+  absent: keyof AnyLineInput & string;
+}
+
+type Rule = (c: LineCheck) => CartError | CausedByAbsence | undefined;
 
 function fail(errorCode: CartErrorCode, errorDescription: string, additionalInformation?: CartErrorAdditionalInformation): CartError {
   return additionalInformation ? { errorCode, errorDescription, additionalInformation } : { errorCode, errorDescription };
+}
+
+function becauseAbsent(absent: CausedByAbsence['absent'], error: CartError): CausedByAbsence {
+  return { error, absent };
+}
+
+/**
+ * The error of a failed rule. When the absence of a property caused it and the line was sent with a
+ * misspelling of that property, the description ends with `Did you mean <property>? (<sent> was
+ * ignored)`, so that the typo is seen where its effect is.
+ */
+function explained(failure: CartError | CausedByAbsence, line: AnyLineInput): CartError {
+  if (!('absent' in failure)) return failure;
+  const misspelt = line[MISSPELLINGS]?.find((m) => m.meant === failure.absent);
+  if (!misspelt) return failure.error;
+  return { ...failure.error, errorDescription: `${failure.error.errorDescription} Did you mean ${misspelt.meant}? (${misspelt.sent} was ignored)` };
 }
 
 function list(values: readonly string[]): string {
@@ -115,7 +139,7 @@ const term: Rule = ({ line, item }) => {
   if (line.termDuration === undefined) {
     return item.termless
       ? undefined
-      : fail(CartErrorCode.InvalidInput, `Catalog item ${line.catalogItemId} requires a termDuration (one of ${list(offered)}).`);
+      : becauseAbsent('termDuration', fail(CartErrorCode.InvalidInput, `Catalog item ${line.catalogItemId} requires a termDuration (one of ${list(offered)}).`));
   }
   if (item.terms[line.termDuration]) return undefined;
   return offered.length === 0
@@ -215,8 +239,9 @@ const addOnBase: Rule = ({ node, line, item, roots, ctx }) => {
   const bought = [...basePools.values()].reduce((sum, base) => sum + ctx.purchasedQuantity(base.catalogItemId), 0);
   const seats = inCart + bought;
   if (seats === 0) {
-    return fail(CartErrorCode.BaseOfferSeatQuantityNotMet,
+    const error = fail(CartErrorCode.BaseOfferSeatQuantityNotMet,
       `Add-on ${line.catalogItemId} needs a base subscription of ${list(item.addOnOf)}: add a line for the base to the cart, or name the existing base subscription in provisioningContext.parentSubscriptionId.`);
+    return line.provisioningContext === undefined ? becauseAbsent('provisioningContext', error) : error;
   }
   if (line.quantity > seats) {
     return fail(CartErrorCode.BaseOfferSeatQuantityNotMet,
@@ -235,8 +260,8 @@ const provisioning: Rule = ({ node, line, item }) => {
     const value = valueOf(node.provisioningContext, variable.name);
     if (value === undefined || value === '') {
       if (!variable.required) continue;
-      return fail(CartErrorCode.InvalidInput,
-        `Catalog item ${line.catalogItemId} requires provisioningContext.${variable.name}.`);
+      const error = fail(CartErrorCode.InvalidInput, `Catalog item ${line.catalogItemId} requires provisioningContext.${variable.name}.`);
+      return line.provisioningContext === undefined ? becauseAbsent('provisioningContext', error) : error;
     }
     const allowed = variable.allowedValues;
     if (allowed && !allowed.some((a) => a.toLowerCase() === value.toLowerCase())) {
@@ -279,10 +304,11 @@ const participantsValid: Rule = ({ line }) => {
 };
 
 /** 10012: the item enforces attestation and the line does not set attestationAccepted to true. */
-const attestation: Rule = ({ line, item }) =>
-  !item.enforceAttestation || line.attestationAccepted === true
-    ? undefined
-    : fail(CartErrorCode.AttestationNotAccepted, `Catalog item ${line.catalogItemId} requires attestation acceptance (attestationAccepted: true).`);
+const attestation: Rule = ({ line, item }) => {
+  if (!item.enforceAttestation || line.attestationAccepted === true) return undefined;
+  const error = fail(CartErrorCode.AttestationNotAccepted, `Catalog item ${line.catalogItemId} requires attestation acceptance (attestationAccepted: true).`);
+  return line.attestationAccepted === undefined ? becauseAbsent('attestationAccepted', error) : error;
+};
 
 /**
  * 10016: customTermEndDate on a line that is not a new-commerce license bought with a term and
@@ -366,8 +392,8 @@ export function checkLine(
   }
   const check: LineCheck = { node, line, item: node.item, market, roots, claimed, tally, ctx };
   for (const rule of RULES) {
-    const error = rule(check);
-    if (error) return error;
+    const failure = rule(check);
+    if (failure) return explained(failure, line);
   }
   return undefined;
 }

@@ -7,13 +7,16 @@
 //   links, prices, ...) are dropped: the documented GET-change-PUT flow sends them back, and the
 //   service never applies them;
 // - a property no schema declares is dropped and reported (Partner Center ignores what it does not
-//   use; the caller names each one in an answer header, or refuses the request in strict mode);
+//   use; the caller names each one in an answer header, or refuses the request in strict mode),
+//   with the declared property of that object it is nearest to, when it looks like a typo of one;
 // - a property sent twice under two spellings (`lineItems` and `LineItems`) is reported as such, for
 //   the caller to refuse: which of the two was meant cannot be known.
 // Wrong types and values are left as they are, for the validator to report under the names sent.
 // It reads the canonical form of the spec (server/http/spec.ts), whose request objects list their
 // properties and leave others unmentioned: an object schema with properties and no schema for
 // other names declares its whole set.
+
+import { nearestName } from './nearest-name.ts';
 
 /** The answer header that names what the reading ignored (declared in the spec). */
 export const IGNORED_HEADER = 'Sandbox-Ignored-Properties';
@@ -40,6 +43,17 @@ export interface Reading {
   repeated: string[];
 }
 
+/** A property the reading ignored: its path, its name as sent (printable) and the declared name it likely misspells. */
+export interface IgnoredProperty {
+  path: string;
+  name: string;
+  /** The declared property of the same object nearest to `name` (nearest-name.ts), when one is close. */
+  suggestion?: string;
+}
+
+/** Told of each ignored property and of the object (as read) it was sent in. */
+export type IgnoredListener = (property: IgnoredProperty, readObject: Record<string, unknown>) => void;
+
 /** Resolves local `$ref`s (`#/components/schemas/Cart`) against the bundled spec document. */
 export function refResolver(document: unknown): (ref: string) => SchemaNode {
   return (ref) => {
@@ -54,8 +68,17 @@ export function refResolver(document: unknown): (ref: string) => SchemaNode {
   };
 }
 
+/** What one reading collects as it walks. */
+interface Found {
+  ignored: string[];
+  repeated: string[];
+  onIgnored: IgnoredListener | undefined;
+}
+
 interface Shape {
   properties: Map<string, { name: string; schema: SchemaNode; serverManaged: boolean }>; // lower-cased name -> declared
+  /** The declared names a client may send (not the service's own): what an ignored name may be a typo of. */
+  sendable: string[];
   /** The schema of undeclared properties (a map such as provisioningContext), if they are allowed. */
   additionalProperties?: SchemaNode;
   /** Declares properties and allows no others: an undeclared property is ignored and reported. */
@@ -85,11 +108,15 @@ export class CaseInsensitiveReader {
     this.#resolve = refResolver(document);
   }
 
-  /** Reads `value` against `schema` (a node of the bundled spec); `path` names its place in ignored paths. */
-  read(value: unknown, schema: SchemaNode, path = 'body'): Reading {
+  /**
+   * Reads `value` against `schema` (a node of the bundled spec); `path` names its place in ignored
+   * paths. `onIgnored`, when given, is also told of each ignored property, with the declared name it
+   * likely misspells.
+   */
+  read(value: unknown, schema: SchemaNode, path = 'body', onIgnored?: IgnoredListener): Reading {
     const ignored: string[] = [];
     const repeated: string[] = [];
-    return { value: this.#read(value, schema, path, ignored, repeated, 0), ignored, repeated };
+    return { value: this.#read(value, schema, path, { ignored, repeated, onIgnored }, 0), ignored, repeated };
   }
 
   /** A scalar (a query parameter) read against its schema: enumeration values and booleans matched without regard to case. */
@@ -99,14 +126,14 @@ export class CaseInsensitiveReader {
     return shape.enumValues.get(foldEnumValue(value)) ?? value;
   }
 
-  #read(value: unknown, schema: SchemaNode, path: string, ignored: string[], repeated: string[], depth: number): unknown {
+  #read(value: unknown, schema: SchemaNode, path: string, found: Found, depth: number): unknown {
     if (depth > MAX_DEPTH) return value;
     const shape = this.#shape(schema);
     if (typeof value === 'string') return shape.enumValues.get(foldEnumValue(value)) ?? value;
     if (Array.isArray(value)) {
       if (shape.items.length === 0) return value;
       return value.map((item, index) =>
-        shape.items.reduce<unknown>((acc, items) => this.#read(acc, items, `${path}[${index}]`, ignored, repeated, depth + 1), item),
+        shape.items.reduce<unknown>((acc, items) => this.#read(acc, items, `${path}[${index}]`, found, depth + 1), item),
       );
     }
     if (value === null || typeof value !== 'object') return value;
@@ -122,15 +149,19 @@ export class CaseInsensitiveReader {
         name = declared.name;
         childSchema = declared.schema;
       } else if (declared) {
-        repeated.push(`${path}.${printable(key)}`);
+        found.repeated.push(`${path}.${printable(key)}`);
         continue;
       } else if (shape.closed) {
-        ignored.push(`${path}.${printable(key)}`);
+        found.ignored.push(`${path}.${printable(key)}`);
+        if (found.onIgnored) {
+          const suggestion = nearestName(key, shape.sendable);
+          found.onIgnored({ path: `${path}.${printable(key)}`, name: printable(key), ...(suggestion ? { suggestion } : {}) }, out);
+        }
         continue;
       }
       // defineProperty, not assignment: a "__proto__" key must stay a plain property.
       Object.defineProperty(out, name, {
-        value: childSchema ? this.#read(child, childSchema, `${path}.${printable(name)}`, ignored, repeated, depth + 1) : child,
+        value: childSchema ? this.#read(child, childSchema, `${path}.${printable(name)}`, found, depth + 1) : child,
         enumerable: true,
         writable: true,
         configurable: true,
@@ -143,7 +174,7 @@ export class CaseInsensitiveReader {
   #shape(schema: SchemaNode): Shape {
     const cached = this.#shapes.get(schema);
     if (cached) return cached;
-    const shape: Shape = { properties: new Map(), closed: false, items: [], enumValues: new Map(), boolean: false };
+    const shape: Shape = { properties: new Map(), sendable: [], closed: false, items: [], enumValues: new Map(), boolean: false };
     this.#shapes.set(schema, shape);
     const visit = (node: SchemaNode, seen: Set<SchemaNode>): void => {
       if (seen.has(node)) return;
@@ -152,7 +183,10 @@ export class CaseInsensitiveReader {
       for (const member of [...(node.allOf ?? []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])]) visit(member, seen);
       for (const [name, propertySchema] of Object.entries(node.properties ?? {})) {
         const key = name.toLowerCase();
-        if (!shape.properties.has(key)) shape.properties.set(key, { name, schema: propertySchema, serverManaged: propertySchema['x-server-managed'] === true });
+        if (shape.properties.has(key)) continue;
+        const serverManaged = propertySchema['x-server-managed'] === true;
+        shape.properties.set(key, { name, schema: propertySchema, serverManaged });
+        if (!serverManaged) shape.sendable.push(name);
       }
       if (node.properties && (node.additionalProperties === undefined || node.additionalProperties === false)) shape.closed = true;
       if (node.additionalProperties && typeof node.additionalProperties === 'object') shape.additionalProperties ??= node.additionalProperties;

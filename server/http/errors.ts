@@ -186,18 +186,32 @@ export function toApiError(error: unknown, request?: { method: string; originalU
   return new ApiError(500, Codes.serviceException, 'Unexpected service error. Retry the call with the same MS-RequestId.');
 }
 
-/** Partner Center's error body for a failure. */
-export function errorBody(failure: ApiError): ErrorBody {
-  return { code: failure.code, description: failure.message.slice(0, 1024), data: [...failure.details], source: ERROR_SOURCE };
+/** The spec's bounds of `data` (Error in openapi.yaml): entries, and characters per entry. */
+const DATA_ENTRIES = 100;
+const DATA_ENTRY_LENGTH = 1024;
+
+/**
+ * Partner Center's error body for a failure; `extra` entries follow the failure's own in `data`,
+ * each once (a strict-mode refusal already lists the ignored properties that `extra` names).
+ */
+export function errorBody(failure: ApiError, extra: readonly string[] = []): ErrorBody {
+  const entries = [...failure.details, ...extra.filter((entry) => !failure.details.includes(entry))].map((entry) => entry.slice(0, DATA_ENTRY_LENGTH));
+  // Bounded as the spec says; the last entry then says how many were left out (the request's log
+  // line still names every ignored property).
+  const data = entries.length <= DATA_ENTRIES ? entries : [...entries.slice(0, DATA_ENTRIES - 1), `request: ${entries.length - DATA_ENTRIES + 1} more entries left out`];
+  return { code: failure.code, description: failure.message.slice(0, 1024), data, source: ERROR_SOURCE };
 }
 
 export function sendError(res: Response, failure: ApiError): void {
-  res.locals.errorDetails = [failure.message, ...failure.details];
+  // A refused request also names what its reading ignored: the likeliest cause of a refusal is a
+  // misspelt property, and the answer header alone is seen by few (request-reader.ts).
+  const body = errorBody(failure, failure.status === 400 ? (res.locals.ignoredEntries ?? []) : []);
+  res.locals.errorDetails = [failure.message, ...body.data!];
   // The spec declares the ignored-properties header on successes and on 400 (where strict mode names them).
   if (failure.status !== 400) res.removeHeader(IGNORED_HEADER);
   if (failure.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="partner-center", error="invalid_token"');
   if (failure.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(failure.retryAfterSeconds));
-  res.status(failure.status).json(errorBody(failure));
+  res.status(failure.status).json(body);
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -10,6 +10,8 @@ declare global {
       clientRequestId?: string;
       /** What the request reader ignored (request-reader.ts), for the answer header and the log line. */
       ignoredProperties?: string[];
+      /** The same, each as an entry of an error's `data` (request-reader.ts), for any 400 answer (errors.ts). */
+      ignoredEntries?: string[];
       /** A forced-answer rule said to drop this answer once the write committed (forced-answers.ts). */
       dropAnswer?: boolean;
       /** The id of the forced-answer rule applied to this request, for the log line and the journal. */

@@ -31,6 +31,19 @@ describe('errors over HTTP', () => {
     }
   });
 
+  it('an integer in the path written as anything but digits (a blank, hexadecimal, a fraction) is 400 naming the parameter, as "abc" is', async () => {
+    const cart = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line()] } });
+    const orderId: string = (await server.call('POST', checkoutPath(cart.body.id))).body.orders[0].id;
+    const links = (lineItemNumber: string) => server.call('GET', `${ordersPath()}/${orderId}/lineitems/${lineItemNumber}/activationlinks`);
+    assert.equal((await links('0')).status, 200, 'line 0 of the order exists');
+    for (const written of ['%20', '0x0', '0.0', '%200', 'abc']) {
+      const reply = await links(written);
+      assert.equal(reply.status, 400, written);
+      assertErrorBody(reply.body, 800002);
+      assert.deepEqual(reply.body.data, ['path.lineItemNumber: must be integer'], written);
+    }
+  });
+
   it('another partner\'s cart and orders are 404 for every operation, exactly like missing ones, and stay unchanged', async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line()] } });
     const id = created.body.id;
@@ -63,9 +76,10 @@ describe('errors over HTTP', () => {
     });
     assert.equal(reply.status, 400);
     assertErrorBody(reply.body, 800002);
-    assert.deepEqual(fieldsOf(reply.body.data).sort(), ['body.lineItems[0].billingCycle', 'body.lineItems[0].quantity']);
+    assert.deepEqual(fieldsOf(reply.body.data).sort(), ['body.lineItems[0].billingCycle', 'body.lineItems[0].colour', 'body.lineItems[0].quantity']);
     assert.match(reply.body.data.find((d: string) => d.startsWith('body.lineItems[0].quantity: ')), /must be >= 1/);
     // An unknown property is no error of its own (Partner Center ignores it), but it is named.
+    assert.equal(reply.body.data.at(-1), 'body.lineItems[0].colour: is not a property of this request and was ignored');
     assert.equal(reply.headers.get('sandbox-ignored-properties'), 'body.lineItems[0].colour');
   });
 
