@@ -53,7 +53,10 @@ describe('the purchase flow, as an integrator runs it', () => {
         if (delay > 0) {
           assert.equal(order.status, 'pending');
           assert.deepEqual(order.lineItems.map((line) => line.subscriptionId), [undefined]);
-          assert.deepEqual(unwrap(await api.listOrders(CUSTOMER)).items.map((item) => item.status), ['pending']);
+          const statuses = unwrap(await api.listOrders(CUSTOMER)).items.map((item) => item.status);
+          // Pending for certain when read back within the delay; a loaded machine may read it later.
+          if (performance.now() - checkoutSent < delay) assert.deepEqual(statuses, ['pending']);
+          else assert.equal(statuses.length, 1);
         }
         // Poll the provisioning status, as an integration must (bounded: at most 50 polls).
         let polls = 0;
