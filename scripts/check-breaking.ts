@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { apiDiff } from 'api-smart-diff';
 import type { Diff } from 'api-smart-diff';
 import { parse } from 'yaml';
+import { HTTP_METHODS, SpecIndex } from '../openapi/spec-index.ts';
 
 const root = resolve(import.meta.dirname, '..');
 export const DEFAULT_SPEC = join(root, 'openapi', 'openapi.yaml');
@@ -135,20 +136,18 @@ export function changelogName(change: Change): string {
 // ---------------------------------------------------------------------------------------------
 // Preparing the documents
 
-const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const METHODS = new Set<string>(HTTP_METHODS);
 
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The object a local `$ref` (`#/components/...`) names, following chains; undefined when dangling. */
-function followRef(doc: unknown, value: unknown, seen = new Set<string>()): unknown {
-  if (!isObject(value) || typeof value.$ref !== 'string' || !value.$ref.startsWith('#/')) return value;
-  if (seen.has(value.$ref)) return undefined;
-  seen.add(value.$ref);
-  const segments = value.$ref.slice(2).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
-  let node: unknown = doc;
-  for (const segment of segments) node = isObject(node) ? node[segment] : undefined;
-  return followRef(doc, node, seen);
+/**
+ * The object a local `$ref` (`#/components/...`) names, following chains; undefined when dangling.
+ * A fresh index: the documents compared may be changed between comparisons (the tests do).
+ */
+function followRef(doc: unknown, value: unknown): unknown {
+  if (!isObject(doc)) return isObject(value) && typeof value.$ref === 'string' ? undefined : value;
+  return new SpecIndex(doc).tryDeref(value)?.node;
 }
 
 /**
@@ -160,16 +159,14 @@ function followRef(doc: unknown, value: unknown, seen = new Set<string>()): unkn
  */
 export function inlineResponseRefs(doc: unknown): unknown {
   const copy = structuredClone(doc);
-  const paths = isObject(copy) ? copy.paths : undefined;
-  if (!isObject(paths)) return copy;
-  for (const pathItem of Object.values(paths)) {
-    if (!isObject(pathItem)) continue;
-    for (const [method, operation] of Object.entries(pathItem)) {
-      if (!METHODS.has(method) || !isObject(operation) || !isObject(operation.responses)) continue;
-      for (const [status, response] of Object.entries(operation.responses)) {
-        const target = followRef(copy, response);
-        if (target !== response && isObject(target)) operation.responses[status] = structuredClone(target);
-      }
+  if (!isObject(copy)) return copy;
+  const index = new SpecIndex(copy);
+  for (const operation of index.operations()) {
+    const responses = operation.node.responses;
+    if (!isObject(responses)) continue;
+    for (const [status, response] of Object.entries(responses)) {
+      const target = index.tryDeref(response)?.node;
+      if (target !== response && isObject(target)) responses[status] = structuredClone(target);
     }
   }
   return copy;

@@ -18,6 +18,7 @@
 //   are not derivable from the spec. An operation that is not in the table, or for which the SDK or the
 //   module has no equivalent, has no sample in that language (see the notes in the table).
 import { createCartClient } from '../client/index.ts';
+import { SpecIndex, type SpecOperation } from '../openapi/spec-index.ts';
 
 export const SANDBOX_URL = 'http://localhost:3000';
 
@@ -37,8 +38,6 @@ export const LANGUAGES = {
   csharp: { lang: 'C#', label: 'C# (.NET SDK)' },
   powershell: { lang: 'PowerShell', label: 'PowerShell' },
 } as const;
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Node = Record<string, any>;
@@ -66,12 +65,11 @@ export interface Parameter {
 
 /** A copy of `spec` with `x-codeSamples` on every operation (existing samples are replaced). */
 export function addCodeSamples<T extends object>(spec: T, options: { clientHelpers?: ReadonlySet<string> } = {}): T {
-  const copy = structuredClone(spec) as Node;
+  const copy = structuredClone(spec);
   const helpers = options.clientHelpers ?? clientHelpers();
-  for (const view of operationViews(copy)) {
-    copy['paths'][view.path][view.method]['x-codeSamples'] = codeSamples(view, helpers);
-  }
-  return copy as T;
+  const index = new SpecIndex(copy);
+  for (const operation of index.operations()) operation.node['x-codeSamples'] = codeSamples(operationView(index, operation), helpers);
+  return copy;
 }
 
 /** The samples of one operation, in the order of `LANGUAGES`. */
@@ -88,45 +86,34 @@ export function codeSamples(view: OperationView, helpers: ReadonlySet<string> = 
 }
 
 /** Every operation of a spec, as the sample writers see it. */
-export function operationViews(spec: Node): OperationView[] {
-  const views: OperationView[] = [];
-  for (const [path, rawItem] of Object.entries<Node>(spec['paths'] ?? {})) {
-    const item = resolve(spec, rawItem);
-    for (const method of METHODS) {
-      const operation = item[method] as Node | undefined;
-      if (!operation) continue;
-      if (typeof operation['operationId'] !== 'string') throw new Error(`code samples: ${method.toUpperCase()} ${path} has no operationId`);
-      // Operation parameters override the path item's of the same name and location.
-      const byKey = new Map<string, Node>();
-      for (const raw of [...(item['parameters'] ?? []), ...(operation['parameters'] ?? [])]) {
-        const parameter = resolve(spec, raw);
-        byKey.set(`${parameter['in']}:${parameter['name']}`, parameter);
-      }
-      const parameters = [...byKey.values()];
-      const of = (location: string) =>
-        parameters
-          .filter((parameter) => parameter['in'] === location)
-          .map((parameter) => ({ name: parameter['name'] as string, required: parameter['required'] === true, example: parameterExample(spec, parameter) }));
-      const order = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
-      const pathParameters = of('path').sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-      for (const name of order) {
-        if (!pathParameters.some((parameter) => parameter.name === name)) throw new Error(`code samples: ${operation['operationId']}: path parameter ${name} is not declared`);
-      }
-      const requestBody = operation['requestBody'] ? resolve(spec, operation['requestBody']) : undefined;
-      const security = (operation['security'] ?? spec['security'] ?? []) as unknown[];
-      views.push({
-        operationId: operation['operationId'],
-        method,
-        path,
-        pathParameters,
-        queryParameters: of('query'),
-        headerParameters: of('header'),
-        body: requestBody ? { required: requestBody['required'] === true, example: requestExample(spec, requestBody) } : undefined,
-        secured: security.length > 0,
-      });
-    }
+export function operationViews(spec: object): OperationView[] {
+  const index = new SpecIndex(spec);
+  return index.operations().map((operation) => operationView(index, operation));
+}
+
+function operationView(index: SpecIndex, operation: SpecOperation): OperationView {
+  const { operationId, method, path } = operation;
+  if (operationId === undefined) throw new Error(`code samples: ${method.toUpperCase()} ${path} has no operationId`);
+  const of = (location: 'path' | 'query' | 'header') =>
+    operation
+      .parametersIn(location)
+      .map(({ node: parameter }) => ({ name: parameter.name, required: parameter.required === true, example: parameterExample(index, parameter) }));
+  const order = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
+  const pathParameters = of('path').sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  for (const name of order) {
+    if (!pathParameters.some((parameter) => parameter.name === name)) throw new Error(`code samples: ${operationId}: path parameter ${name} is not declared`);
   }
-  return views;
+  const requestBody = operation.requestBody?.node;
+  return {
+    operationId,
+    method,
+    path,
+    pathParameters,
+    queryParameters: of('query'),
+    headerParameters: of('header'),
+    body: requestBody ? { required: requestBody.required === true, example: requestExample(index, requestBody) } : undefined,
+    secured: (operation.security ?? []).length > 0,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -546,36 +533,29 @@ function unmapped(rest: Record<string, Json>, prefix: string): string[] {
 // Reading the spec
 
 /** Follows local `$ref`s (`#/components/...`) until a node that is not one. */
-function resolve(spec: Node, node: Node): Node {
-  let current = node;
-  for (let depth = 0; current && typeof current['$ref'] === 'string'; depth++) {
-    const ref = current['$ref'] as string;
-    if (!ref.startsWith('#/') || depth > 20) throw new Error(`code samples: cannot follow $ref ${ref}`);
-    current = ref
-      .slice(2)
-      .split('/')
-      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<Node>((at, part) => at?.[part], spec);
-    if (current === undefined) throw new Error(`code samples: $ref ${ref} leads nowhere`);
+function resolve(index: SpecIndex, node: unknown): Node {
+  try {
+    return index.deref<Node>(node).node;
+  } catch (error) {
+    throw new Error(`code samples: ${(error as Error).message}`, { cause: error });
   }
-  return current;
 }
 
-function parameterExample(spec: Node, parameter: Node): Json {
+function parameterExample(index: SpecIndex, parameter: Node): Json {
   if (parameter['example'] !== undefined) return parameter['example'];
   const named = Object.values<Node>(parameter['examples'] ?? {})[0];
-  if (named) return resolve(spec, named)['value'];
-  return schemaExample(spec, parameter['schema'] ?? {}) ?? `{${parameter['name']}}`;
+  if (named) return resolve(index, named)['value'];
+  return schemaExample(index, parameter['schema'] ?? {}) ?? `{${parameter['name']}}`;
 }
 
-function schemaExample(spec: Node, raw: Node): Json | undefined {
-  const schema = resolve(spec, raw);
+function schemaExample(index: SpecIndex, raw: Node): Json | undefined {
+  const schema = resolve(index, raw);
   if (schema['example'] !== undefined) return schema['example'];
   if (Array.isArray(schema['examples']) && schema['examples'].length > 0) return schema['examples'][0];
   if (schema['default'] !== undefined) return schema['default'];
   if (Array.isArray(schema['enum']) && schema['enum'].length > 0) return schema['enum'][0];
   for (const part of schema['allOf'] ?? []) {
-    const example = schemaExample(spec, part);
+    const example = schemaExample(index, part);
     if (example !== undefined) return example;
   }
   const type = Array.isArray(schema['type']) ? schema['type'][0] : schema['type'];
@@ -583,11 +563,11 @@ function schemaExample(spec: Node, raw: Node): Json | undefined {
 }
 
 /** The first named example of the JSON request body (else its `example`, else its schema's). */
-function requestExample(spec: Node, requestBody: Node): Json | undefined {
+function requestExample(index: SpecIndex, requestBody: Node): Json | undefined {
   const content = requestBody['content']?.['application/json'] as Node | undefined;
   if (!content) return undefined;
   const named = Object.values<Node>(content['examples'] ?? {})[0];
-  if (named) return resolve(spec, named)['value'];
+  if (named) return resolve(index, named)['value'];
   if (content['example'] !== undefined) return content['example'];
-  return content['schema'] ? schemaExample(spec, content['schema']) : undefined;
+  return content['schema'] ? schemaExample(index, content['schema']) : undefined;
 }

@@ -13,6 +13,7 @@ import type { Locator, Page } from 'playwright-core';
 import { makeDocsOffline } from '../../scripts/generate.ts';
 import { TestServer } from '../../server/test/harness.ts';
 import { LANGUAGES } from '../../scripts/code-samples.ts';
+import { SpecIndex } from '../spec-index.ts';
 import { launchBrowser, leavesTheMachine, recordRequests, type Browser } from './browser.ts';
 import { root } from './spec.ts';
 
@@ -30,12 +31,9 @@ interface Operation {
 
 /** Every operation of the bundled spec, as the documentation should list it. */
 function operations(): Operation[] {
-  const methods = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
-  return Object.entries<Record<string, any>>(bundled['paths']).flatMap(([path, item]) =>
-    Object.entries(item)
-      .filter(([method]) => methods.has(method))
-      .map(([method, operation]) => ({ operationId: operation.operationId, summary: operation.summary, tag: operation.tags[0], method, path })),
-  );
+  return SpecIndex.of(bundled)
+    .operations()
+    .map((operation) => ({ operationId: operation.operationId!, summary: operation.node['summary'] as string, tag: operation.tags[0]!, method: operation.method, path: operation.path }));
 }
 
 function operation(operationId: string): Operation {

@@ -1,19 +1,15 @@
 // Every example the spec shows a reader must be true: each one validates against its own schema with
 // an independent JSON Schema 2020-12 validator, and every operation and error response has named examples.
 import assert from 'node:assert/strict';
-import { describeErrors, loadSpec, pointerSegment, SpecValidator } from './spec.ts';
+import { pointerSegment, SpecIndex, type MediaTypeObject } from '../spec-index.ts';
+import { describeErrors, loadSpec, SpecValidator } from './spec.ts';
 
 type Direction = 'request' | 'response';
 const spec = loadSpec();
+const index = new SpecIndex(spec);
 const validator = new SpecValidator(spec);
-const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-function deref<T = any>(node: any): T {
-  if (node && typeof node.$ref === 'string') {
-    return node.$ref.slice(2).split('/').reduce((n: any, key: string) => n?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
-  }
-  return node;
-}
+const deref = (node: unknown): any => index.deref(node).node;
 
 /** Every schema node of components/schemas that carries `examples`, with its JSON pointer. */
 function schemaNodesWithExamples(): { pointer: string; examples: unknown[] }[] {
@@ -34,33 +30,17 @@ function schemaNodesWithExamples(): { pointer: string; examples: unknown[] }[] {
 /** Every media type of every operation's request body and responses, with the direction it travels in. */
 function mediaTypes(): { where: string; direction: Direction; schemaPointer: string; examples: Record<string, any> }[] {
   const found: { where: string; direction: Direction; schemaPointer: string; examples: Record<string, any> }[] = [];
-  for (const [path, item] of Object.entries<any>(spec.paths)) {
-    for (const method of methods) {
-      const operation = item[method];
-      if (!operation) continue;
-      const name = `${operation.operationId} (${method.toUpperCase()} ${path})`;
-      const body = deref(operation.requestBody);
-      for (const [mediaType, content] of Object.entries<any>(body?.content ?? {})) {
-        found.push({
-          where: `${name} request ${mediaType}`,
-          direction: 'request',
-          schemaPointer: `#/paths/${pointerSegment(path)}/${method}/requestBody/content/${pointerSegment(mediaType)}/schema`,
-          examples: content.examples ?? {},
-        });
-      }
-      for (const [status, responseOrRef] of Object.entries<any>(operation.responses)) {
-        const response = deref(responseOrRef);
-        const base = responseOrRef.$ref ?? `#/paths/${pointerSegment(path)}/${method}/responses/${status}`;
-        for (const [mediaType, content] of Object.entries<any>(response.content ?? {})) {
-          found.push({
-            where: `${name} response ${status} ${mediaType}`,
-            direction: 'response',
-            schemaPointer: `${base}/content/${pointerSegment(mediaType)}/schema`,
-            examples: content.examples ?? {},
-          });
-        }
-      }
+  const add = (where: string, direction: Direction, at: string, content: Record<string, MediaTypeObject> | undefined): void => {
+    for (const [mediaType, media] of Object.entries(content ?? {})) {
+      const schemaPointer = `${at}/content/${pointerSegment(mediaType)}/schema`;
+      found.push({ where: `${where} ${mediaType}`, direction, schemaPointer, examples: media.examples ?? {} });
     }
+  };
+  for (const operation of index.operations()) {
+    const name = `${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`;
+    const body = operation.requestBody;
+    if (body) add(`${name} request`, 'request', body.pointer, body.node.content);
+    for (const [status, response] of operation.responses) add(`${name} response ${status}`, 'response', response.pointer, response.node.content);
   }
   return found;
 }
@@ -124,7 +104,8 @@ describe('spec examples', () => {
   it('every cart answer of getCart, createCart and updateCart is a valid updateCart body as it is (GET, change, PUT)', () => {
     const answers = mediaTypes().filter((media) => /^(getCart|createCart|updateCart) .* response 20[01] /.test(media.where));
     assert.ok(answers.length >= 4, answers.map((a) => a.where).join(', '));
-    const putBody = '#/paths/~1v1~1customers~1{customerId}~1carts~1{cartId}/put/requestBody/content/application~1json/schema';
+    const putBody = index.operation('updateCart')?.bodySchema?.pointer;
+    assert.ok(putBody, 'updateCart takes a JSON body');
     for (const { where, examples } of answers) {
       for (const [name, example] of Object.entries(examples)) {
         const errors = validator.errors(putBody, deref(example).value);

@@ -6,6 +6,9 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { SpecIndex } from '../spec-index.ts';
+
+export { pointerSegment } from '../spec-index.ts';
 
 export const root = resolve(import.meta.dirname, '..', '..');
 export const specPath = join(root, 'openapi', 'openapi.yaml');
@@ -21,6 +24,7 @@ const SCHEMA_BASE = 'https://cart-kit.local/schemas/';
 export class SpecValidator {
   readonly #ajv: Ajv2020;
   readonly #spec: Record<string, any>;
+  readonly #index: SpecIndex;
   readonly #compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
 
   constructor(spec: Record<string, any>) {
@@ -33,6 +37,7 @@ export class SpecValidator {
     // The OpenAPI document is not a JSON Schema: each component schema is registered on its own,
     // and references between them are rewritten to those schemas' ids.
     this.#spec = rewriteRefs(spec);
+    this.#index = new SpecIndex(this.#spec);
     for (const [name, schema] of Object.entries<any>(this.#spec.components.schemas)) {
       this.#ajv.addSchema({ ...schema, $id: `${SCHEMA_BASE}${name}` });
     }
@@ -42,9 +47,9 @@ export class SpecValidator {
   errors(pointer: string, value: unknown): ErrorObject[] {
     let validate = this.#compiled.get(pointer);
     if (!validate) {
-      const node = pointer.slice(2).split('/').reduce((n: any, key) => n?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], this.#spec);
+      const node = this.#index.find(pointer);
       if (node === undefined) throw new Error(`no schema at ${pointer}`);
-      validate = this.#ajv.compile(structuredClone(node));
+      validate = this.#ajv.compile(structuredClone(node as object));
       this.#compiled.set(pointer, validate);
     }
     return validate(value) ? [] : [...(validate.errors ?? [])];
@@ -65,9 +70,4 @@ function rewriteRefs(node: any): any {
 
 export function describeErrors(errors: ErrorObject[]): string {
   return errors.map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`).join('\n');
-}
-
-/** Escapes one JSON Pointer segment. */
-export function pointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

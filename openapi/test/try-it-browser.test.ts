@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { TRY_IT_CSP } from '../../server/http/docs-routes.ts';
 import { CUSTOMER, PARTNER, TestServer, cartsPath, e5Line, token } from '../../server/test/harness.ts';
+import { SpecIndex } from '../spec-index.ts';
 import { launchBrowser, leavesTheMachine, recordRequests, type Browser } from './browser.ts';
 import { root } from './spec.ts';
 
@@ -16,12 +17,9 @@ const bundled = JSON.parse(readFileSync(join(root, 'generated', 'openapi.json'),
 
 /** Every operation of the bundled spec, with its tag (Swagger UI groups operations by their first tag). */
 function operations(): { operationId: string; tag: string; method: string; path: string }[] {
-  const methods = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
-  return Object.entries<Record<string, any>>(bundled['paths']).flatMap(([path, item]) =>
-    Object.entries(item)
-      .filter(([method]) => methods.has(method))
-      .map(([method, operation]) => ({ operationId: operation.operationId as string, tag: operation.tags[0] as string, method, path })),
-  );
+  return SpecIndex.of(bundled)
+    .operations()
+    .map((operation) => ({ operationId: operation.operationId!, tag: operation.tags[0]!, method: operation.method, path: operation.path }));
 }
 
 describe('the try-it console (/try) in a browser', function () {

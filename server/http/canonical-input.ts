@@ -16,6 +16,7 @@
 // properties and leave others unmentioned: an object schema with properties and no schema for
 // other names declares its whole set.
 
+import { SpecIndex } from '../../openapi/spec-index.ts';
 import { nearestName } from './nearest-name.ts';
 
 /** The answer header that names what the reading ignored (declared in the spec). */
@@ -54,20 +55,6 @@ export interface IgnoredProperty {
 /** Told of each ignored property and of the object (as read) it was sent in. */
 export type IgnoredListener = (property: IgnoredProperty, readObject: Record<string, unknown>) => void;
 
-/** Resolves local `$ref`s (`#/components/schemas/Cart`) against the bundled spec document. */
-export function refResolver(document: unknown): (ref: string) => SchemaNode {
-  return (ref) => {
-    if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported, not ${ref}`);
-    let node: unknown = document;
-    for (const segment of ref.slice(2).split('/')) {
-      const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
-      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
-    }
-    if (node === undefined || node === null || typeof node !== 'object') throw new Error(`unresolved $ref ${ref}`);
-    return node as SchemaNode;
-  };
-}
-
 /** What one reading collects as it walks. */
 interface Found {
   ignored: string[];
@@ -101,11 +88,12 @@ export function foldEnumValue(value: string): string {
 }
 
 export class CaseInsensitiveReader {
-  readonly #resolve: (ref: string) => SchemaNode;
+  readonly #index: SpecIndex;
   readonly #shapes = new WeakMap<SchemaNode, Shape>();
 
-  constructor(document: unknown) {
-    this.#resolve = refResolver(document);
+  /** `document`: the spec the schemas given to `read` are nodes of, which their `$ref`s point into. */
+  constructor(document: object) {
+    this.#index = SpecIndex.of(document);
   }
 
   /**
@@ -179,7 +167,11 @@ export class CaseInsensitiveReader {
     const visit = (node: SchemaNode, seen: Set<SchemaNode>): void => {
       if (seen.has(node)) return;
       seen.add(node);
-      if (node.$ref) visit(this.#resolve(node.$ref), seen);
+      if (node.$ref) {
+        const target = this.#index.resolve(node.$ref);
+        // A boolean schema (3.1) says nothing of properties or values.
+        if (typeof target === 'object' && target !== null) visit(target as SchemaNode, seen);
+      }
       for (const member of [...(node.allOf ?? []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])]) visit(member, seen);
       for (const [name, propertySchema] of Object.entries(node.properties ?? {})) {
         const key = name.toLowerCase();

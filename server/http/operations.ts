@@ -8,8 +8,8 @@
 // operation of the spec (req.openapi), and the dispatcher calls that operation's handler.
 import type { Request, RequestHandler, Response } from 'express';
 import type { operations } from '../../generated/api-types.ts';
+import { SpecIndex } from '../../openapi/spec-index.ts';
 import type { Caller } from '../domain/carts.ts';
-import { refResolver } from './canonical-input.ts';
 import { requestKeyOf, type RequestKey } from './idempotency.ts';
 
 type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : undefined;
@@ -45,28 +45,18 @@ export type OperationHandler<Op> = (request: OperationRequest<Op>) => Promise<Op
 export type HandlersOf<Ops> = { [Id in keyof Ops]: OperationHandler<Ops[Id]> };
 export type OperationHandlers = HandlersOf<operations>;
 
-interface SpecDocument {
-  paths: Record<string, Record<string, { operationId?: string; parameters?: { $ref?: string; name?: string; in?: string }[] } | unknown>>;
-}
-
 /** Every operationId of the spec. */
-export function operationIdsOf(spec: SpecDocument): string[] {
+export function operationIdsOf(spec: object): string[] {
   return [...operationsOf(spec).keys()];
 }
 
 /** Every operationId of the spec, with the names of the headers it declares. */
-function operationsOf(spec: SpecDocument): Map<string, string[]> {
-  const resolve = refResolver(spec) as (ref: string) => { name?: string; in?: string };
+function operationsOf(spec: object): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  for (const item of Object.values(spec.paths)) {
-    const shared = (item['parameters'] ?? []) as { $ref?: string; name?: string; in?: string }[];
-    for (const [method, operation] of Object.entries(item)) {
-      if (method === 'parameters' || typeof operation !== 'object' || operation === null) continue;
-      const { operationId, parameters = [] } = operation as { operationId?: string; parameters?: typeof shared };
-      if (!operationId) continue;
-      const headers = [...shared, ...parameters].map((p) => (p.$ref ? resolve(p.$ref) : p)).filter((p) => p.in === 'header' && p.name);
-      found.set(operationId, headers.map((p) => p.name as string));
-    }
+  for (const operation of SpecIndex.of(spec).operations()) {
+    if (operation.operationId === undefined) continue;
+    const headers = operation.parametersIn('header').map((parameter) => parameter.node.name);
+    found.set(operation.operationId, headers.filter((name) => typeof name === 'string' && name !== ''));
   }
   return found;
 }
@@ -76,7 +66,7 @@ function operationsOf(spec: SpecDocument): Map<string, string[]> {
  * operation the request was matched to and sends its answer. Throws at once, naming them, when
  * operations of the spec have no handler.
  */
-export function operationDispatcher<Ops = operations>(spec: SpecDocument, served: HandlersOf<Ops>, { validatedResponses }: { validatedResponses: boolean }): RequestHandler {
+export function operationDispatcher<Ops = operations>(spec: object, served: HandlersOf<Ops>, { validatedResponses }: { validatedResponses: boolean }): RequestHandler {
   // Indexed by the operationIds of `spec`, which may be another spec than the generated types' (tests).
   const handlers = served as unknown as Record<string, OperationHandler<unknown> | undefined>;
   const declared = operationsOf(spec);

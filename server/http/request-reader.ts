@@ -8,7 +8,8 @@ import type { Request, RequestHandler } from 'express';
 import type { UnknownPropertyPolicy } from '../config.ts';
 import { MISSPELLINGS, type Misspelling } from '../domain/line-items.ts';
 import { ApiError, Codes } from './errors.ts';
-import { CaseInsensitiveReader, IGNORED_HEADER, printable, refResolver, type IgnoredProperty, type SchemaNode } from './canonical-input.ts';
+import { SpecIndex } from '../../openapi/spec-index.ts';
+import { CaseInsensitiveReader, IGNORED_HEADER, printable, type IgnoredProperty, type SchemaNode } from './canonical-input.ts';
 import { nearestName } from './nearest-name.ts';
 
 interface Operation {
@@ -36,13 +37,6 @@ function integerSyntax(req: Request, operation: Operation): string[] {
     if (values.some((value) => typeof value === 'string' && !INTEGER_TEXT.test(value))) wrong.push(`${parameter.in}.${parameter.name}: must be integer`);
   }
   return wrong;
-}
-
-interface ParameterObject {
-  $ref?: string;
-  name?: string;
-  in?: string;
-  schema?: SchemaNode;
 }
 
 /** At most this many ignored names go into the answer header; the log line has them all. */
@@ -75,7 +69,7 @@ function remember(property: IgnoredProperty, readObject: Record<string, unknown>
   else Object.defineProperty(readObject, MISSPELLINGS, { value: [misspelling], enumerable: false, writable: false, configurable: true });
 }
 
-export function requestReader(spec: { paths: Record<string, Record<string, any>> }, policy: UnknownPropertyPolicy): RequestHandler {
+export function requestReader(spec: object, policy: UnknownPropertyPolicy): RequestHandler {
   const reader = new CaseInsensitiveReader(spec);
   const operations = operationsOf(spec);
   return (req, res, next) => {
@@ -153,25 +147,24 @@ function readQuery(req: Request, operation: Operation, reader: CaseInsensitiveRe
 }
 
 /** What the reading needs of each operation, by operationId. */
-function operationsOf(spec: { paths: Record<string, Record<string, any>> }): Map<string, Operation> {
-  const resolve = refResolver(spec) as (ref: string) => ParameterObject;
-  const parameters = (list: ParameterObject[] | undefined): ParameterObject[] => (list ?? []).map((p) => (p.$ref ? resolve(p.$ref) : p));
+function operationsOf(spec: object): Map<string, Operation> {
   const operations = new Map<string, Operation>();
-  for (const item of Object.values(spec.paths)) {
-    for (const method of ['get', 'put', 'post', 'patch', 'delete']) {
-      const operation = item[method];
-      if (!operation?.operationId) continue;
-      const query = new Map<string, SchemaNode>();
-      const integers: Operation['integers'] = [];
-      for (const parameter of [...parameters(item['parameters']), ...parameters(operation.parameters)]) {
-        if (parameter.in === 'query' && parameter.name && parameter.schema) query.set(parameter.name, parameter.schema);
-        if ((parameter.in === 'path' || parameter.in === 'query') && parameter.name && (parameter.schema as { type?: unknown } | undefined)?.type === 'integer') {
-          integers.push({ in: parameter.in, name: parameter.name });
-        }
+  const index = SpecIndex.of(spec);
+  for (const operation of index.operations()) {
+    if (operation.operationId === undefined) continue;
+    const query = new Map<string, SchemaNode>();
+    const integers: Operation['integers'] = [];
+    for (const { node: parameter } of operation.parameters) {
+      const schema = parameter.schema as SchemaNode | undefined;
+      if (parameter.in === 'query' && parameter.name && schema) query.set(parameter.name, schema);
+      // Followed, so that a parameter whose schema is a shared component is checked too.
+      const type = schema ? (index.deref(schema).node as { type?: unknown }).type : undefined;
+      if ((parameter.in === 'path' || parameter.in === 'query') && parameter.name && type === 'integer') {
+        integers.push({ in: parameter.in, name: parameter.name });
       }
-      const body = operation.requestBody?.content?.['application/json']?.schema as SchemaNode | undefined;
-      operations.set(operation.operationId, { query, integers, ...(body ? { body } : {}) });
     }
+    const body = operation.bodySchema?.node as SchemaNode | undefined;
+    operations.set(operation.operationId, { query, integers, ...(body ? { body } : {}) });
   }
   return operations;
 }

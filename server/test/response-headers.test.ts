@@ -3,24 +3,21 @@
 // generator would check it.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { SpecIndex } from '../../openapi/spec-index.ts';
 import { bundledSpec } from '../http/spec.ts';
 import { useTestServer } from './hooks.ts';
 import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, orderPath, ordersPath, type Reply } from './harness.ts';
 
-const spec = bundledSpec() as Record<string, any>;
-const resolve = (node: any): any => (node?.$ref ? node.$ref.slice(2).split('/').reduce((n: any, key: string) => n[key], spec) : node);
-
-function operation(operationId: string): any {
-  for (const item of Object.values<any>(spec.paths)) for (const op of Object.values<any>(item)) if (op?.operationId === operationId) return op;
-  throw new Error(`no operation ${operationId}`);
-}
+const index = new SpecIndex(bundledSpec());
 
 /** The headers the contract requires in the answer of `operationId` with `status`. */
 function requiredHeaders(operationId: string, status: number): string[] {
-  const response = resolve(operation(operationId).responses[String(status)]);
+  const operation = index.operation(operationId);
+  if (!operation) throw new Error(`no operation ${operationId}`);
+  const response = operation.responses.get(String(status));
   assert.ok(response, `${operationId} declares ${status}`);
-  return Object.entries<any>(response.headers ?? {})
-    .filter(([, header]) => resolve(header).required === true)
+  return Object.entries(response.node.headers ?? {})
+    .filter(([, header]) => index.deref(header).node['required'] === true)
     .map(([name]) => name);
 }
 

@@ -16,8 +16,7 @@ import fc from 'fast-check';
 import { absorbSchema, cloneFlat, emptyFlat, inferTypes, typeAllows, type FlatSchema, type Schema } from './flat-schema.ts';
 import { defineData, type PathSegment } from './json-values.ts';
 import { ValueArbitraries, type ArbitraryOptions } from './value-arbitraries.ts';
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+import { pointerSegment, SpecIndex, type SpecOperation } from '../../../openapi/spec-index.ts';
 
 export interface ParameterModel {
   name: string;
@@ -100,10 +99,6 @@ function isSecured(security: unknown): boolean {
   return Array.isArray(security) && security.length > 0 && !security.some((requirement) => requirement && typeof requirement === 'object' && Object.keys(requirement).length === 0);
 }
 
-export function pointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 /** Path parameter values by name; `raw` ones go into the path as they are, the others percent-encoded. */
 export type PathParamValues = Record<string, { value: string; raw?: boolean }>;
 
@@ -118,6 +113,13 @@ export function fillPath(template: string, params: PathParamValues): string {
 
 export function pathParams(operation: OperationModel): ParameterModel[] {
   return operation.parameters.filter((p) => p.in === 'path');
+}
+
+/** A path template of the document, with its operations by (upper-case) method. */
+interface Template {
+  path: string;
+  segments: string[];
+  methods: Map<string, OperationModel>;
 }
 
 /** A node of a value together with the schema that describes it (see SpecModel.sites). */
@@ -138,71 +140,43 @@ export class SpecModel {
   readonly operations: OperationModel[];
   readonly #flat = new WeakMap<object, FlatSchema>();
   readonly #values = new ValueArbitraries(this);
-  readonly #templates: { path: string; segments: string[]; methods: Map<string, OperationModel> }[] = [];
+  readonly #templates: Template[] = [];
+
+  /** The document's index: its references and operations. */
+  readonly index: SpecIndex;
 
   constructor(document: Schema) {
     this.document = document;
+    this.index = new SpecIndex(document);
     this.operations = [];
-    for (const [path, item] of Object.entries<Schema>(document.paths ?? {})) {
-      const pathPointer = `#/paths/${pointerSegment(path)}`;
-      const shared = (item.parameters ?? []).map((parameter: Schema, index: number) => this.#parameter(parameter, `${pathPointer}/parameters/${index}`));
-      const methods = new Map<string, OperationModel>();
-      for (const method of METHODS) {
-        const operation = item[method] as Schema | undefined;
-        if (!operation) continue;
-        const opPointer = `${pathPointer}/${method}`;
-        const own: ParameterModel[] = (operation.parameters ?? []).map((parameter: Schema, index: number) => this.#parameter(parameter, `${opPointer}/parameters/${index}`));
-        // An operation's parameter overrides a path-level one of the same name and location.
-        const parameters = [...shared.filter((p: ParameterModel) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own];
-        const model: OperationModel = {
-          operationId: operation.operationId ?? `${method} ${path}`,
-          method: method.toUpperCase(),
-          path,
-          parameters,
-          requestBody: this.#requestBody(operation.requestBody, `${opPointer}/requestBody`),
-          secured: isSecured(operation.security ?? document.security),
-          responses: new Map(
-            Object.entries<Schema>(operation.responses ?? {}).map(([status, response]) => [
-              status,
-              this.#response(status, response, `${opPointer}/responses/${pointerSegment(status)}`),
-            ]),
-          ),
-        };
-        methods.set(model.method, model);
-        this.operations.push(model);
-      }
-      this.#templates.push({ path, segments: path.split('/').slice(1), methods });
+    // Every path is a template, with operations or without (a router still knows the path).
+    const templates = new Map<string, Template>(Object.keys(document.paths ?? {}).map((path) => [path, { path, segments: path.split('/').slice(1), methods: new Map() }]));
+    for (const operation of this.index.operations()) {
+      const model = this.#operation(operation);
+      templates.get(operation.path)?.methods.set(model.method, model);
+      this.operations.push(model);
     }
+    this.#templates.push(...templates.values());
   }
 
-  // -- references --------------------------------------------------------------------------------
+  // -- the operations ----------------------------------------------------------------------------
 
-  /** The node a local `$ref` points to. */
-  resolvePointer(pointer: string): any {
-    if (!pointer.startsWith('#')) throw new Error(`only local references are supported, not ${pointer}`);
-    let node: any = this.document;
-    for (const raw of pointer.slice(1).split('/').slice(1)) {
-      const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      node = node?.[key];
-      if (node === undefined) throw new Error(`unresolved reference ${pointer}`);
-    }
-    return node;
+  #operation(operation: SpecOperation): OperationModel {
+    return {
+      operationId: operation.operationId ?? `${operation.method} ${operation.path}`,
+      method: operation.method.toUpperCase(),
+      path: operation.path,
+      parameters: operation.parameters.map((parameter) => this.#parameter(parameter.node, parameter.pointer)),
+      requestBody: operation.requestBody && {
+        required: operation.requestBody.node.required === true,
+        content: this.#media(operation.requestBody.node.content, `${operation.requestBody.pointer}/content`),
+      },
+      secured: isSecured(operation.security),
+      responses: new Map([...operation.responses].map(([status, response]) => [status, this.#response(status, response.node, response.pointer)])),
+    };
   }
 
-  /** Follows `$ref`s (of parameters, responses, request bodies, examples) to the node and its pointer. */
-  deref(node: Schema, pointer: string): { node: Schema; pointer: string } {
-    const seen = new Set<string>();
-    while (node && typeof node.$ref === 'string') {
-      if (seen.has(node.$ref)) throw new Error(`reference cycle at ${node.$ref}`);
-      seen.add(node.$ref);
-      pointer = node.$ref;
-      node = this.resolvePointer(node.$ref);
-    }
-    return { node, pointer };
-  }
-
-  #parameter(raw: Schema, pointer: string): ParameterModel {
-    const { node, pointer: at } = this.deref(raw, pointer);
+  #parameter(node: Schema, at: string): ParameterModel {
     return {
       name: node.name,
       in: node.in,
@@ -220,21 +194,14 @@ export class SpecModel {
       schemaPointer: `${pointer}/${pointerSegment(mediaType)}/schema`,
       examples: [
         ...(media.example !== undefined ? [media.example] : []),
-        ...Object.entries<Schema>(media.examples ?? {}).map(([name, example]) => this.deref(example, `${pointer}/${pointerSegment(mediaType)}/examples/${pointerSegment(name)}`).node.value),
+        ...Object.entries<Schema>(media.examples ?? {}).map(([name, example]) => this.index.deref<Schema>(example, `${pointer}/${pointerSegment(mediaType)}/examples/${pointerSegment(name)}`).node.value),
       ].filter((value) => value !== undefined),
     }));
   }
 
-  #requestBody(raw: Schema | undefined, pointer: string): OperationModel['requestBody'] {
-    if (!raw) return undefined;
-    const { node, pointer: at } = this.deref(raw, pointer);
-    return { required: node.required === true, content: this.#media(node.content, `${at}/content`) };
-  }
-
-  #response(status: string, raw: Schema, pointer: string): ResponseModel {
-    const { node, pointer: at } = this.deref(raw, pointer);
+  #response(status: string, node: Schema, at: string): ResponseModel {
     const headers = Object.entries<Schema>(node.headers ?? {}).map(([name, header]) => {
-      const resolved = this.deref(header, `${at}/headers/${pointerSegment(name)}`);
+      const resolved = this.index.deref<Schema>(header, `${at}/headers/${pointerSegment(name)}`);
       return { name, required: resolved.node.required === true, schema: resolved.node.schema ?? {}, schemaPointer: `${resolved.pointer}/schema` };
     });
     return { status, content: this.#media(node.content, `${at}/content`), headers };
@@ -288,7 +255,7 @@ export class SpecModel {
     const cached = this.#flat.get(schema);
     if (cached) return cached;
     const flat = emptyFlat();
-    absorbSchema(flat, schema, (pointer) => this.resolvePointer(pointer));
+    absorbSchema(flat, schema, (pointer) => this.index.resolve(pointer));
     this.#flat.set(schema, flat);
     return flat;
   }
@@ -301,7 +268,7 @@ export class SpecModel {
     out.alternatives = [];
     for (const group of flat.alternatives) {
       const chosen = group.find((member) => typeAllows(this.flatten(member).types ?? inferTypes(this.flatten(member)), value)) ?? group[0];
-      if (chosen) absorbSchema(out, chosen, (pointer) => this.resolvePointer(pointer));
+      if (chosen) absorbSchema(out, chosen, (pointer) => this.index.resolve(pointer));
     }
     return out;
   }

@@ -53,7 +53,7 @@ export class ValueArbitraries {
       return fc.oneof(
         ...(group ?? []).map((member) => {
           const combined = cloneFlat(base);
-          absorbSchema(combined, member, (pointer) => this.#model.resolvePointer(pointer));
+          absorbSchema(combined, member, (pointer) => this.#model.index.resolve(pointer));
           return this.#build(combined, options);
         }),
       );
