@@ -67,7 +67,8 @@ export interface paths {
          * @description The next `times` calls (default 1) of the operation `operationId` of the Partner Center API,
          *     made by this partner (and, with `customerId`, for that customer), get the `effect` instead of
          *     their answer: the first rule that matches a call applies, and a rule whose calls are spent is
-         *     gone. Effects: `status` answers that status with Partner Center's error body (a `429` carries
+         *     gone. With several sandbox instances on one database, the rule applies to calls served by any
+         *     of them, and its `times` are counted across all of them. Effects: `status` answers that status with Partner Center's error body (a `429` carries
          *     `Retry-After` and the throttling body) and changes nothing; `latency` waits `ms` milliseconds and
          *     then serves the call; `reset` closes the connection before the call is served; `timeout` never
          *     answers (the connection is closed after 5 minutes); `dropAnswer` serves the call, commits what it
@@ -117,8 +118,9 @@ export interface paths {
         put?: never;
         /**
          * Reset the partner's state
-         * @description Deletes the calling partner's carts, orders, seats, recorded answers and virtual clock, in one
-         *     transaction, and says how many carts, orders and recorded answers went. Other partners keep
+         * @description Deletes the calling partner's carts, orders, seats, recorded answers, forced-answer rules,
+         *     journal and virtual clock, in one transaction, and says how many carts, orders and recorded
+         *     answers went. Other partners keep
          *     theirs.
          */
         post: operations["resetSandbox"];
@@ -136,7 +138,7 @@ export interface components {
         JournalEntry: {
             /**
              * Format: date-time
-             * @description When the answer was sent (or the connection closed), on the machine's clock.
+             * @description When the answer was sent (or the connection closed), on the clock of the machine that served it.
              */
             at: string;
             method: string;
@@ -168,6 +170,12 @@ export interface components {
             };
             /** @description What a successful write changed, as the `self` link of what it answered. */
             wrote?: string;
+            /**
+             * @description The sandbox instance that served the request: its host name and process id (`host:pid`,
+             *     with `/n` for the n-th server of one process), to tell apart instances behind one address.
+             * @example sandbox-7f9c6d:4242
+             */
+            instance: string;
         };
         /** @description Journal entries, newest first. */
         JournalCollection: {
@@ -308,6 +316,14 @@ export interface components {
              *     `header.ms-requestid`; header names in lower case). Partner Center sends `data` as a list of
              *     strings in every published error (and its own generated models type it so); this description
              *     follows it, so that a client written for the service reads the sandbox's errors too.
+             *
+             *     Reference server only: a `400` also names each property or query parameter the request's
+             *     reading ignored (those of `Sandbox-Ignored-Properties`), after the other entries, as
+             *     `<field>: is not a property of this request and was ignored`, followed by
+             *     `; did you mean <name>?` when a declared name of the same object is close to it, ignoring
+             *     case (at most two edits, and at most a third of its length):
+             *     `body.lineItems[0].Quantitty: is not a property of this request and was ignored; did you mean quantity?`. With `UNKNOWN_PROPERTIES=refuse` the entries are the same without
+             *     `and was ignored`. Beyond 100 entries, the last says how many were left out.
              * @example [
              *       "body.lineItems[0].quantity: must be >= 1"
              *     ]

@@ -144,6 +144,17 @@ const artifacts: {
     command: (out, outDir) => [bin('openapi-typescript'), [join(outDir, 'openapi.canonical.json'), '--output', out, '--root-types', '--enum-values']],
   },
   {
+    // The catalog's validator, compiled ahead of time (Ajv's standalone code) from
+    // server/catalog/catalog.schema.json and the enumerations of the api-types.ts above, so that a start
+    // does not compile it (server/catalog/load-catalog.ts compiles it itself when the schema has changed
+    // since). A .ts file, so that the sandbox package's build compiles it with the rest.
+    file: 'catalog-validator.ts',
+    command: (out, outDir) => [
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', join(root, 'server', 'catalog', 'generate-validator.ts'), join(outDir, 'api-types.ts'), out],
+    ],
+  },
+  {
     // The documentation page (served at /docs, and readable as a file): the bundle with code samples
     // (`docsSource`), Redoc inlined (`--inlineBundle`; without it the page loads Redoc from Redocly's
     // CDN), Redoc's options from the `openapi:` part of redocly.yaml, this kit's page template, then

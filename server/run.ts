@@ -13,6 +13,10 @@ const DEMO_PARTNER = '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b';
 const DEMO_USER = '2713ccd7-ea3b-470a-9cfb-451d5d0482cc';
 /** A customer of the published examples, for the printed curl command (any GUID would do). */
 const DEMO_CUSTOMER = 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d';
+/** How long after listening the API's validator is built, if no request has asked for it yet. */
+const PREPARE_DELAY_MS = 100;
+/** How long after that the compiled code of the modules loaded so far is written to the compile cache. */
+const FLUSH_DELAY_MS = 1000;
 
 /** Starts the server from the environment, prints where it listens, and stops it gracefully on SIGTERM or SIGINT. */
 export async function runServer(names: SettingNames): Promise<void> {
@@ -48,11 +52,13 @@ export async function runServer(names: SettingNames): Promise<void> {
   // Before anything is printed: a signal that comes before its handler ends the process unlogged.
   const server = running;
   let stopping = false;
+  let prepare: NodeJS.Timeout | undefined;
   function shutdown(signal: string): void {
     // Ctrl-C in a terminal signals the whole process group: under `npm start`, npm passes the SIGINT on
     // too, so the same stop arrives twice. Once is enough.
     if (stopping) return;
     stopping = true;
+    clearTimeout(prepare);
     server.logger.info({ signal }, 'shutting down');
     server.stop().then(
       () => process.exit(0),
@@ -75,6 +81,16 @@ export async function runServer(names: SettingNames): Promise<void> {
         'Any customer GUID works in the path: the sandbox has every customer, each with no carts or orders until you create them.',
     );
   }
-  // The modules are loaded: keep their compiled code now (see server/main.ts), not only at a clean exit.
-  flushCompileCache?.();
+  // The API's validator is built on the first request that needs it; unless one came first, it is built
+  // in the background a moment after listening (so that a readiness probe sent at once, GET /health, is
+  // answered before), for a first call not to wait for it. A failure is logged here, and answered 500 to
+  // each request that needs it. Then the loaded modules' compiled code is kept (see server/main.ts), not
+  // only at a clean exit: after the first answers, as writing a cold cache takes some 300 ms.
+  prepare = setTimeout(() => {
+    server.prepareValidators().then(
+      () => undefined,
+      (error: unknown) => server.logger.error({ err: error }, 'the request validators cannot be built'),
+    );
+    setTimeout(() => flushCompileCache?.(), FLUSH_DELAY_MS).unref();
+  }, PREPARE_DELAY_MS);
 }

@@ -57,6 +57,8 @@ export interface RunningServer {
   databaseShared: boolean;
   /** Stops gracefully: no new connections, requests in flight finish (10 s at most), then the store closes. */
   stop(): Promise<void>;
+  /** Builds the request and response validators now rather than on the first request that needs them (server/run.ts, once listening). */
+  prepareValidators(): Promise<void>;
 }
 
 export { StartupError };
@@ -79,6 +81,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const service = new CartService({ store, catalog, cartTtlMs: config.cartTtlMs, clock: partnerClock, provisioningDelayMs: config.provisioningDelayMs, profile });
   const orders = new OrderService({ store, catalog, clock: partnerClock, profile });
   let server: Server;
+  let prepareValidators: () => Promise<void>;
   try {
     const app = createApp({
       service,
@@ -90,12 +93,13 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       bodyLimitBytes: config.bodyLimitBytes,
       validateResponses: !config.production,
       requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: async (partnerId) => (await partnerClock.now(partnerId)).getTime() }),
-      ...(clocks ? { controls: new SandboxControls(store, clocks, new ForcedAnswers(operationIdsOf((overrides.spec ?? bundledSpec()) as never))) } : {}),
+      ...(clocks ? { controls: new SandboxControls(store, clocks, new ForcedAnswers(store, operationIdsOf((overrides.spec ?? bundledSpec()) as never))) } : {}),
       rateLimitPerMinute: config.rateLimitPerMinute,
       unknownProperties: config.unknownProperties,
       corsOrigins: config.corsOrigins,
       ...(overrides.spec ? { spec: overrides.spec } : {}),
     });
+    prepareValidators = app.prepareValidators;
     server = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs });
     await listen(server, config, names);
   } catch (error) {
@@ -108,7 +112,7 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   const database = config.databaseUrl ? describeUrl(new URL(config.databaseUrl)) : config.databasePath;
   const databaseShared = store instanceof SqliteStore && store.sharedWithAnotherProcess;
   logger.info({ url, database, ...(databaseShared ? { databaseShared: sharedDatabaseNote() } : {}), responseValidation: !config.production }, 'listening');
-  return { url, port, store, service, logger, databaseShared, stop: stopper(server, store, logger) };
+  return { url, port, store, service, logger, databaseShared, stop: stopper(server, store, logger), prepareValidators };
 }
 
 /** What the start's log line and `npm start`'s first line say when another process has the SQLite file open. */

@@ -2,7 +2,7 @@
 // must not share its event loop), is tracked here, and is always killed when the benchmark ends, fails
 // or is interrupted. Temporary files and folders are registered here too and removed at exit.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +13,35 @@ const tempPaths = new Set<string>();
 /** Kills every child still running (SIGKILL: the benchmark does not wait for a graceful stop here). */
 export function killAll(): void {
   for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) signal(child, 'SIGKILL');
   }
   children.clear();
+}
+
+/** Children started with `group` lead a process group of their own: the signal goes to the whole group. */
+const groups = new WeakSet<ChildProcess>();
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (groups.has(child) && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, name);
+      return;
+    } catch {
+      // the group is gone already: signal the child alone
+    }
+  }
+  child.kill(name);
 }
 
 export function removeTemp(): void {
   for (const path of tempPaths) rmSync(path, { recursive: true, force: true });
   tempPaths.clear();
+}
+
+/** Removes one temporary path now (a cold compile cache after its start), instead of at exit. */
+export function removeTempPath(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+  tempPaths.delete(path);
 }
 
 /** A fresh temporary folder, removed when the benchmark exits. */
@@ -74,10 +95,15 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Spawns a tracked child process; its output is kept (bounded) for error messages. */
-export function startChild(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Child {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns a tracked child process; its output is kept (bounded) for error messages. `group`: the child
+ * leads a process group of its own and is stopped with everything it started (`npm start` runs the
+ * server as a grandchild: a signal to npm alone could leave the server listening).
+ */
+export function startChild(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; group?: boolean }): Child {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true });
   children.add(child);
+  if (options.group) groups.add(child);
   // The first 20,000 characters are kept (a start-up failure is at the beginning); the rest is drained.
   let output = '';
   const keep = (chunk: Buffer): void => {
@@ -99,12 +125,42 @@ export function startChild(command: string, args: string[], options: { cwd: stri
     exited,
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signal(child, 'SIGTERM');
+      const timer = setTimeout(() => signal(child, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+      if (groups.has(child)) await groupGone(child.pid!, graceMs);
     },
   };
+}
+
+/** Waits until no process of the group `pgid` is left (the leader may exit before the rest), then SIGKILLs what is. */
+async function groupGone(pgid: number, graceMs: number): Promise<void> {
+  // A member that has exited but is not reaped yet (a zombie: PID 1 of a container may never reap it) counts as gone.
+  const alive = (): boolean => {
+    if (!existsSync('/proc/self/stat')) {
+      try {
+        process.kill(-pgid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    return readdirSync('/proc').some((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      const fields = statFields(entry); // fields[0]: state (field 3); fields[2]: process group (field 5)
+      return fields !== undefined && Number(fields[2]) === pgid && fields[0] !== 'Z';
+    });
+  };
+  const deadline = performance.now() + graceMs;
+  while (alive() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (alive()) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone in between
+    }
+  }
 }
 
 /** Memory of a process from /proc/<pid>/status, in KiB: current (VmRSS) and peak (VmHWM). */

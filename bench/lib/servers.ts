@@ -88,6 +88,68 @@ export async function startReference(options: ReferenceOptions): Promise<Running
   return started(child, port, options.readyPath, { authorization: `Bearer ${options.token}` }, spawnedAt, options.pollIntervalMs);
 }
 
+/** How a start is launched: the server's entry with the project's Node, or `npm start` (npm itself, then the same entry). */
+export type Launch = 'direct' | 'npm';
+
+export interface StartTimingOptions {
+  root: string;
+  variant: Variant;
+  databasePath: string;
+  /** An authenticated GET that answers 200 once the API serves (a seeded cart). */
+  apiPath: string;
+  token: string;
+  launch: Launch;
+  /** NODE_COMPILE_CACHE of the child: an empty folder for a cold start, one a start has filled for a warm one. */
+  compileCacheDir: string;
+}
+
+/** Milliseconds from the spawn to the line saying where the server listens, to GET /health's first 200, then to the API's. */
+export interface StartTiming {
+  listeningMs: number;
+  healthMs: number;
+  apiMs: number;
+}
+
+/**
+ * One start, timed: /health is polled every 5 ms from the spawn (fresh connections, as a readiness
+ * probe would), and once it has answered 200, the API GET the same way (a client that waits for
+ * readiness, then calls); "listening" is when the server's stdout printed where it listens. The
+ * server is stopped (with its whole process group for npm) before this returns.
+ */
+export async function timeStart(options: StartTimingOptions): Promise<StartTiming> {
+  const port = await freePort();
+  const env = cleanEnv({
+    ...serverEnvironment({ databasePath: options.databasePath, port, production: options.variant === 'production' }),
+    NODE_COMPILE_CACHE: options.compileCacheDir,
+  });
+  delete env['NODE_DISABLE_COMPILE_CACHE'];
+  const [command, args]: [string, string[]] =
+    options.launch === 'direct'
+      ? [NODE, ['--disable-warning=ExperimentalWarning', join(options.root, 'server', 'main.ts')]]
+      : ['npm', ['start']];
+  const spawnedAt = performance.now();
+  const child = startChild(command, args, { cwd: options.root, env, group: options.launch === 'npm' });
+  let listeningAt = Number.NaN;
+  let seen = '';
+  child.process.stdout?.on('data', (chunk: Buffer) => {
+    if (!Number.isNaN(listeningAt)) return;
+    seen = (seen + chunk.toString()).slice(-200);
+    if (seen.includes('sandbox on http')) listeningAt = performance.now();
+  });
+  let exited: string | undefined;
+  void child.exited.then(({ code, signal }) => {
+    exited = `the server exited (${signal ?? `code ${code}`}) before answering:\n${child.output().trim()}`;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const healthAt = await waitFor200(`${url}/health`, { failed: () => exited, intervalMs: 5 });
+    const apiAt = await waitFor200(`${url}${options.apiPath}`, { headers: { authorization: `Bearer ${options.token}` }, failed: () => exited, intervalMs: 5 });
+    return { listeningMs: listeningAt - spawnedAt, healthMs: healthAt - spawnedAt, apiMs: apiAt - spawnedAt };
+  } finally {
+    await child.stop();
+  }
+}
+
 export type LimitKind = 'http' | 'express';
 
 /** Starts a limit server replaying the recorded answer in `fixturePath`. */

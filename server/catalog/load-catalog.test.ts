@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { CatalogFileError, DEFAULT_CATALOG_PATH, loadCatalog, parseCatalog } from './load-catalog.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { billingCycleValues, renewsToTermDurationValues, targetViewValues, termDurationValues } from '../../generated/api-types.ts';
+import * as generated from '../../generated/catalog-validator.ts';
+import { AJV_OPTIONS, catalogSchema, enumerationsSchema } from './catalog-schema.ts';
+import { CatalogFileError, DEFAULT_CATALOG_PATH, loadCatalog, parseCatalog, usesGeneratedValidator } from './load-catalog.ts';
 
 const shippedJson = (): Record<string, any> => JSON.parse(readFileSync(DEFAULT_CATALOG_PATH, 'utf8'));
 const indexOf = (data: Record<string, any>, id: string): number => data.items.findIndex((i: any) => i.catalogItemId === id);
@@ -287,5 +291,41 @@ describe('catalog file: the product catalog and the integration sandbox', () => 
     data.items[0].integrationSandbox = 'purchaseOrder';
     const catalog = parseCatalog(data, 'catalog.json');
     assert.deepEqual([catalog.items[0]?.integrationSandbox, catalog.items[1]?.integrationSandbox], ['purchaseOrder', 'allowed']);
+  });
+});
+
+describe('catalog file: the validator `npm run generate` compiles ahead of time', () => {
+  it('is the one in use: generated/catalog-validator.ts was compiled from this schema and these enumerations', () => {
+    assert.equal(usesGeneratedValidator(), true, 'run npm run generate: the schema or its enumerations changed since');
+  });
+
+  it('gives the verdicts and errors Ajv gives when it compiles the schema itself', () => {
+    const ajv = new Ajv2020(AJV_OPTIONS);
+    ajv.addSchema(enumerationsSchema({ billingCycleValues, termDurationValues, renewsToTermDurationValues, targetViewValues }));
+    const compiled = ajv.compile(catalogSchema);
+    const documents: unknown[] = [
+      shippedJson(),
+      {},
+      [],
+      { ...shippedJson(), markets: 'US' },
+      (() => {
+        const data = shippedJson();
+        data.items[0].billingCycle = 'weekly';
+        data.items[1].minQuantity = -1;
+        delete data.items[2].title;
+        return data;
+      })(),
+      (() => {
+        const data = shippedJson();
+        data.items[3].terms = { P1Y: { monthly: 'cheap' } };
+        data.unknownTopLevel = true;
+        return data;
+      })(),
+    ];
+    const ahead = generated.validate as unknown as typeof compiled;
+    for (const [index, document] of documents.entries()) {
+      assert.equal(ahead(document), compiled(document), `verdict of document ${index}`);
+      assert.deepEqual(ahead.errors ?? null, compiled.errors ?? null, `errors of document ${index}`);
+    }
   });
 });

@@ -9,12 +9,14 @@
  * valid JSON).
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { billingCycleValues, renewsToTermDurationValues, targetViewValues, termDurationValues } from '../../generated/api-types.ts';
+import * as generated from '../../generated/catalog-validator.ts';
+import { AJV_OPTIONS, catalogSchema as schema, enumerationsSchema, schemaFingerprint } from './catalog-schema.ts';
 import {
   CYCLE_MONTHS,
-  INTEGRATION_SANDBOX,
   ITEM_KINDS,
   PURCHASE_SYSTEMS,
   TERM_MONTHS,
@@ -28,7 +30,6 @@ import {
   type MarketInfo,
   type TermDuration,
 } from '../domain/catalog.ts';
-import schema from './catalog.schema.json' with { type: 'json' };
 
 /** The catalog shipped with the repository. */
 export const DEFAULT_CATALOG_PATH: string = join(import.meta.dirname, 'catalog.json');
@@ -104,33 +105,31 @@ interface CatalogFile {
 /** What the availabilities of one product SKU must agree on: the SKU the catalog operations serve has one of each. */
 const SKU_FIELDS = ['title', 'kind', 'minQuantity', 'maxQuantity', 'trial', 'enforceAttestation'] as const;
 
-const ENUMERATIONS_ID = 'urn:partner-center-cart-kit:catalog-enumerations';
-
 let compiled: ValidateFunction<CatalogFile> | undefined;
 
-/** The schema, compiled once, with the enumerations it refers to built from their sources. */
+/**
+ * The schema's validator: the one `npm run generate` compiled (generated/catalog-validator.ts), when
+ * it was compiled from this schema and these enumerations; else compiled here, once (a schema edited
+ * since the last generation is still the one checked).
+ */
 function validator(): ValidateFunction<CatalogFile> {
   if (compiled) return compiled;
-  // strictRequired off: the anyOf of an item requires properties declared beside it, not in it.
-  // allowUnionTypes: a price table is an object or null. verbose: errors carry the value and the
-  // schema, for the messages.
-  const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
-  ajv.addSchema({
-    $id: ENUMERATIONS_ID,
-    $defs: {
-      // `unknown` is the spec's placeholder for a value it does not know, not a cycle an item is sold on.
-      BillingCycle: { enum: billingCycleValues.filter((cycle) => cycle !== 'unknown') },
-      TermDuration: { enum: termDurationValues },
-      RenewalTerm: { enum: renewsToTermDurationValues },
-      ItemKind: { enum: ITEM_KINDS },
-      PurchaseSystem: { enum: PURCHASE_SYSTEMS },
-      TargetView: { enum: targetViewValues },
-      // `allowed` is what an absent value means; the file names only the exceptions.
-      IntegrationSandbox: { enum: INTEGRATION_SANDBOX.filter((rule) => rule !== 'allowed') },
-    },
-  });
+  const enumerations = enumerationsSchema({ billingCycleValues, termDurationValues, renewsToTermDurationValues, targetViewValues });
+  if (generated.fingerprint === schemaFingerprint(enumerations)) {
+    compiled = generated.validate as unknown as ValidateFunction<CatalogFile>;
+    return compiled;
+  }
+  // Loaded here, not above: a start with the generated validator needs none of Ajv's compiler.
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const ajv = new Ajv2020(AJV_OPTIONS);
+  ajv.addSchema(enumerations);
   compiled = ajv.compile<CatalogFile>(schema);
   return compiled;
+}
+
+/** Whether the catalog is checked by the validator `npm run generate` compiled (what a test checks). */
+export function usesGeneratedValidator(): boolean {
+  return validator() === (generated.validate as unknown);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-// The sandbox's test controls (openapi/sandbox-controls.yaml): each partner's virtual clock and the
-// reset of its state. Every control acts on the calling partner alone. Knows nothing of HTTP.
+// The sandbox's test controls (openapi/sandbox-controls.yaml): each partner's virtual clock, its
+// forced-answer rules and the reset of its state, all kept in the store (so every instance on one
+// database agrees). Every control acts on the calling partner alone. Knows nothing of HTTP.
 import type { PartnerReset, Store } from '../store/store.ts';
 import type { VirtualClocks } from './clock.ts';
 import type { ForcedAnswers, ForcedRule, ForcedRuleRequest } from './forced-answers.ts';
@@ -25,16 +26,16 @@ export class SandboxControls {
     this.forced = forced;
   }
 
-  addRule(partnerId: string, request: ForcedRuleRequest): ForcedRule {
+  addRule(partnerId: string, request: ForcedRuleRequest): Promise<ForcedRule> {
     return this.forced.add(partnerId, request);
   }
 
-  rules(partnerId: string): ForcedRule[] {
+  rules(partnerId: string): Promise<ForcedRule[]> {
     return this.forced.list(partnerId);
   }
 
-  clearRules(partnerId: string): void {
-    this.forced.clear(partnerId);
+  clearRules(partnerId: string): Promise<void> {
+    return this.forced.clear(partnerId);
   }
 
   async clock(partnerId: string): Promise<ClockReading> {
@@ -63,9 +64,8 @@ export class SandboxControls {
     return this.clock(partnerId);
   }
 
-  /** The partner's stored state, and its rules. */
+  /** The partner's stored state, its rules and its journal included, in one transaction. */
   reset(partnerId: string): Promise<PartnerReset> {
-    this.forced.clear(partnerId);
     return this.#store.resetPartner(partnerId);
   }
 }

@@ -1,9 +1,11 @@
 // Forced answers and faults (the test controls' rules): the next calls of an operation, for one
-// partner (and optionally one customer), get an effect instead of their answer. Kept by this instance,
-// in memory: a rule is a test's instruction to the sandbox it talks to, and lives until its calls are
-// spent, it is removed, or the partner is reset.
+// partner (and optionally one customer), get an effect instead of their answer. Kept in the store, so
+// that every instance on one database applies the same rules: a rule set through one instance forces
+// the answer on another, and a rule's calls are consumed one at a time across all of them. A rule lives
+// until its calls are spent, it is removed, or the partner is reset.
 import { randomUUID } from 'node:crypto';
 import type { components } from '../../generated/sandbox-controls-types.ts';
+import type { Store, StoredRule } from '../store/store.ts';
 import { DomainError } from './errors.ts';
 
 type Schemas = components['schemas'];
@@ -14,71 +16,77 @@ export type ForcedRuleRequest = Schemas['ForcedRuleRequest'];
 /** The most rules a partner has at once. */
 export const MAX_RULES_PER_PARTNER = 100;
 
-/** A rule, with the state of its seeded draws (mulberry32). */
-type HeldRule = ForcedRule & { draws?: number };
-
 export class ForcedAnswers {
-  readonly #rules = new Map<string, HeldRule[]>();
+  readonly #store: Store;
   readonly #operationIds: ReadonlySet<string>;
 
   /** `operationIds`: the Partner Center API's operations, the only ones a rule may name. */
-  constructor(operationIds: Iterable<string>) {
+  constructor(store: Store, operationIds: Iterable<string>) {
+    this.#store = store;
     this.#operationIds = new Set(operationIds);
   }
 
-  add(partnerId: string, request: ForcedRuleRequest): ForcedRule {
+  async add(partnerId: string, request: ForcedRuleRequest): Promise<ForcedRule> {
     const problems = problemsOf(request, this.#operationIds);
     if (problems.length > 0) throw new DomainError('invalid-input', `Invalid request input: ${problems.length} field${problems.length === 1 ? ' is' : 's are'} not valid.`, problems);
-    const rules = this.#rules.get(partnerId) ?? [];
-    if (rules.length >= MAX_RULES_PER_PARTNER) {
-      throw new DomainError('invalid-input', `Invalid request input: a partner has at most ${MAX_RULES_PER_PARTNER} rules; remove some first.`, [
-        `body: at most ${MAX_RULES_PER_PARTNER} rules in force`,
-      ]);
-    }
-    const rule: HeldRule = {
+    const rule: ForcedRule = {
       id: randomUUID(),
       operationId: request.operationId,
       ...(request.customerId ? { customerId: request.customerId.toLowerCase() } : {}),
       remaining: request.times ?? 1,
-      ...(request.probability !== undefined ? { probability: request.probability, seed: request.seed ?? 1, draws: request.seed ?? 1 } : {}),
+      ...(request.probability !== undefined ? { probability: request.probability, seed: request.seed ?? 1 } : {}),
       effect: { ...request.effect },
     };
-    this.#rules.set(partnerId, [...rules, rule]);
-    return publicRule(rule);
+    const stored: StoredRule = rule.seed === undefined ? { rule } : { rule, draws: rule.seed };
+    if (!(await this.#store.insertRule(partnerId, stored, MAX_RULES_PER_PARTNER))) {
+      throw new DomainError('invalid-input', `Invalid request input: a partner has at most ${MAX_RULES_PER_PARTNER} rules; remove some first.`, [
+        `body: at most ${MAX_RULES_PER_PARTNER} rules in force`,
+      ]);
+    }
+    return rule;
   }
 
-  list(partnerId: string): ForcedRule[] {
-    return (this.#rules.get(partnerId) ?? []).map(publicRule);
+  async list(partnerId: string): Promise<ForcedRule[]> {
+    return (await this.#store.rules(partnerId)).map((stored) => stored.rule);
   }
 
-  clear(partnerId: string): void {
-    this.#rules.delete(partnerId);
+  async clear(partnerId: string): Promise<void> {
+    await this.#store.deleteRules(partnerId);
   }
 
-  /** The effect for this call, if a rule matches it; that rule has one call fewer left. */
-  take(partnerId: string, operationId: string, customerId: string | undefined): { rule: ForcedRule; effect: ForcedEffect } | undefined {
-    const rules = this.#rules.get(partnerId);
-    const rule = rules?.find((candidate) => candidate.operationId === operationId && (!candidate.customerId || candidate.customerId === customerId?.toLowerCase()) && applies(candidate));
-    if (!rules || !rule) return undefined;
-    rule.remaining -= 1;
-    if (rule.remaining === 0) this.#rules.set(partnerId, rules.filter((candidate) => candidate !== rule));
-    return { rule: { ...publicRule(rule), remaining: Math.max(rule.remaining, 0) }, effect: structuredClone(rule.effect) };
+  /**
+   * The effect for this call, if a rule matches it; that rule has one call fewer left. Rules are tried
+   * oldest first; a rule with `probability` draws for every matching call that reaches it, applied or
+   * not, so its sequence is the seed's whichever instance serves the calls.
+   */
+  async take(partnerId: string, operationId: string, customerId: string | undefined): Promise<{ rule: ForcedRule; effect: ForcedEffect } | undefined> {
+    const customer = customerId?.toLowerCase();
+    const matches = ({ rule }: StoredRule) => !rule.customerId || rule.customerId === customer;
+    // Nearly every call has no rule: one read, outside a transaction, says so.
+    if (!(await this.#store.rules(partnerId, operationId)).some(matches)) return undefined;
+    return this.#store.transaction(async () => {
+      // Read again inside the transaction: the rules stay as read until it commits (store.rules).
+      for (const stored of (await this.#store.rules(partnerId, operationId)).filter(matches)) {
+        const applied = draw(stored);
+        if (applied) stored.rule.remaining -= 1;
+        if (applied || stored.draws !== undefined) await this.#store.updateRule(partnerId, stored);
+        if (applied) return { rule: structuredClone(stored.rule), effect: structuredClone(stored.rule.effect) };
+      }
+      return undefined;
+    });
   }
 }
 
-/** Whether a rule applies to this matching call: always, or by its next seeded draw. */
-function applies(rule: HeldRule): boolean {
-  if (rule.probability === undefined || rule.draws === undefined) return true;
+/** Whether a rule applies to this matching call: always, or by its next seeded draw (which advances `draws`). */
+function draw(stored: StoredRule): boolean {
+  const { probability } = stored.rule;
+  if (probability === undefined || stored.draws === undefined) return true;
   // mulberry32: a small generator whose sequence a seed fixes, so that a run can be repeated.
-  rule.draws = (rule.draws + 0x6d2b79f5) | 0;
-  let t = Math.imul(rule.draws ^ (rule.draws >>> 15), 1 | rule.draws);
+  const state = (stored.draws + 0x6d2b79f5) | 0;
+  stored.draws = state;
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296 < rule.probability;
-}
-
-function publicRule(rule: HeldRule): ForcedRule {
-  const { draws: _draws, ...shown } = rule;
-  return structuredClone(shown);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296 < probability;
 }
 
 /** What the schema cannot say: an operation that exists, and the fields each effect needs. */

@@ -3,7 +3,6 @@
 // request to an operation of the spec, the reading of the request as Partner Center reads it, the
 // validation against the spec, the handler of the operation, and one error formatter.
 import express, { type Express, type RequestHandler } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import type { Verifier } from '../auth.ts';
 import type { CorsOrigins, UnknownPropertyPolicy } from '../config.ts';
@@ -24,6 +23,7 @@ import { cartHandlers } from './handlers.ts';
 import { orderHandlers } from './order-handlers.ts';
 import type { RequestLog } from './idempotency.ts';
 import './locals.ts';
+import { lazyValidator } from './openapi-validator.ts';
 import { operationDispatcher, type OperationHandlers } from './operations.ts';
 import { RateLimiter, rateLimit } from './rate-limit.ts';
 import { requestContext } from './request-context.ts';
@@ -58,7 +58,16 @@ export interface AppOptions {
   spec?: object;
 }
 
-export function createApp(options: AppOptions): Express {
+/** The application, and a way to build now what it otherwise builds on the first request that needs it. */
+export interface SandboxApp extends Express {
+  /**
+   * Builds the API's validator now (it is built once, by this or by the first API request, whichever
+   * comes first). The test controls' own is left to their first request: most runs never use them.
+   */
+  prepareValidators(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): SandboxApp {
   rememberRoutePatterns();
   const spec = options.spec ?? bundledSpec();
   // Every operation of the spec, by operationId: a missing one fails the type check here.
@@ -76,7 +85,7 @@ export function createApp(options: AppOptions): Express {
   app.set('query parser', 'simple');
 
   app.use(requestContext(options.logger));
-  const journal = options.controls ? new RequestJournal() : undefined;
+  const journal = options.controls ? new RequestJournal(options.store) : undefined;
   if (journal) app.use('/v1', journalRecorder(journal));
   app.use(crossOrigin(options.corsOrigins ?? 'loopback'));
   app.use(docsRoutes(() => options.store.ping()));
@@ -86,59 +95,30 @@ export function createApp(options: AppOptions): Express {
   // Not strict: checkout bodies are any JSON value (the SDKs send the string "success"); the schemas
   // of the other operations refuse a body that is not an object.
   app.use(express.json({ limit: options.bodyLimitBytes, type: 'application/json', strict: false }));
-  const [matching, validation] = splitAfterMatching(
-    OpenApiValidator.middleware({
-      apiSpec: structuredClone(spec) as never,
-      validateRequests: { allErrors: true },
-      validateResponses: options.validateResponses ? { allErrors: true } : false,
-      validateSecurity: false, // authentication is done above, with Partner Center's answers
-      validateApiSpec: false, // `npm run lint` validates the spec; not again at every start
-      validateFormats: true,
-      // 'full', not the validator's default 'fast': fast mode lets hour 25 or 30 February pass as a
-      // date-time, which the server would then store and answer (found by the fuzz suite).
-      ajvFormats: { mode: 'full' },
-    }),
-  );
-  app.use(matching);
+  const validator = lazyValidator(spec, { validateResponses: options.validateResponses, alreadyBundled: options.spec === undefined });
+  app.use(validator.stage('matching'));
   if (options.controls) app.use(forcedAnswers(options.controls.forced));
   app.use(requestReader(spec as Parameters<typeof requestReader>[0], options.unknownProperties ?? 'ignore'));
-  app.use(validation);
+  app.use(validator.stage('validation'));
   app.use(dispatcher);
   app.use(errorHandler(options.logger));
-  return app;
+  return Object.assign(app, { prepareValidators: () => validator.prepare() });
 }
 
 /**
  * The test controls (openapi/sandbox-controls.yaml) under /sandbox: the same authentication,
  * throttling, validation against their own document and dispatch by operationId as the API. Their
- * bodies are read strictly (no Partner Center tolerance: they are the kit's own).
+ * bodies are read strictly (no Partner Center tolerance: they are the kit's own). Their validator is
+ * built on the first request under /sandbox.
  */
 function controlRoutes(controls: SandboxControls, journal: RequestJournal, options: AppOptions): RequestHandler[] {
   const spec = controlsSpec();
+  const validator = lazyValidator(spec, { validateResponses: options.validateResponses, alreadyBundled: true });
   return [
     authenticate(options.verifier),
     ...(options.rateLimitPerMinute ? [rateLimit(new RateLimiter(options.rateLimitPerMinute))] : []),
     express.json({ limit: options.bodyLimitBytes, type: 'application/json' }),
-    ...OpenApiValidator.middleware({
-      apiSpec: structuredClone(spec) as never,
-      validateRequests: { allErrors: true },
-      validateResponses: options.validateResponses ? { allErrors: true } : false,
-      validateSecurity: false,
-      validateApiSpec: false,
-      validateFormats: true,
-      ajvFormats: { mode: 'full' },
-    }),
+    validator.stage('all'),
     operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], controlHandlers(controls, journal), { validatedResponses: options.validateResponses }),
   ];
-}
-
-/**
- * The validator's middleware, cut after the one that matches the request to an operation
- * (req.openapi): the reading of the request goes between matching and validating, so that it uses
- * the validator's match instead of matching the path a second time.
- */
-function splitAfterMatching(middleware: RequestHandler[]): [RequestHandler[], RequestHandler[]] {
-  const at = middleware.findIndex((handler) => handler.name === 'metadataMiddleware');
-  if (at < 0) throw new Error('express-openapi-validator no longer has its metadataMiddleware; review splitAfterMatching in server/http/app.ts');
-  return [middleware.slice(0, at + 1), middleware.slice(at + 1)];
 }

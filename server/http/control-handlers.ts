@@ -13,7 +13,7 @@ export type ControlHandlers = HandlersOf<ControlOperations>;
 export function controlHandlers(controls: SandboxControls, journal: RequestJournal): ControlHandlers {
   return {
     async listSandboxJournal({ caller, query }) {
-      const items = journal.find(caller.partnerId, {
+      const items = await journal.find(caller.partnerId, {
         ...(query.requestId ? { requestId: query.requestId } : {}),
         ...(query.correlationId ? { correlationId: query.correlationId } : {}),
         ...(query.limit ? { limit: query.limit } : {}),
@@ -40,21 +40,21 @@ export function controlHandlers(controls: SandboxControls, journal: RequestJourn
     },
 
     async createSandboxRule({ caller, body }) {
-      return { status: 201, body: controls.addRule(caller.partnerId, body) };
+      return { status: 201, body: await controls.addRule(caller.partnerId, body) };
     },
 
     async listSandboxRules({ caller }) {
-      const items = controls.rules(caller.partnerId);
+      const items = await controls.rules(caller.partnerId);
       return { status: 200, body: { totalCount: items.length, items } };
     },
 
     async deleteSandboxRules({ caller }) {
-      controls.clearRules(caller.partnerId);
+      await controls.clearRules(caller.partnerId);
       return { status: 204, body: undefined };
     },
 
     async resetSandbox({ caller }) {
-      journal.clear(caller.partnerId);
+      // The rules and the journal go with the rest, in the store's one transaction.
       return { status: 200, body: await controls.reset(caller.partnerId) };
     },
   };

@@ -44,28 +44,35 @@ interface Page {
   headers?: Record<string, string>;
 }
 
+/** A page whose body is a file, read on its first request and kept (the files change only with a new release of the kit). */
+function filePage(path: string, type: string, headers?: Record<string, string>): () => Page {
+  let page: Page | undefined;
+  return () => (page ??= { type, body: readFileSync(path), ...(headers ? { headers } : {}) });
+}
+
 export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
-  // Read once at start: the files change only with a new release of the kit.
-  const docs = { type: 'html', body: readFileSync(join(root, 'generated', 'docs', 'index.html')) };
-  const tryIt = { type: 'html', body: readFileSync(join(root, 'server', 'try-it', 'index.html')), headers: TRY_IT_HEADERS };
-  const pages = new Map<string, Page>([
+  // Nothing is read at start: the two documentation pages alone are over 5 MB, and the API needs none of it.
+  const docs = filePage(join(root, 'generated', 'docs', 'index.html'), 'html');
+  const tryIt = filePage(join(root, 'server', 'try-it', 'index.html'), 'html', TRY_IT_HEADERS);
+  const favicon: Page = { type: 'image/svg+xml', body: Buffer.from(FAVICON) };
+  const pages = new Map<string, () => Page>([
     ['/docs', docs],
     ['/docs/', docs],
     ['/try', tryIt],
     ['/try/', tryIt],
-    ['/try/try-it.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(join(root, 'server', 'try-it', 'try-it.js')), headers: TRY_IT_HEADERS }],
-    ['/try/try-it.css', { type: 'text/css; charset=utf-8', body: readFileSync(join(root, 'server', 'try-it', 'try-it.css')), headers: TRY_IT_HEADERS }],
-    ['/openapi.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'openapi.json')) }],
-    ['/openapi.canonical.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'openapi.canonical.json')) }],
-    ['/openapi.yaml', { type: 'application/yaml', body: readFileSync(join(root, 'openapi', 'openapi.yaml')) }],
+    ['/try/try-it.js', filePage(join(root, 'server', 'try-it', 'try-it.js'), 'text/javascript; charset=utf-8', TRY_IT_HEADERS)],
+    ['/try/try-it.css', filePage(join(root, 'server', 'try-it', 'try-it.css'), 'text/css; charset=utf-8', TRY_IT_HEADERS)],
+    ['/openapi.json', filePage(join(root, 'generated', 'openapi.json'), 'application/json')],
+    ['/openapi.canonical.json', filePage(join(root, 'generated', 'openapi.canonical.json'), 'application/json')],
+    ['/openapi.yaml', filePage(join(root, 'openapi', 'openapi.yaml'), 'application/yaml')],
     // The test controls' own document and page (openapi/sandbox-controls.yaml).
-    ['/docs/controls', { type: 'html', body: readFileSync(join(root, 'generated', 'docs', 'controls.html')) }],
-    ['/sandbox-controls.json', { type: 'application/json', body: readFileSync(join(root, 'generated', 'sandbox-controls.json')) }],
-    ['/sandbox-controls.yaml', { type: 'application/yaml', body: readFileSync(join(root, 'openapi', 'sandbox-controls.yaml')) }],
+    ['/docs/controls', filePage(join(root, 'generated', 'docs', 'controls.html'), 'html')],
+    ['/sandbox-controls.json', filePage(join(root, 'generated', 'sandbox-controls.json'), 'application/json')],
+    ['/sandbox-controls.yaml', filePage(join(root, 'openapi', 'sandbox-controls.yaml'), 'application/yaml')],
     // The browser asks for it with every page; an icon drawn in SVG, so that the console shows no 404.
-    ['/favicon.ico', { type: 'image/svg+xml', body: Buffer.from(FAVICON) }],
+    ['/favicon.ico', () => favicon],
   ]);
-  const swaggerUi = swaggerUiFiles();
+  let swaggerUi: ((name: string) => Page | undefined) | undefined;
   return (req, res, next) => {
     // The root leads a person who opens the sandbox in a browser to its documentation.
     if (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return res.redirect(302, '/docs');
@@ -77,7 +84,9 @@ export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const page = pages.get(req.path) ?? (req.path.startsWith(SWAGGER_UI_PREFIX) ? swaggerUi(req.path.slice(SWAGGER_UI_PREFIX.length)) : undefined);
+    const page =
+      pages.get(req.path)?.() ??
+      (req.path.startsWith(SWAGGER_UI_PREFIX) ? (swaggerUi ??= swaggerUiFiles())(req.path.slice(SWAGGER_UI_PREFIX.length)) : undefined);
     if (!page) return next();
     if (page.headers) res.set(page.headers);
     res.type(page.type).send(page.body);
@@ -85,10 +94,10 @@ export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
 }
 
 /**
- * Swagger UI's files, by name: only the plain names the package's folder held at start (no `/`, so no
+ * Swagger UI's files, by name: only the plain names the package's folder holds (no `/`, so no
  * path reaches outside it), with a type above, and not its demo page and initializer (they load the
- * Petstore example from the internet). Each is read on its first request and kept: the bundle is
- * larger than the rest of the sandbox's pages together, and most runs never open the console.
+ * Petstore example from the internet). The folder is listed on the first request for one of them, and
+ * each file read on its first request and kept: most runs never open the console.
  */
 function swaggerUiFiles(): (name: string) => Page | undefined {
   // The package's own way to find its folder (its main module would load the 1.7 MB bundle into Node).

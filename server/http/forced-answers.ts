@@ -1,8 +1,8 @@
 // Applies the test controls' forced answers to a request of the Partner Center API, once the
-// validator has matched it to an operation: a rule of the caller's (server/domain/forced-answers.ts),
-// or, for this request alone, a `Prefer: code=<status>` header as mock servers take it. A forced status
-// answers before anything is read or written; `dropAnswer` lets the write commit and closes the
-// connection instead of answering (server/http/operations.ts).
+// validator has matched it to an operation: a rule of the caller's (server/domain/forced-answers.ts,
+// kept in the store), or, for this request alone, a `Prefer: code=<status>` header as mock servers
+// take it. A forced status answers before anything is read or written; `dropAnswer` lets the write
+// commit and closes the connection instead of answering (server/http/operations.ts).
 import type { Request, RequestHandler } from 'express';
 import { forcedEffectStatusValues } from '../../generated/sandbox-controls-types.ts';
 import type { ForcedAnswers, ForcedEffect } from '../domain/forced-answers.ts';
@@ -21,27 +21,30 @@ export function forcedAnswers(forced: ForcedAnswers): RequestHandler {
     const matched = (req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }).openapi;
     const operationId = matched?.schema?.operationId;
     if (!caller || !operationId) return next();
+    const apply = (effect: ForcedEffect, ruleName: string): void => {
+      res.locals.forcedRule = ruleName;
+      switch (effect.type) {
+        case 'status':
+          return next(forcedError(effect));
+        case 'latency':
+          setTimeout(next, effect.ms ?? 0);
+          return;
+        case 'reset':
+          req.socket.destroy();
+          return;
+        case 'timeout':
+          setTimeout(() => req.socket.destroy(), TIMEOUT_CLOSE_MS).unref();
+          return;
+        case 'dropAnswer':
+          res.locals.dropAnswer = true;
+          return next();
+      }
+    };
     const preferred = preferredStatus(req.get('prefer'));
-    const taken = preferred ? undefined : forced.take(caller.partnerId, operationId, matched?.pathParams?.['customerId']);
-    const effect: ForcedEffect | undefined = preferred ? { type: 'status', status: preferred } : taken?.effect;
-    if (!effect) return next();
-    res.locals.forcedRule = taken ? taken.rule.id : `Prefer: code=${preferred}`;
-    switch (effect.type) {
-      case 'status':
-        return next(forcedError(effect));
-      case 'latency':
-        setTimeout(next, effect.ms ?? 0);
-        return;
-      case 'reset':
-        req.socket.destroy();
-        return;
-      case 'timeout':
-        setTimeout(() => req.socket.destroy(), TIMEOUT_CLOSE_MS).unref();
-        return;
-      case 'dropAnswer':
-        res.locals.dropAnswer = true;
-        return next();
-    }
+    if (preferred) return apply({ type: 'status', status: preferred }, `Prefer: code=${preferred}`);
+    // The rules are in the store, shared by every instance; a store that cannot answer fails the call
+    // as any read of it would (503, or 409 when locked too long).
+    forced.take(caller.partnerId, operationId, matched?.pathParams?.['customerId']).then((taken) => (taken ? apply(taken.effect, taken.rule.id) : next()), next);
   };
 }
 

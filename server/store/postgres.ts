@@ -15,6 +15,10 @@
 // - findRecordedRequest takes a lock per request id (advisory), so that a retry of a request that
 //   is still being written waits for its answer instead of writing a second time.
 // Locks are always taken in that order (request, cart, owner), so these never deadlock one another.
+// - the test controls' rules take a lock per partner (advisory) in every transaction that reads them
+//   to change them or changes them (consuming a call, adding, deleting, a reset, which takes it first):
+//   a rule's calls are consumed one at a time, and the cap on rules per partner is exact. A consuming
+//   transaction takes no other lock, and a reset takes it before any row lock.
 // `lock_timeout` (lockTimeoutMs) turns a wait that is too long into StoreBusyError, as SQLite's busy
 // timeout does; a deadlock PostgreSQL breaks (40P01) is reported the same way.
 //
@@ -24,7 +28,21 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { Cart, Order } from '../wire-types.ts';
-import { DatabaseUnavailableError, StoreBusyError, type Owner, type RecordedRequest, type Seats, type Store, type PartnerReset, type StoredCart, type StoredOrder } from './store.ts';
+import {
+  DatabaseUnavailableError,
+  StoreBusyError,
+  type JournalEntry,
+  type JournalQuery,
+  type Owner,
+  type RecordedRequest,
+  type Seats,
+  type Store,
+  type PartnerReset,
+  type StoredCart,
+  type StoredOrder,
+  type StoredRule,
+} from './store.ts';
+import { TickBatch } from './tick-batch.ts';
 
 export { DatabaseUnavailableError };
 
@@ -90,6 +108,32 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE orders ADD COLUMN provisioned_at bigint NOT NULL DEFAULT 0;`,
   // 3: each partner's virtual clock (the test controls), as an offset from real time.
   `CREATE TABLE partner_clocks (partner_id text PRIMARY KEY, offset_ms bigint NOT NULL);`,
+  // 4: the test controls' forced-answer rules and request journal, shared by every instance. A rule's
+  // calls left and draw state are columns of their own, changed as calls consume it; the rest is the
+  // rule as shown (JSON); seq orders rules by creation. The journal is UNLOGGED: written at every
+  // request, it is diagnostics, and a commit that touched only unlogged tables does not wait for the
+  // write-ahead log to reach the disk (the cost of durability here would be an fsync per request); a
+  // crash of PostgreSQL empties it, and a standby has none.
+  `CREATE TABLE forced_rules (
+     partner_id text NOT NULL,
+     id text NOT NULL,
+     seq bigint GENERATED ALWAYS AS IDENTITY,
+     operation_id text NOT NULL,
+     body text NOT NULL,
+     remaining integer NOT NULL,
+     draws integer,
+     PRIMARY KEY (partner_id, id)
+   );
+   CREATE INDEX forced_rules_by_operation ON forced_rules (partner_id, operation_id, seq);
+   CREATE UNLOGGED TABLE sandbox_journal (
+     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     partner_id text NOT NULL,
+     at_ms bigint NOT NULL,
+     request_id text NOT NULL,
+     correlation_id text NOT NULL,
+     entry text NOT NULL
+   );
+   CREATE INDEX sandbox_journal_by_partner ON sandbox_journal (partner_id, seq);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -103,6 +147,21 @@ interface OrderRow {
 function storedOrder(row: OrderRow): StoredOrder {
   return { order: JSON.parse(row.body) as Order, provisionedAt: Number(row.provisioned_at) };
 }
+
+interface RuleRow {
+  body: string;
+  remaining: number;
+  draws: number | null;
+}
+
+/** The rule as stored: its JSON, with the calls left and draw state from their columns. */
+function storedRule(row: RuleRow): StoredRule {
+  const rule = { ...(JSON.parse(row.body) as StoredRule['rule']), remaining: Number(row.remaining) };
+  return row.draws === null ? { rule } : { rule, draws: Number(row.draws) };
+}
+
+/** How many of the oldest journal entries (of any partner) one trim looks at for ones past their age. */
+const JOURNAL_SWEEP = 100;
 
 /** The key of the advisory lock that serialises migrations of one database. */
 const MIGRATION_LOCK = "hashtextextended('partner-center-cart-kit:schema', 0)";
@@ -179,6 +238,30 @@ export class PostgresStore implements Store {
   /** The transactions started and not yet ended, which close() waits for. */
   readonly #inFlight = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
+  /** Journal entries added in one turn of the event loop: one INSERT for all (tick-batch.ts). */
+  readonly #journalInserts = new TickBatch<{ partnerId: string; entry: JournalEntry }, void>(async (items) => {
+    await this.#query(
+      `INSERT INTO sandbox_journal (partner_id, at_ms, request_id, correlation_id, entry)
+       SELECT partner_id, at_ms, request_id, correlation_id, entry
+       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS added (partner_id, at_ms, request_id, correlation_id, entry, n)
+       ORDER BY n`, // in the order added: seq orders the journal
+      [
+        items.map((item) => item.partnerId),
+        items.map((item) => Date.parse(item.entry.at)),
+        items.map((item) => item.entry.requestId),
+        items.map((item) => item.entry.correlationId),
+        items.map((item) => JSON.stringify(item.entry)),
+      ],
+    );
+    return items.map(() => undefined);
+  });
+  /** Rule lookups outside a transaction in one turn of the event loop (one for every call of the API): one SELECT for all. */
+  readonly #ruleLookups = new TickBatch<string, StoredRule[]>(async (partnerIds) => {
+    const { rows } = await this.#query<RuleRow & { partner_id: string }>('SELECT partner_id, body, remaining, draws FROM forced_rules WHERE partner_id = ANY($1::text[]) ORDER BY seq', [
+      [...new Set(partnerIds)],
+    ]);
+    return partnerIds.map((partnerId) => rows.filter((row) => row.partner_id === partnerId).map(storedRule));
+  });
 
   private constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -371,12 +454,87 @@ export class PostgresStore implements Store {
 
   resetPartner(partnerId: string): Promise<PartnerReset> {
     return this.transaction(async () => {
+      await this.#lock('rules', partnerId); // first, before any row lock (see the top of this file)
       const count = async (table: string) => (await this.#query(`DELETE FROM ${table} WHERE partner_id = $1`, [partnerId])).rowCount ?? 0;
       const reset = { carts: await count('carts'), orders: await count('orders'), recordedRequests: await count('recorded_requests') };
       await count('purchased_seats');
       await count('partner_clocks');
+      await count('forced_rules');
+      await count('sandbox_journal');
       return reset;
     });
+  }
+
+  insertRule(partnerId: string, stored: StoredRule, maxRules: number): Promise<boolean> {
+    return this.transaction(async () => {
+      await this.#lock('rules', partnerId); // the count stays true until the insert commits
+      const { rows } = await this.#query<{ rules: string }>('SELECT COUNT(*) AS rules FROM forced_rules WHERE partner_id = $1', [partnerId]);
+      if (Number(rows[0]?.rules ?? 0) >= maxRules) return false;
+      // The body's `remaining` is the column's when read (it keeps its place among the keys).
+      await this.#query('INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining, draws) VALUES ($1, $2, $3, $4, $5, $6)', [
+        partnerId, stored.rule.id, stored.rule.operationId, JSON.stringify(stored.rule), stored.rule.remaining, stored.draws ?? null,
+      ]);
+      return true;
+    });
+  }
+
+  async rules(partnerId: string, operationId?: string): Promise<StoredRule[]> {
+    if (!this.#current()) {
+      const rules = await this.#ruleLookups.add(partnerId);
+      return operationId === undefined ? rules : rules.filter((stored) => stored.rule.operationId === operationId);
+    }
+    await this.#lock('rules', partnerId); // inside a transaction: the rules stay as read until it ends
+    const { rows } =
+      operationId === undefined
+        ? await this.#query<RuleRow>('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = $1 ORDER BY seq', [partnerId])
+        : await this.#query<RuleRow>('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = $1 AND operation_id = $2 ORDER BY seq', [partnerId, operationId]);
+    return rows.map(storedRule);
+  }
+
+  async updateRule(partnerId: string, stored: StoredRule): Promise<void> {
+    if (stored.rule.remaining <= 0) await this.#query('DELETE FROM forced_rules WHERE partner_id = $1 AND id = $2', [partnerId, stored.rule.id]);
+    else await this.#query('UPDATE forced_rules SET remaining = $1, draws = $2 WHERE partner_id = $3 AND id = $4', [stored.rule.remaining, stored.draws ?? null, partnerId, stored.rule.id]);
+  }
+
+  deleteRules(partnerId: string): Promise<number> {
+    return this.transaction(async () => {
+      await this.#lock('rules', partnerId); // waits for a call consuming one of them
+      return (await this.#query('DELETE FROM forced_rules WHERE partner_id = $1', [partnerId])).rowCount ?? 0;
+    });
+  }
+
+  async addJournalEntry(partnerId: string, entry: JournalEntry): Promise<void> {
+    if (!this.#current()) return this.#journalInserts.add({ partnerId, entry });
+    await this.#query('INSERT INTO sandbox_journal (partner_id, at_ms, request_id, correlation_id, entry) VALUES ($1, $2, $3, $4, $5)', [
+      partnerId, Date.parse(entry.at), entry.requestId, entry.correlationId, JSON.stringify(entry),
+    ]);
+  }
+
+  async journalEntries(partnerId: string, query: JournalQuery): Promise<JournalEntry[]> {
+    // The partner's newest `window` entries first (the journal's bound, whether trimmed yet or not), then the filters.
+    const { rows } = await this.#query<{ entry: string }>(
+      `SELECT entry FROM (SELECT seq, at_ms, request_id, correlation_id, entry FROM sandbox_journal WHERE partner_id = $1 ORDER BY seq DESC LIMIT $2) AS recent
+       WHERE at_ms >= $3 AND ($4::text IS NULL OR request_id = $4) AND ($5::text IS NULL OR correlation_id = $5)
+       ORDER BY seq DESC LIMIT $6`,
+      [partnerId, query.window, query.since, query.requestId ?? null, query.correlationId ?? null, query.limit],
+    );
+    return rows.map((row) => JSON.parse(row.entry) as JournalEntry);
+  }
+
+  async trimJournal(partnerId: string, keep: number, before: number): Promise<number> {
+    // Rows another statement holds (two instances trimming at once, a reset) are skipped, not waited for.
+    const partner = await this.#query(
+      `DELETE FROM sandbox_journal WHERE seq IN (
+         SELECT seq FROM sandbox_journal WHERE partner_id = $1
+           AND (at_ms < $3 OR seq <= (SELECT seq FROM sandbox_journal WHERE partner_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1))
+         FOR UPDATE SKIP LOCKED)`,
+      [partnerId, keep, before],
+    );
+    const swept = await this.#query(
+      `DELETE FROM sandbox_journal WHERE at_ms < $1 AND seq IN (SELECT seq FROM sandbox_journal ORDER BY seq LIMIT ${JOURNAL_SWEEP} FOR UPDATE SKIP LOCKED)`,
+      [before],
+    );
+    return (partner.rowCount ?? 0) + (swept.rowCount ?? 0);
   }
 
   async customersWithOrders(partnerId: string): Promise<number> {

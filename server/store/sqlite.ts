@@ -19,7 +19,20 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Cart, Order } from '../wire-types.ts';
-import { StoreBusyError, type Owner, type RecordedRequest, type Seats, type Store, type PartnerReset, type StoredCart, type StoredOrder } from './store.ts';
+import {
+  StoreBusyError,
+  type JournalEntry,
+  type JournalQuery,
+  type Owner,
+  type RecordedRequest,
+  type Seats,
+  type Store,
+  type PartnerReset,
+  type StoredCart,
+  type StoredOrder,
+  type StoredRule,
+} from './store.ts';
+import { TickBatch } from './tick-batch.ts';
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock on the file before giving up (StoreBusyError). */
@@ -104,6 +117,29 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE orders ADD COLUMN provisioned_at INTEGER NOT NULL DEFAULT 0;`,
   // 6: each partner's virtual clock (the test controls), as an offset from real time.
   `CREATE TABLE partner_clocks (partner_id TEXT PRIMARY KEY, offset_ms INTEGER NOT NULL) WITHOUT ROWID;`,
+  // 7: the test controls' forced-answer rules and request journal, shared by every process on the file.
+  // A rowid table each: the rowid orders rules by creation and the journal by insertion. A rule's
+  // calls left and draw state are columns of their own, changed as calls consume it; the rest is the
+  // rule as shown (JSON). A journal entry is kept as shown (JSON), with the columns it is found by.
+  `CREATE TABLE forced_rules (
+     partner_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     operation_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     remaining INTEGER NOT NULL,
+     draws INTEGER,
+     UNIQUE (partner_id, id)
+   );
+   CREATE INDEX forced_rules_by_operation ON forced_rules (partner_id, operation_id);
+   CREATE TABLE sandbox_journal (
+     seq INTEGER PRIMARY KEY,
+     partner_id TEXT NOT NULL,
+     at_ms INTEGER NOT NULL,
+     request_id TEXT NOT NULL,
+     correlation_id TEXT NOT NULL,
+     entry TEXT NOT NULL
+   );
+   CREATE INDEX sandbox_journal_by_partner ON sandbox_journal (partner_id, seq);`,
 ];
 
 /** The database file cannot be used: not SQLite, its folder missing, or newer than this server. */
@@ -121,6 +157,21 @@ interface OrderRow {
   provisioned_at: number;
 }
 
+interface RuleRow {
+  body: string;
+  remaining: number;
+  draws: number | null;
+}
+
+/** The rule as stored: its JSON, with the calls left and draw state from their columns. */
+function storedRule(row: RuleRow): StoredRule {
+  const rule = { ...(JSON.parse(row.body) as StoredRule['rule']), remaining: Number(row.remaining) };
+  return row.draws === null ? { rule } : { rule, draws: Number(row.draws) };
+}
+
+/** How many of the oldest journal entries (of any partner) one trim looks at for ones past their age. */
+const JOURNAL_SWEEP = 100;
+
 function storedOrder(row: OrderRow): StoredOrder {
   return { order: JSON.parse(row.body) as Order, provisionedAt: Number(row.provisioned_at) };
 }
@@ -137,6 +188,15 @@ export class SqliteStore implements Store {
   readonly #presence: DatabaseSync | undefined;
   /** When opened, another process (or another store of this one) had the same file open. */
   readonly sharedWithAnotherProcess: boolean = false;
+  /** Journal entries added in one turn of the event loop: one commit for all (tick-batch.ts). */
+  readonly #journalInserts = new TickBatch<{ partnerId: string; entry: JournalEntry }, void>((items) =>
+    this.#write(() => {
+      for (const { partnerId, entry } of items) {
+        this.#statements.addJournalEntry.run(partnerId, Date.parse(entry.at), entry.requestId, entry.correlationId, JSON.stringify(entry));
+      }
+      return items.map(() => undefined);
+    }, false),
+  );
 
   /** Opens (creating if needed) the database and migrates its schema; StoreOpenError when the file cannot be used. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -204,6 +264,26 @@ export class SqliteStore implements Store {
       resetSeats: db.prepare('DELETE FROM purchased_seats WHERE partner_id = ?'),
       resetRequests: db.prepare('DELETE FROM recorded_requests WHERE partner_id = ?'),
       resetClock: db.prepare('DELETE FROM partner_clocks WHERE partner_id = ?'),
+      countRules: db.prepare('SELECT COUNT(*) AS rules FROM forced_rules WHERE partner_id = ?'),
+      insertRule: db.prepare('INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining, draws) VALUES (?, ?, ?, ?, ?, ?)'),
+      rules: db.prepare('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = ? ORDER BY rowid'),
+      rulesOf: db.prepare('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = ? AND operation_id = ? ORDER BY rowid'),
+      updateRule: db.prepare('UPDATE forced_rules SET remaining = ?, draws = ? WHERE partner_id = ? AND id = ?'),
+      deleteRule: db.prepare('DELETE FROM forced_rules WHERE partner_id = ? AND id = ?'),
+      deleteRules: db.prepare('DELETE FROM forced_rules WHERE partner_id = ?'),
+      addJournalEntry: db.prepare('INSERT INTO sandbox_journal (partner_id, at_ms, request_id, correlation_id, entry) VALUES (?, ?, ?, ?, ?)'),
+      // The partner's newest `window` entries first (the journal's bound, whether trimmed yet or not), then the filters.
+      journalEntries: db.prepare(
+        `SELECT entry FROM (SELECT seq, at_ms, request_id, correlation_id, entry FROM sandbox_journal WHERE partner_id = :partner ORDER BY seq DESC LIMIT :window)
+         WHERE at_ms >= :since AND (:requestId IS NULL OR request_id = :requestId) AND (:correlationId IS NULL OR correlation_id = :correlationId)
+         ORDER BY seq DESC LIMIT :limit`,
+      ),
+      trimPartnerJournal: db.prepare(
+        `DELETE FROM sandbox_journal WHERE partner_id = :partner
+           AND (at_ms < :before OR seq <= (SELECT seq FROM sandbox_journal WHERE partner_id = :partner ORDER BY seq DESC LIMIT 1 OFFSET :keep))`,
+      ),
+      sweepJournal: db.prepare(`DELETE FROM sandbox_journal WHERE at_ms < ? AND seq IN (SELECT seq FROM sandbox_journal ORDER BY seq LIMIT ${JOURNAL_SWEEP})`),
+      resetJournal: db.prepare('DELETE FROM sandbox_journal WHERE partner_id = ?'),
     };
   }
 
@@ -225,12 +305,26 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.#transaction(work, true);
+  }
+
+  /**
+   * A transaction, queued. Not `durable`: its commit is not synced to disk at once (WAL with
+   * synchronous NORMAL: the database stays consistent, and the next durable commit or checkpoint
+   * syncs it), for writes whose loss in a power cut is acceptable and that come with every request
+   * (the journal), where an fsync each would cost most of the server's throughput.
+   */
+  #transaction<T>(work: () => Promise<T>, durable: boolean): Promise<T> {
     if (this.#inTransaction.getStore()) return work(); // nested: part of the enclosing transaction
     const run = async (): Promise<T> => {
       // IMMEDIATE takes the write lock at once, so two processes on one file cannot interleave a checkout.
       try {
+        // Executed anew each time: SQLite applies this pragma when the statement is compiled, so a
+        // prepared one would do nothing when run. Read at COMMIT; set back to FULL below.
+        if (!durable) this.#db.exec('PRAGMA synchronous = NORMAL');
         this.#db.exec('BEGIN IMMEDIATE');
       } catch (error) {
+        if (!durable && this.#db.isOpen) this.#db.exec('PRAGMA synchronous = FULL');
         if ((error as { errcode?: number }).errcode === SQLITE_BUSY) throw new StoreBusyError();
         throw error;
       }
@@ -244,6 +338,7 @@ export class SqliteStore implements Store {
         throw error;
       } finally {
         this.#open = false;
+        if (!durable) this.#db.exec('PRAGMA synchronous = FULL');
       }
     };
     const result = this.#tail.then(run, run);
@@ -261,9 +356,9 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs a write: inside the caller's transaction, or in one of its own. */
-  #write<T>(statements: () => T): Promise<T> {
-    return this.transaction(async () => statements());
+  /** Runs a write: inside the caller's transaction, or in one of its own (`durable`: synced to disk before it resolves). */
+  #write<T>(statements: () => T, durable = true): Promise<T> {
+    return this.#transaction(async () => statements(), durable);
   }
 
   findCart(owner: Owner, cartId: string): Promise<StoredCart | undefined> {
@@ -379,8 +474,65 @@ export class SqliteStore implements Store {
       };
       s.resetSeats.run(partnerId);
       s.resetClock.run(partnerId);
+      s.deleteRules.run(partnerId);
+      s.resetJournal.run(partnerId);
       return reset;
     });
+  }
+
+  insertRule(partnerId: string, stored: StoredRule, maxRules: number): Promise<boolean> {
+    return this.#write(() => {
+      const s = this.#statements;
+      if (Number((s.countRules.get(partnerId) as { rules: number }).rules) >= maxRules) return false;
+      // The body's `remaining` is the column's when read (it keeps its place among the keys).
+      s.insertRule.run(partnerId, stored.rule.id, stored.rule.operationId, JSON.stringify(stored.rule), stored.rule.remaining, stored.draws ?? null);
+      return true;
+    });
+  }
+
+  rules(partnerId: string, operationId?: string): Promise<StoredRule[]> {
+    // SQLite's transactions run one at a time: inside one, what is read stays as read.
+    return this.#read(() => {
+      const rows = (operationId === undefined ? this.#statements.rules.all(partnerId) : this.#statements.rulesOf.all(partnerId, operationId)) as unknown as RuleRow[];
+      return rows.map(storedRule);
+    });
+  }
+
+  updateRule(partnerId: string, stored: StoredRule): Promise<void> {
+    return this.#write(() => {
+      if (stored.rule.remaining <= 0) this.#statements.deleteRule.run(partnerId, stored.rule.id);
+      else this.#statements.updateRule.run(stored.rule.remaining, stored.draws ?? null, partnerId, stored.rule.id);
+    });
+  }
+
+  deleteRules(partnerId: string): Promise<number> {
+    return this.#write(() => Number(this.#statements.deleteRules.run(partnerId).changes));
+  }
+
+  addJournalEntry(partnerId: string, entry: JournalEntry): Promise<void> {
+    if (!this.#inTransaction.getStore()) return this.#journalInserts.add({ partnerId, entry });
+    return this.#write(() => void this.#statements.addJournalEntry.run(partnerId, Date.parse(entry.at), entry.requestId, entry.correlationId, JSON.stringify(entry)));
+  }
+
+  journalEntries(partnerId: string, query: JournalQuery): Promise<JournalEntry[]> {
+    return this.#read(() => {
+      const rows = this.#statements.journalEntries.all({
+        partner: partnerId,
+        window: query.window,
+        since: query.since,
+        requestId: query.requestId ?? null,
+        correlationId: query.correlationId ?? null,
+        limit: query.limit,
+      }) as unknown as { entry: string }[];
+      return rows.map((row) => JSON.parse(row.entry) as JournalEntry);
+    });
+  }
+
+  trimJournal(partnerId: string, keep: number, before: number): Promise<number> {
+    return this.#write(() => {
+      const s = this.#statements;
+      return Number(s.trimPartnerJournal.run({ partner: partnerId, before, keep }).changes) + Number(s.sweepJournal.run(before).changes);
+    }, false);
   }
 
   /** The file is opened in process: it answers as long as the store is open. */

