@@ -42,6 +42,7 @@ import {
   type StoredOrder,
   type StoredRule,
 } from './store.ts';
+import { JOURNAL_SWEEP, storedRule, type RuleRow } from './rule-rows.ts';
 import { TickBatch } from './tick-batch.ts';
 
 export { DatabaseUnavailableError };
@@ -147,21 +148,6 @@ interface OrderRow {
 function storedOrder(row: OrderRow): StoredOrder {
   return { order: JSON.parse(row.body) as Order, provisionedAt: Number(row.provisioned_at) };
 }
-
-interface RuleRow {
-  body: string;
-  remaining: number;
-  draws: number | null;
-}
-
-/** The rule as stored: its JSON, with the calls left and draw state from their columns. */
-function storedRule(row: RuleRow): StoredRule {
-  const rule = { ...(JSON.parse(row.body) as StoredRule['rule']), remaining: Number(row.remaining) };
-  return row.draws === null ? { rule } : { rule, draws: Number(row.draws) };
-}
-
-/** How many of the oldest journal entries (of any partner) one trim looks at for ones past their age. */
-const JOURNAL_SWEEP = 100;
 
 /** The key of the advisory lock that serialises migrations of one database. */
 const MIGRATION_LOCK = "hashtextextended('partner-center-cart-kit:schema', 0)";

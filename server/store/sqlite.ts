@@ -32,6 +32,7 @@ import {
   type StoredOrder,
   type StoredRule,
 } from './store.ts';
+import { JOURNAL_SWEEP, storedRule, type RuleRow } from './rule-rows.ts';
 import { TickBatch } from './tick-batch.ts';
 
 export interface SqliteStoreOptions {
@@ -156,21 +157,6 @@ interface OrderRow {
   body: string;
   provisioned_at: number;
 }
-
-interface RuleRow {
-  body: string;
-  remaining: number;
-  draws: number | null;
-}
-
-/** The rule as stored: its JSON, with the calls left and draw state from their columns. */
-function storedRule(row: RuleRow): StoredRule {
-  const rule = { ...(JSON.parse(row.body) as StoredRule['rule']), remaining: Number(row.remaining) };
-  return row.draws === null ? { rule } : { rule, draws: Number(row.draws) };
-}
-
-/** How many of the oldest journal entries (of any partner) one trim looks at for ones past their age. */
-const JOURNAL_SWEEP = 100;
 
 function storedOrder(row: OrderRow): StoredOrder {
   return { order: JSON.parse(row.body) as Order, provisionedAt: Number(row.provisioned_at) };
