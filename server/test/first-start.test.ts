@@ -3,10 +3,9 @@
 // whole process group, npm included) stops it once, gracefully, and a second process on one SQLite file says so.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import { cartsPath, e5Line, PARTNER, runNode, SECRET, token } from './harness.ts';
+import { cartsPath, e5Line, PARTNER, runNode, SECRET, token, withTakenPort } from './harness.ts';
 import { useTemporaryDirectory } from './hooks.ts';
 import { ServerProcess } from './server-process.ts';
 
@@ -17,10 +16,7 @@ describe('what the sandbox says when it starts', function () {
   const temporary = useTemporaryDirectory('cart-kit-first-start');
 
   it('the command, on a port already taken: one line telling to pass another port with --port, exit code 1', async () => {
-    const taken: Server = createServer();
-    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
-    try {
-      const port = (taken.address() as AddressInfo).port;
+    await withTakenPort(async (port) => {
       const run = await runNode(['--disable-warning=ExperimentalWarning', join(root, 'server', 'cli.ts'), '--port', String(port), '--host', '127.0.0.1', '--database', ':memory:'], {
         cwd: root,
         env: { ...process.env, JWT_SECRET: SECRET, LOG_LEVEL: 'silent' },
@@ -30,9 +26,7 @@ describe('what the sandbox says when it starts', function () {
       assert.equal(lines.length, 1, run.stderr);
       assert.match(lines[0]!, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*pass another port with --port \\(--port 0 picks a free one\\)`));
       assert.doesNotMatch(run.stderr, /\bPORT\b/, 'the variable is not what a command user sets');
-    } finally {
-      await new Promise<void>((done) => taken.close(() => done()));
-    }
+    });
   });
 
   it('without JWT_SECRET, the hint prints a token, a curl line with a customer GUID, and says any customer GUID works', async () => {

@@ -2,6 +2,7 @@
 // port 0 on loopback, SQLite in memory (or a given file), response validation on, a known JWT
 // secret, and a small fetch wrapper.
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { mintToken } from '../auth.ts';
 import { DEFAULTS, type Config, type CorsOrigins, type UnknownPropertyPolicy } from '../config.ts';
@@ -184,4 +185,15 @@ export function runNode(args: string[], options: { cwd: string; env?: NodeJS.Pro
 /** The fields an error body's `data` names (`<field>: <what is wrong>` each). */
 export function fieldsOf(data: string[]): string[] {
   return data.map((entry) => entry.slice(0, entry.indexOf(': ')));
+}
+
+/** Runs `use` while something else listens on a loopback port (a port already taken), then frees it. */
+export async function withTakenPort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  const taken = createHttpServer();
+  await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+  try {
+    return await use((taken.address() as { port: number }).port);
+  } finally {
+    await new Promise<void>((done) => taken.close(() => done()));
+  }
 }

@@ -3,13 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { startServer } from '../start.ts';
 import { mintToken } from '../auth.ts';
-import { cartsPath, e5Line, ordersPath, PARTNER, runNode, SECRET, testConfig, token } from './harness.ts';
+import { cartsPath, e5Line, ordersPath, PARTNER, runNode, SECRET, testConfig, token, withTakenPort } from './harness.ts';
 import { ServerProcess } from './server-process.ts';
 import { useTemporaryDirectory } from './hooks.ts';
 
@@ -36,16 +35,11 @@ describe('starting the server', function () {
   const temporary = useTemporaryDirectory('cart-kit-startup');
 
   it('a port already taken: one line naming the port and what to do, exit code 1', async () => {
-    const taken: Server = createServer();
-    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
-    try {
-      const port = (taken.address() as AddressInfo).port;
+    await withTakenPort(async (port) => {
       const { status, stderr } = await start({ PORT: String(port) });
       assert.equal(status, 1);
       assertOneLine(stderr, new RegExp(`^The server cannot start: port ${port} on 127\\.0\\.0\\.1 is already in use .*set PORT`));
-    } finally {
-      await new Promise<void>((done) => taken.close(() => done()));
-    }
+    });
   });
 
   it('a DATABASE_PATH that is not an SQLite database, or in a folder that does not exist: one line naming it', async () => {
