@@ -2,17 +2,15 @@
 // partner's virtual clock, forced answers, request journal and reset. Not Partner Center's: only the
 // sandbox answers these.
 import createClient from 'openapi-fetch';
-import type { components, operations, paths } from '../generated/sandbox-controls-types.ts';
+import type { operations, paths, SchemaSandboxClock as SandboxClock, SchemaResetResult as ResetResult, SchemaForcedRule as ForcedRule, SchemaJournalEntry as JournalEntry, SchemaForcedRuleRequest } from '../generated/sandbox-controls-types.ts';
 import { createTransport, type TokenProvider } from './transport.ts';
 
-export type SandboxClock = components['schemas']['SandboxClock'];
-export type ResetResult = components['schemas']['ResetResult'];
-export type ForcedRule = components['schemas']['ForcedRule'];
-export type JournalEntry = components['schemas']['JournalEntry'];
+export type { SandboxClock, ResetResult, ForcedRule, JournalEntry };
+
 /** Which entries of the journal: by `MS-RequestId`, by `MS-CorrelationId`, how many (default 50). */
 export type JournalQuery = NonNullable<operations['listSandboxJournal']['parameters']['query']>;
 /** `times` has a default (1), so it may be left out. */
-export type ForcedRuleRequest = Omit<components['schemas']['ForcedRuleRequest'], 'times'> & { times?: number };
+export type ForcedRuleRequest = Omit<SchemaForcedRuleRequest, 'times'> & { times?: number };
 
 export interface SandboxControlsOptions {
   /** The sandbox, e.g. `http://localhost:3000`. */

@@ -2,10 +2,10 @@
 // { data, error, response } into the data, or throws one CartApiError carrying what a caller needs to
 // report or retry the failure; and `ignoredProperties()`, the request properties the kit's sandbox
 // did not read, on any answer.
-import type { components } from '../generated/api-types.ts';
+import type { SchemaError as ErrorBody, SchemaThrottling as ThrottlingBody } from '../generated/api-types.ts';
 
-export type ErrorBody = components['schemas']['Error'];
-export type ThrottlingBody = components['schemas']['Throttling'];
+export type { ErrorBody, ThrottlingBody };
+
 
 /** The answer header in which the kit's sandbox names what it ignored of a request. */
 export const IGNORED_PROPERTIES_HEADER = 'Sandbox-Ignored-Properties';

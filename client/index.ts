@@ -1,7 +1,14 @@
 // The typed client of the Partner Center cart API: openapi-fetch over the generated types, with
 // Partner Center's headers, token refresh, retries and timeouts, and named helpers for the cart calls.
 import createClient, { type Client } from 'openapi-fetch';
-import type { components, paths } from '../generated/api-types.ts';
+import type {
+  paths,
+  SchemaCartAddonLineItem as CartAddonLineItem,
+  SchemaCartAddonLineItemRequest as CartAddonLineItemRequest,
+  SchemaCartLineItem as CartLineItem,
+  SchemaCartLineItemRequest as CartLineItemRequest,
+  SchemaCartRequest as CartRequest,
+} from '../generated/api-types.ts';
 import { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware } from './middleware.ts';
 import { createTransport, defaultSleep, type RetryPolicy, type TokenProvider } from './transport.ts';
 
@@ -10,34 +17,35 @@ export { correlationIdMiddleware, defaultHeadersMiddleware, requestIdMiddleware 
 export { createTransport, retryAfterMs, type RetryPolicy, type TokenProvider } from './transport.ts';
 export type { paths, components, operations } from '../generated/api-types.ts';
 
-type Schemas = components['schemas'];
 /** Resources as the service answers them. */
-export type Cart = Schemas['Cart'];
-export type CartLineItem = Schemas['CartLineItem'];
-export type CartAddonLineItem = Schemas['CartAddonLineItem'];
-export type CartCheckoutResult = Schemas['CartCheckoutResult'];
-export type Order = Schemas['Order'];
-export type OrderLineItem = Schemas['OrderLineItem'];
-export type OrderCollection = Schemas['OrderCollection'];
-export type CartError = Schemas['CartError'];
-export type ErrorBody = Schemas['Error'];
-export type BillingCycle = Schemas['BillingCycle'];
-export type TermDuration = Schemas['TermDuration'];
-export type CartErrorCode = Schemas['CartErrorCode'];
+export type {
+  SchemaCart as Cart,
+  SchemaCartLineItem as CartLineItem,
+  SchemaCartAddonLineItem as CartAddonLineItem,
+  SchemaCartCheckoutResult as CartCheckoutResult,
+  SchemaOrder as Order,
+  SchemaOrderLineItem as OrderLineItem,
+  SchemaOrderCollection as OrderCollection,
+  SchemaCartError as CartError,
+  SchemaError as ErrorBody,
+  SchemaBillingCycle as BillingCycle,
+  SchemaTermDuration as TermDuration,
+  SchemaCartErrorCode as CartErrorCode,
+} from '../generated/api-types.ts';
 /** What a create or update request carries (the spec's request schemas). */
-export type CartRequest = Schemas['CartRequest'];
-export type CartLineItemRequest = Schemas['CartLineItemRequest'];
-export type CartAddonLineItemRequest = Schemas['CartAddonLineItemRequest'];
+export type {
+  SchemaCartRequest as CartRequest,
+  SchemaCartLineItemRequest as CartLineItemRequest,
+  SchemaCartAddonLineItemRequest as CartAddonLineItemRequest,
+  SchemaOrderUpdateRequest as OrderUpdateRequest,
+  SchemaOrderProvisioningStatusCollection as OrderProvisioningStatus,
+  SchemaActivationLinkCollection as ActivationLinkCollection,
+} from '../generated/api-types.ts';
+/** The catalog: what a cart line buys is an availability's `catalogItemId`. */
+export type { SchemaProduct as Product, SchemaSku as Sku, SchemaAvailability as Availability } from '../generated/api-types.ts';
 /** The options of `listOrders` (its query), and of `getOrder`. */
 export type ListOrdersQuery = NonNullable<paths['/v1/customers/{customerId}/orders']['get']['parameters']['query']>;
 export type GetOrderQuery = NonNullable<paths['/v1/customers/{customerId}/orders/{orderId}']['get']['parameters']['query']>;
-export type OrderUpdateRequest = Schemas['OrderUpdateRequest'];
-export type OrderProvisioningStatus = Schemas['OrderProvisioningStatusCollection'];
-export type ActivationLinkCollection = Schemas['ActivationLinkCollection'];
-/** The catalog: what a cart line buys is an availability's `catalogItemId`. */
-export type Product = Schemas['Product'];
-export type Sku = Schemas['Sku'];
-export type Availability = Schemas['Availability'];
 export type ListProductsQuery = paths['/v1/products']['get']['parameters']['query'];
 export type CatalogQuery = paths['/v1/products/{productId}']['get']['parameters']['query'];
 export type ListSkusQuery = paths['/v1/products/{productId}/skus']['get']['parameters']['query'];

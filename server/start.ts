@@ -12,7 +12,7 @@ import { loadCatalog } from './catalog/load-catalog.ts';
 import type { Catalog } from './domain/catalog.ts';
 import { CartService } from './domain/carts.ts';
 import { SandboxControls } from './domain/controls.ts';
-import { ForcedAnswers } from './domain/forced-answers.ts';
+import { ForcedRules } from './domain/forced-rules.ts';
 import { operationIdsOf } from './http/operations.ts';
 import { bundledSpec } from './http/spec.ts';
 import { OrderService } from './domain/orders.ts';
@@ -20,7 +20,7 @@ import { ProductCatalog } from './domain/products.ts';
 import { sharedClock, systemClock, VirtualClocks, type Clock } from './domain/clock.ts';
 import { createApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
-import { RequestLog } from './http/idempotency.ts';
+import { IdempotentWrites } from './http/idempotency.ts';
 import { describeUrl, PostgresOpenError, PostgresStore } from './store/postgres.ts';
 import { SqliteStore, StoreOpenError } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
@@ -92,8 +92,8 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       validateResponses: !config.production,
-      requestLog: new RequestLog({ store, ttlMs: config.idempotencyTtlMs, now: async (partnerId) => (await partnerClock.now(partnerId)).getTime() }),
-      ...(clocks ? { controls: new SandboxControls(store, clocks, new ForcedAnswers(store, operationIdsOf((overrides.spec ?? bundledSpec()) as never))) } : {}),
+      idempotentWrites: new IdempotentWrites({ store, ttlMs: config.idempotencyTtlMs, now: async (partnerId) => (await partnerClock.now(partnerId)).getTime() }),
+      ...(clocks ? { controls: new SandboxControls(store, clocks, new ForcedRules(store, operationIdsOf((overrides.spec ?? bundledSpec()) as never))) } : {}),
       rateLimitPerMinute: config.rateLimitPerMinute,
       unknownProperties: config.unknownProperties,
       corsOrigins: config.corsOrigins,

@@ -3,7 +3,7 @@
 // database agrees). Every control acts on the calling partner alone. Knows nothing of HTTP.
 import type { PartnerReset, Store } from '../store/store.ts';
 import type { VirtualClocks } from './clock.ts';
-import type { ForcedAnswers, ForcedRule, ForcedRuleRequest } from './forced-answers.ts';
+import type { ForcedRules, ForcedRule, ForcedRuleRequest } from './forced-rules.ts';
 import { DomainError } from './errors.ts';
 
 /** The longest step the clock takes at once: ten years, far beyond every lifetime the sandbox knows. */
@@ -18,9 +18,9 @@ export interface ClockReading {
 export class SandboxControls {
   readonly #store: Store;
   readonly #clocks: VirtualClocks;
-  readonly forced: ForcedAnswers;
+  readonly forced: ForcedRules;
 
-  constructor(store: Store, clocks: VirtualClocks, forced: ForcedAnswers) {
+  constructor(store: Store, clocks: VirtualClocks, forced: ForcedRules) {
     this.#store = store;
     this.#clocks = clocks;
     this.forced = forced;

@@ -22,7 +22,9 @@ import { findPromotion, priceLine } from './line-pricing.ts';
 import { checkLine } from './line-rules.ts';
 import { assignOrderGroups, buildTree, type LineNode } from './line-tree.ts';
 
-import type { components } from '../../generated/api-types.ts';
+import type { SchemaParticipantKey as ParticipantKey, SchemaParticipant as Participant, SchemaRenewsTo as RenewsTo, SchemaCartAddonLineItemRequest, SchemaCartError, SchemaCartErrorAdditionalInformation, SchemaCartLineItem, SchemaCartLineItemRequest, SchemaPricing } from '../../generated/api-types.ts';
+
+export type { ParticipantKey, Participant, RenewsTo };
 
 export type { BillingCycle, TermDuration } from './catalog.ts';
 export { billingPeriods, round2 } from './line-pricing.ts';
@@ -31,10 +33,6 @@ export { addonsOf, normalizeProvisioningContext } from './line-tree.ts';
 
 // Every wire shape below comes from the spec's generated types; this module only narrows the
 // properties it always fills in.
-type Schemas = components['schemas'];
-export type ParticipantKey = Schemas['ParticipantKey'];
-export type Participant = Schemas['Participant'];
-export type RenewsTo = Schemas['RenewsTo'];
 
 /** What the service computes itself: the reading of the request drops these (server/http/canonical-input.ts). */
 type ServerManagedLineProperties = 'orderGroup' | 'error' | 'pricing';
@@ -63,8 +61,8 @@ interface MisspellingsOf {
  * A cart line item as a request carries it, after the case-insensitive reading: canonical names and
  * enum values, the service's own properties absent. Add-ons are nested one level deep.
  */
-export type AddonLineItemInput = Omit<Schemas['CartAddonLineItemRequest'], ServerManagedLineProperties> & MisspellingsOf;
-export type LineItemInput = Omit<Schemas['CartLineItemRequest'], ServerManagedLineProperties | 'addonItems'> & { addonItems?: AddonLineItemInput[] } & MisspellingsOf;
+export type AddonLineItemInput = Omit<SchemaCartAddonLineItemRequest, ServerManagedLineProperties> & MisspellingsOf;
+export type LineItemInput = Omit<SchemaCartLineItemRequest, ServerManagedLineProperties | 'addonItems'> & { addonItems?: AddonLineItemInput[] } & MisspellingsOf;
 /** A line at either level. */
 export type AnyLineInput = LineItemInput | AddonLineItemInput;
 
@@ -100,19 +98,19 @@ export interface CartTally {
 }
 
 /** Every figure is always computed. */
-export type Pricing = Required<Schemas['Pricing']>;
+export type Pricing = Required<SchemaPricing>;
 
 /**
  * availableQuantity: the largest quantity this line could have (the per-subscription maximum, or fewer
  * when the pooled per-customer limit leaves fewer); purchasedQuantity: seats of the product SKU the
  * customer already holds (earlier orders plus earlier error-free lines of this cart).
  */
-export type CartErrorAdditionalInformation = Required<Schemas['CartErrorAdditionalInformation']>;
+export type CartErrorAdditionalInformation = Required<SchemaCartErrorAdditionalInformation>;
 
-export type CartError = Omit<Schemas['CartError'], 'additionalInformation'> & { additionalInformation?: CartErrorAdditionalInformation };
+export type CartError = Omit<SchemaCartError, 'additionalInformation'> & { additionalInformation?: CartErrorAdditionalInformation };
 
 /** A cart line item as a response carries it: id, currency and provisioning context always set. */
-export type CartLineItemResult = Omit<Schemas['CartLineItem'], 'id' | 'currencyCode' | 'provisioningContext' | 'addonItems' | 'pricing' | 'error'> & {
+export type CartLineItemResult = Omit<SchemaCartLineItem, 'id' | 'currencyCode' | 'provisioningContext' | 'addonItems' | 'pricing' | 'error'> & {
   id: number;
   currencyCode: string;
   provisioningContext: Record<string, string>;

@@ -4,7 +4,7 @@
 // An order is stored as it stands once provisioned, with the time provisioning completes
 // (StoredOrder). Its state is derived from that time and the clock whenever it is read: no timer
 // fires, so a restart or another instance sees exactly the same order.
-import type { components } from '../../generated/api-types.ts';
+import type { SchemaOrderProvisioningStatusCollection as OrderProvisioningStatus, SchemaProvisioningStatus as ProvisioningStatus, SchemaActivationLinkCollection as ActivationLinks, SchemaOrderLineItemUpdateRequest, SchemaOrderUpdateRequest } from '../../generated/api-types.ts';
 import type { Owner, Seats, Store, StoredOrder } from '../store/store.ts';
 import type { BillingCycle, Link, Order, OrderCollection, OrderLineItem } from '../wire-types.ts';
 import { findCatalogItem, productSkuKey, type Catalog, type CatalogItem } from './catalog.ts';
@@ -13,13 +13,11 @@ import { DomainError } from './errors.ts';
 import { link, ownerOf, type Caller } from './resources.ts';
 import { INTEGRATION_LIMITS, PRODUCTION_CANCELLATION_DAYS, type SandboxProfile } from './sandbox-profile.ts';
 
-type Schemas = components['schemas'];
-export type OrderProvisioningStatus = Schemas['OrderProvisioningStatusCollection'];
-export type ProvisioningStatus = Schemas['ProvisioningStatus'];
-export type ActivationLinks = Schemas['ActivationLinkCollection'];
+export type { OrderProvisioningStatus, ProvisioningStatus, ActivationLinks };
+
 /** An updateOrder body after the reading: the service's own properties dropped. */
-export type OrderUpdate = Pick<Schemas['OrderUpdateRequest'], 'id' | 'status'> & {
-  lineItems?: Pick<Schemas['OrderLineItemUpdateRequest'], 'lineItemNumber' | 'offerId'>[];
+export type OrderUpdate = Pick<SchemaOrderUpdateRequest, 'id' | 'status'> & {
+  lineItems?: Pick<SchemaOrderLineItemUpdateRequest, 'lineItemNumber' | 'offerId'>[];
 };
 
 /** How an order is shown: Partner Center leaves prices out unless asked for them (`include_price`). */

@@ -10,7 +10,7 @@
 //   segment (the only one the sandbox sells in), with one term per term duration it is sold on.
 // What is not sold in the country asked for is not found there; lists leave it out.
 import { createHash } from 'node:crypto';
-import { billingCycleValues, termDurationValues, type components, type operations } from '../../generated/api-types.ts';
+import { billingCycleValues, termDurationValues, type operations, type SchemaProduct as Product, type SchemaSku as Sku, type SchemaAvailability as Availability, type SchemaProductCollection as ProductCollection, type SchemaSkuCollection as SkuCollection, type SchemaAvailabilityCollection as AvailabilityCollection, type SchemaAvailabilityTerm as AvailabilityTerm, type SchemaSegment as Segment } from '../../generated/api-types.ts';
 import {
   findCatalogItem,
   findProduct,
@@ -25,15 +25,8 @@ import {
 import { DomainError } from './errors.ts';
 import { link } from './resources.ts';
 
-type Schemas = components['schemas'];
-export type Product = Schemas['Product'];
-export type Sku = Schemas['Sku'];
-export type Availability = Schemas['Availability'];
-export type ProductCollection = Schemas['ProductCollection'];
-export type SkuCollection = Schemas['SkuCollection'];
-export type AvailabilityCollection = Schemas['AvailabilityCollection'];
-type AvailabilityTerm = Schemas['AvailabilityTerm'];
-type Segment = Schemas['Segment'];
+export type { Product, Sku, Availability, ProductCollection, SkuCollection, AvailabilityCollection };
+
 
 /** The query of each catalog operation, as the spec declares it. */
 export type ListProductsQuery = operations['listProducts']['parameters']['query'];

@@ -19,9 +19,9 @@ import { crossOrigin } from './cross-origin.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { errorHandler } from './errors.ts';
 import { catalogHandlers } from './catalog-handlers.ts';
-import { cartHandlers } from './handlers.ts';
+import { cartHandlers } from './cart-handlers.ts';
 import { orderHandlers } from './order-handlers.ts';
-import type { RequestLog } from './idempotency.ts';
+import type { IdempotentWrites } from './idempotency.ts';
 import './locals.ts';
 import { lazyValidator } from './openapi-validator.ts';
 import { operationDispatcher, type OperationHandlers } from './operations.ts';
@@ -45,7 +45,7 @@ export interface AppOptions {
   /** Responses are validated against the spec unless in production. */
   validateResponses: boolean;
   /** Answers of writes with an MS-RequestId, replayed to retries (server/http/idempotency.ts). */
-  requestLog: RequestLog;
+  idempotentWrites: IdempotentWrites;
   /** Requests a minute each partner may make; 0 or absent: no throttling. */
   rateLimitPerMinute?: number;
   /** Properties and query parameters the spec does not declare: ignored and named (default), or refused. */
@@ -72,8 +72,8 @@ export function createApp(options: AppOptions): SandboxApp {
   const spec = options.spec ?? bundledSpec();
   // Every operation of the spec, by operationId: a missing one fails the type check here.
   const handlers: OperationHandlers = {
-    ...cartHandlers(options.service, options.requestLog),
-    ...orderHandlers(options.orders, options.requestLog),
+    ...cartHandlers(options.service, options.idempotentWrites),
+    ...orderHandlers(options.orders, options.idempotentWrites),
     ...catalogHandlers(options.products),
   };
   const dispatcher = operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], handlers, {

@@ -1,11 +1,11 @@
 // Applies the test controls' forced answers to a request of the Partner Center API, once the
-// validator has matched it to an operation: a rule of the caller's (server/domain/forced-answers.ts,
+// validator has matched it to an operation: a rule of the caller's (server/domain/forced-rules.ts,
 // kept in the store), or, for this request alone, a `Prefer: code=<status>` header as mock servers
 // take it. A forced status answers before anything is read or written; `dropAnswer` lets the write
 // commit and closes the connection instead of answering (server/http/operations.ts).
 import type { Request, RequestHandler } from 'express';
 import { forcedEffectStatusValues } from '../../generated/sandbox-controls-types.ts';
-import type { ForcedAnswers, ForcedEffect } from '../domain/forced-answers.ts';
+import type { ForcedRules, ForcedEffect } from '../domain/forced-rules.ts';
 import { ApiError, Codes } from './errors.ts';
 import { ThrottledError } from './rate-limit.ts';
 
@@ -15,7 +15,7 @@ type ForcedStatus = NonNullable<ForcedEffect['status']>;
 /** The statuses `Prefer: code=` may ask for: those a rule may force (the controls' document). */
 const PREFERRED_STATUSES: ReadonlySet<number> = new Set(forcedEffectStatusValues);
 
-export function forcedAnswers(forced: ForcedAnswers): RequestHandler {
+export function forcedAnswers(forced: ForcedRules): RequestHandler {
   return (req, res, next) => {
     const caller = res.locals.caller;
     const matched = (req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }).openapi;

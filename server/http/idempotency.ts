@@ -36,7 +36,8 @@ export interface IdempotencyOptions {
 /** Expired records are deleted at most this often, in the course of a write. */
 const PURGE_INTERVAL_MS = 60_000;
 
-export class RequestLog {
+/** Runs the writes of the API once per MS-RequestId, replaying the recorded answer to a retry. */
+export class IdempotentWrites {
   readonly #store: Store;
   readonly #ttlMs: number;
   readonly #now: (partnerId: string) => Promise<number>;

@@ -1,10 +1,10 @@
 // The thin handlers of the order operations: reading orders, their provisioning status and activation
 // links, and cancelling (a write, so through the request log like every write).
 import type { OrderService } from '../domain/orders.ts';
-import type { RequestLog } from './idempotency.ts';
+import type { IdempotentWrites } from './idempotency.ts';
 import type { OperationHandlers } from './operations.ts';
 
-export function orderHandlers(orders: OrderService, requestLog: RequestLog) {
+export function orderHandlers(orders: OrderService, idempotentWrites: IdempotentWrites) {
   return {
     async listOrders({ caller, path, query }) {
       const body = await orders.listOrders(caller, path.customerId, {
@@ -20,7 +20,7 @@ export function orderHandlers(orders: OrderService, requestLog: RequestLog) {
     },
 
     async updateOrder({ caller, path, body, requestKey }) {
-      return requestLog.run(requestKey(), async () => ({ status: 200 as const, body: await orders.cancelOrder(caller, path.customerId, path.orderId, body) }));
+      return idempotentWrites.run(requestKey(), async () => ({ status: 200 as const, body: await orders.cancelOrder(caller, path.customerId, path.orderId, body) }));
     },
 
     async getOrderProvisioningStatus({ caller, path }) {

@@ -17,7 +17,12 @@ export interface StoredCart {
   etag?: string;
 }
 
-/** The answer to a write that carried an MS-RequestId, kept to be replayed to a retry of the same request. */
+/**
+ * The answer to a write that carried an MS-RequestId, kept to be replayed to a retry of the same request
+ * (table `recorded_requests`, used by `IdempotentWrites` in server/http/idempotency.ts). Not to be confused
+ * with the test controls' request journal (`JournalEntry`, table `sandbox_journal`, `RequestJournal`) nor
+ * with the one log line per request (server/http/request-context.ts).
+ */
 export interface RecordedRequest {
   /** Identifies the request (method, path, body, preconditions): the same id with another fingerprint is another request. */
   fingerprint: string;

@@ -3,7 +3,7 @@
 // report the directive as unused and the type check would fail.
 import type { operations } from '../../../generated/api-types.ts';
 import type { catalogHandlers } from '../../http/catalog-handlers.ts';
-import type { cartHandlers } from '../../http/handlers.ts';
+import type { cartHandlers } from '../../http/cart-handlers.ts';
 import type { orderHandlers } from '../../http/order-handlers.ts';
 import type { HandlersOf, OperationAnswer, OperationHandlers } from '../../http/operations.ts';
 import type { Cart, Order } from '../../wire-types.ts';

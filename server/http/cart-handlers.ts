@@ -3,7 +3,7 @@
 // types (server/http/operations.ts) come from the spec: a missing handler, or an answer the spec
 // does not allow, fails the type check.
 import type { CartPrecondition, CartService } from '../domain/carts.ts';
-import type { RequestLog } from './idempotency.ts';
+import type { IdempotentWrites } from './idempotency.ts';
 import type { OperationHandlers } from './operations.ts';
 
 /** If-Match as a precondition: `*`, or a comma-separated list of strong entity tags (weak ones never match). */
@@ -13,10 +13,10 @@ function preconditionOf(ifMatch: string | undefined): CartPrecondition | undefin
   return { etags: ifMatch.split(',').map((tag) => tag.trim()).filter((tag) => tag.startsWith('"')) };
 }
 
-export function cartHandlers(service: CartService, requestLog: RequestLog) {
+export function cartHandlers(service: CartService, idempotentWrites: IdempotentWrites) {
   return {
     async createCart({ caller, path, body, requestKey }) {
-      return requestLog.run(requestKey(), async () => {
+      return idempotentWrites.run(requestKey(), async () => {
         const { cart, etag } = await service.createCart(caller, path.customerId, body);
         return { status: 201 as const, body: cart, etag };
       });
@@ -28,7 +28,7 @@ export function cartHandlers(service: CartService, requestLog: RequestLog) {
     },
 
     async updateCart({ caller, path, headers, body, requestKey }) {
-      return requestLog.run(requestKey(), async () => {
+      return idempotentWrites.run(requestKey(), async () => {
         const { cart, etag } = await service.updateCart(caller, path.customerId, path.cartId, body, preconditionOf(headers['If-Match']));
         return { status: 201 as const, body: cart, etag };
       });
@@ -36,7 +36,7 @@ export function cartHandlers(service: CartService, requestLog: RequestLog) {
 
     async checkoutCart({ caller, path, requestKey }) {
       // The body is ignored, so a retry is the same request whatever body it carries.
-      return requestLog.run(requestKey(null), async () => ({ status: 201 as const, body: await service.checkoutCart(caller, path.customerId, path.cartId) }));
+      return idempotentWrites.run(requestKey(null), async () => ({ status: 201 as const, body: await service.checkoutCart(caller, path.customerId, path.cartId) }));
     },
   } satisfies Partial<OperationHandlers>;
 }

@@ -4,19 +4,17 @@
 // the answer on another, and a rule's calls are consumed one at a time across all of them. A rule lives
 // until its calls are spent, it is removed, or the partner is reset.
 import { randomUUID } from 'node:crypto';
-import type { components } from '../../generated/sandbox-controls-types.ts';
+import type { SchemaForcedRule as ForcedRule, SchemaForcedEffect as ForcedEffect, SchemaForcedRuleRequest as ForcedRuleRequest } from '../../generated/sandbox-controls-types.ts';
 import type { Store, StoredRule } from '../store/store.ts';
 import { DomainError } from './errors.ts';
 
-type Schemas = components['schemas'];
-export type ForcedRule = Schemas['ForcedRule'];
-export type ForcedEffect = Schemas['ForcedEffect'];
-export type ForcedRuleRequest = Schemas['ForcedRuleRequest'];
+export type { ForcedRule, ForcedEffect, ForcedRuleRequest };
+
 
 /** The most rules a partner has at once. */
 export const MAX_RULES_PER_PARTNER = 100;
 
-export class ForcedAnswers {
+export class ForcedRules {
   readonly #store: Store;
   readonly #operationIds: ReadonlySet<string>;
 
