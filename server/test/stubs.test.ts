@@ -37,7 +37,7 @@ describe('server stubs from the spec', function () {
     writeFileSync(
       join(dir, 'check.ts'),
       `import type { operations } from './api-types.ts';
-import type { cartHandlers } from '${module('handlers.ts')}';
+import type { cartHandlers } from '${module('cart-handlers.ts')}';
 import type { orderHandlers } from '${module('order-handlers.ts')}';
 import type { catalogHandlers } from '${module('catalog-handlers.ts')}';
 import type { HandlersOf } from '${module('operations.ts')}';
