@@ -12,9 +12,27 @@ import { benchToken, cartPath, cartsPath, checkoutPath, lines, seedDatabase } fr
 import { request } from './lib/http.ts';
 import pg from 'pg';
 import { aggregate, combineConcurrent, combineCpu, cpuRun, load, type LoadResult } from './lib/load.ts';
-import { installCleanup, killAll, parentPid, processTreeCpuUs, removeTemp, removeTempPath, startChild, tempDir } from './lib/processes.ts';
+import {
+  installCleanup,
+  killAll,
+  parentPid,
+  processTreeCpuUs,
+  removeTemp,
+  removeTempPath,
+  startChild,
+  tempDir,
+} from './lib/processes.ts';
 import { analyseProfile, formatProfile } from './lib/profile.ts';
-import { NODE, startLimit, startReference, timeStart, VARIANT_LABEL, type Launch, type RunningServer, type Variant } from './lib/servers.ts';
+import {
+  NODE,
+  startLimit,
+  startReference,
+  timeStart,
+  VARIANT_LABEL,
+  type Launch,
+  type RunningServer,
+  type Variant,
+} from './lib/servers.ts';
 import { change, int, median, mib, ms, ratio, table } from './lib/table.ts';
 import { NODE_OWN_HEADERS, type RecordedResponse } from './servers/fixture.ts';
 
@@ -111,10 +129,19 @@ function number(text: string | undefined, what: string, fallback: number): numbe
   return value;
 }
 
-function list<T extends string>(text: string | undefined, allowed: readonly T[], fallback: readonly T[], what: string): T[] {
+function list<T extends string>(
+  text: string | undefined,
+  allowed: readonly T[],
+  fallback: readonly T[],
+  what: string,
+): T[] {
   if (text === undefined) return [...fallback];
-  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
-  for (const item of items) if (!allowed.includes(item as T)) usage(`unknown ${what} ${JSON.stringify(item)} (one of ${allowed.join(', ')})`);
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of items)
+    if (!allowed.includes(item as T)) usage(`unknown ${what} ${JSON.stringify(item)} (one of ${allowed.join(', ')})`);
   return items as T[];
 }
 
@@ -126,11 +153,15 @@ const settings = {
   durationSec: number(fromEnv(flags.duration, 'BENCH_DURATION'), 'duration', quick ? 2 : 8),
   warmupSec: number(fromEnv(flags.warmup, 'BENCH_WARMUP'), 'warmup', quick ? 1 : 2),
   repeat: Math.round(number(fromEnv(flags.repeat, 'BENCH_REPEAT'), 'repeat', 1)),
-  cpuRequests: Math.round(number(fromEnv(flags['cpu-requests'], 'BENCH_CPU_REQUESTS'), 'cpu requests', quick ? 5000 : 20_000)),
+  cpuRequests: Math.round(
+    number(fromEnv(flags['cpu-requests'], 'BENCH_CPU_REQUESTS'), 'cpu requests', quick ? 5000 : 20_000),
+  ),
   ops: list(fromEnv(flags.ops, 'BENCH_OPS'), OPS, OPS, 'operation'),
   variants: list(fromEnv(flags.variants, 'BENCH_VARIANTS'), VARIANTS, VARIANTS, 'variant'),
   logLevel: fromEnv(flags['log-level'], 'BENCH_LOG_LEVEL') ?? 'silent',
-  stored: (fromEnv(flags.stored, 'BENCH_STORED') ?? (quick ? '1000,10000' : '1000,100000')).split(',').map((n) => Math.round(number(n, 'stored', 1))),
+  stored: (fromEnv(flags.stored, 'BENCH_STORED') ?? (quick ? '1000,10000' : '1000,100000'))
+    .split(',')
+    .map((n) => Math.round(number(n, 'stored', 1))),
   startupRuns: Math.round(number(fromEnv(flags['startup-runs'], 'BENCH_STARTUP_RUNS'), 'startup runs', quick ? 3 : 5)),
   /** Other carts in every load-test database: the "1,000 stored carts" condition. */
   background: 1000,
@@ -139,7 +170,14 @@ const settings = {
   profileDir: flags['profile-dir'] ? resolve(flags['profile-dir']) : undefined,
   json: flags.json ? resolve(flags.json) : undefined,
 };
-const sections = new Set<Section>(list(flags.only, SECTIONS, ['load', 'databases', 'startup', 'generate', 'scaling', ...(flags.profile ? (['profile'] as const) : [])], 'section'));
+const sections = new Set<Section>(
+  list(
+    flags.only,
+    SECTIONS,
+    ['load', 'databases', 'startup', 'generate', 'scaling', ...(flags.profile ? (['profile'] as const) : [])],
+    'section',
+  ),
+);
 for (const skipped of list(flags.skip, SECTIONS, [], 'section')) sections.delete(skipped);
 for (const root of [settings.root, settings.compare]) {
   if (root && !existsSync(join(root, 'server', 'main.ts'))) usage(`${root} has no server/main.ts`);
@@ -153,7 +191,12 @@ const roots: { root: string; label: string }[] = [
 // ---------------------------------------------------------------------------------------------------
 // Output: progress on stderr as it goes; each section's table on stdout when the section is done.
 
-const results: Record<string, unknown> = { settings, node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model };
+const results: Record<string, unknown> = {
+  settings,
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+};
 const targets: { name: string; value: string; pass: boolean }[] = [];
 const progress = (text: string): void => {
   process.stderr.write(`  · ${text}\n`);
@@ -162,7 +205,8 @@ const print = (text = ''): void => {
   process.stdout.write(`${text}\n`);
 };
 const suffix = (label: string): string => (label ? ` [${label}]` : '');
-const repeats = (label: string, rep: number): string => (settings.repeat > 1 ? `${label} (run ${rep + 1}/${settings.repeat})` : label);
+const repeats = (label: string, rep: number): string =>
+  settings.repeat > 1 ? `${label} (run ${rep + 1}/${settings.repeat})` : label;
 
 function describeStatuses(result: LoadResult): string {
   const parts = Object.entries(result.statusCodes)
@@ -178,11 +222,16 @@ function cpuNote(result: LoadResult): string | undefined {
   const cpu = result.cpu;
   if (!cpu) return undefined;
   if (!Number.isFinite(cpu.cpuUs)) return 'CPU time not measured (no /proc/<pid>/stat or getconf CLK_TCK)';
-  if (cpu.non2xx > 0) return `CPU run: ${int(cpu.non2xx)} of ${int(cpu.requests)} answers not 2xx (counted in CPU µs/req)`;
+  if (cpu.non2xx > 0)
+    return `CPU run: ${int(cpu.non2xx)} of ${int(cpu.requests)} answers not 2xx (counted in CPU µs/req)`;
   return undefined;
 }
 
-const loadOptions = (server: RunningServer, requests: () => Request[], more: { exhausted?: () => boolean; cpu?: boolean } = {}) => ({
+const loadOptions = (
+  server: RunningServer,
+  requests: () => Request[],
+  more: { exhausted?: () => boolean; cpu?: boolean } = {},
+) => ({
   url: server.url,
   connections: settings.connections,
   durationSec: settings.durationSec,
@@ -206,13 +255,27 @@ interface Row {
 }
 
 /** Records what the production reference server answers to GET cart, for the limit servers to replay. */
-async function recordGetCart(): Promise<{ fixturePath: string; path: string; recorded: RecordedResponse; sent: [string, string][] }> {
+async function recordGetCart(): Promise<{
+  fixturePath: string;
+  path: string;
+  recorded: RecordedResponse;
+  sent: [string, string][];
+}> {
   const dir = tempDir();
   const databasePath = join(dir, 'cart.db');
-  const { ids } = await seedDatabase(settings.root, databasePath, { background: 0, carts: { probe: { count: 1, lines: 3 } } });
+  const { ids } = await seedDatabase(settings.root, databasePath, {
+    background: 0,
+    carts: { probe: { count: 1, lines: 3 } },
+  });
   const token = await benchToken(settings.root);
   const path = cartPath(ids['probe']![0]!);
-  const server = await startReference({ root: settings.root, variant: 'production', databasePath, readyPath: path, token });
+  const server = await startReference({
+    root: settings.root,
+    variant: 'production',
+    databasePath,
+    readyPath: path,
+    token,
+  });
   try {
     const answer = await request(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
     if (answer.status !== 200) throw new Error(`GET cart answered ${answer.status}: ${answer.body.toString()}`);
@@ -230,7 +293,12 @@ async function recordGetCart(): Promise<{ fixturePath: string; path: string; rec
 }
 
 /** Whether a limit server answers the recorded bytes: status, headers (Date aside) and body. */
-async function checkReplay(server: RunningServer, path: string, recorded: RecordedResponse, sent: [string, string][]): Promise<string> {
+async function checkReplay(
+  server: RunningServer,
+  path: string,
+  recorded: RecordedResponse,
+  sent: [string, string][],
+): Promise<string> {
   const answer = await request(`${server.url}${path}`);
   const normal = (headers: [string, string][]): string =>
     headers
@@ -241,7 +309,8 @@ async function checkReplay(server: RunningServer, path: string, recorded: Record
   const problems: string[] = [];
   if (answer.status !== recorded.status) problems.push(`status ${answer.status}, not ${recorded.status}`);
   if (!answer.body.equals(Buffer.from(recorded.body, 'base64'))) problems.push('another body');
-  if (normal(answer.headers) !== normal(sent)) problems.push(`other headers:\n${normal(answer.headers)}\nvs\n${normal(sent)}`);
+  if (normal(answer.headers) !== normal(sent))
+    problems.push(`other headers:\n${normal(answer.headers)}\nvs\n${normal(sent)}`);
   return problems.length === 0 ? 'same status, headers (Date aside) and body' : `DIFFERENT: ${problems.join('; ')}`;
 }
 
@@ -258,7 +327,9 @@ async function limitRows(): Promise<Row[]> {
       try {
         const replay = await checkReplay(server, path, recorded, sent);
         if (replay.startsWith('DIFFERENT') && notes[kind].length === 0) notes[kind].push(replay);
-        progress(`${repeats(labels[kind], rep)}: ${replay}; loading ${settings.warmupSec} + ${settings.durationSec} s, then ${int(settings.cpuRequests)} requests for CPU time`);
+        progress(
+          `${repeats(labels[kind], rep)}: ${replay}; loading ${settings.warmupSec} + ${settings.durationSec} s, then ${int(settings.cpuRequests)} requests for CPU time`,
+        );
         const result = await load(loadOptions(server, () => [{ method: 'GET', path }], { cpu: true }));
         const cpu = cpuNote(result);
         if (cpu && notes[kind].length === 0) notes[kind].push(cpu);
@@ -268,7 +339,11 @@ async function limitRows(): Promise<Row[]> {
       }
     }
   }
-  return (['http', 'express'] as const).map((kind) => ({ label: labels[kind], result: aggregate(runs[kind]), notes: notes[kind] }));
+  return (['http', 'express'] as const).map((kind) => ({
+    label: labels[kind],
+    result: aggregate(runs[kind]),
+    notes: notes[kind],
+  }));
 }
 
 /** Carts to pre-create for checkout: enough for the whole run at 1.5 times the rate of create, at least 2,000. */
@@ -277,7 +352,13 @@ function checkoutPoolSize(createRps: number | undefined): number {
   return Math.min(400_000, Math.max(2000, Math.ceil(1.5 * rate * (settings.warmupSec + settings.durationSec))));
 }
 
-async function referenceRun(root: string, label: string, variant: Variant, op: Op, createRps: number | undefined): Promise<{ result: LoadResult; note?: string }> {
+async function referenceRun(
+  root: string,
+  label: string,
+  variant: Variant,
+  op: Op,
+  createRps: number | undefined,
+): Promise<{ result: LoadResult; note?: string }> {
   const dir = tempDir();
   const databasePath = join(dir, 'cart.db');
   const poolSize = op === 'update' ? 1000 : op === 'checkout' ? checkoutPoolSize(createRps) : 0;
@@ -290,7 +371,14 @@ async function referenceRun(root: string, label: string, variant: Variant, op: O
   const token = await benchToken(root);
   const auth = { authorization: `Bearer ${token}` };
   const json = { ...auth, 'content-type': 'application/json' };
-  const server = await startReference({ root, variant, databasePath, readyPath: cartPath(probe), token, logLevel: settings.logLevel });
+  const server = await startReference({
+    root,
+    variant,
+    databasePath,
+    readyPath: cartPath(probe),
+    token,
+    logLevel: settings.logLevel,
+  });
   try {
     let requests: () => Request[];
     let exhausted: (() => boolean) | undefined;
@@ -312,7 +400,14 @@ async function referenceRun(root: string, label: string, variant: Variant, op: O
         // The lines of the pool's carts are replaced, round after round (other quantities than stored).
         const body = JSON.stringify({ lineItems: lines(3, 1) });
         let next = 0;
-        requests = () => [{ method: 'PUT', headers: json, body, setupRequest: (req) => ({ ...req, path: cartPath(pool[next++ % pool.length]!) }) }];
+        requests = () => [
+          {
+            method: 'PUT',
+            headers: json,
+            body,
+            setupRequest: (req) => ({ ...req, path: cartPath(pool[next++ % pool.length]!) }),
+          },
+        ];
         preflight = { method: 'PUT', path: cartPath(probe), headers: json, body, status: 201 };
         note = () => `${int(next)} updates over ${int(pool.length)} carts`;
         break;
@@ -321,18 +416,33 @@ async function referenceRun(root: string, label: string, variant: Variant, op: O
         // Every request is the first checkout of a fresh Active cart (re-evaluation, two orders, seats,
         // status Ordered, one transaction). When the pool runs out, the run stops there.
         let next = 0;
-        requests = () => [{ method: 'POST', headers: auth, setupRequest: (req) => ({ ...req, path: checkoutPath(pool[Math.min(next++, pool.length - 1)]!) }) }];
+        requests = () => [
+          {
+            method: 'POST',
+            headers: auth,
+            setupRequest: (req) => ({ ...req, path: checkoutPath(pool[Math.min(next++, pool.length - 1)]!) }),
+          },
+        ];
         exhausted = () => next >= pool.length;
         preflight = { method: 'POST', path: checkoutPath(probe), headers: auth, status: 201 };
-        note = () => `${int(Math.min(next, pool.length))} of ${int(pool.length)} pre-created carts checked out${next >= pool.length ? ': ran out, measured until then' : ''}`;
+        note = () =>
+          `${int(Math.min(next, pool.length))} of ${int(pool.length)} pre-created carts checked out${next >= pool.length ? ': ran out, measured until then' : ''}`;
         break;
       }
     }
-    const answer = await request(`${server.url}${preflight.path}`, { method: preflight.method, headers: preflight.headers, ...(preflight.body ? { body: preflight.body } : {}) });
+    const answer = await request(`${server.url}${preflight.path}`, {
+      method: preflight.method,
+      headers: preflight.headers,
+      ...(preflight.body ? { body: preflight.body } : {}),
+    });
     if (answer.status !== preflight.status) {
-      throw new Error(`${op}: ${preflight.method} ${preflight.path} answered ${answer.status}, expected ${preflight.status}: ${answer.body.toString().slice(0, 500)}`);
+      throw new Error(
+        `${op}: ${preflight.method} ${preflight.path} answered ${answer.status}, expected ${preflight.status}: ${answer.body.toString().slice(0, 500)}`,
+      );
     }
-    const result = await load(loadOptions(server, requests, { ...(exhausted ? { exhausted } : {}), cpu: CPU_ROWS.has(`${op}/${variant}`) }));
+    const result = await load(
+      loadOptions(server, requests, { ...(exhausted ? { exhausted } : {}), cpu: CPU_ROWS.has(`${op}/${variant}`) }),
+    );
     const text = [note(), cpuNote(result)].filter(Boolean).join('; ');
     return { result, ...(text ? { note: text } : {}) };
   } finally {
@@ -373,20 +483,42 @@ function loadTable(rows: Row[]): string {
     cells[9] = Number.isFinite(limitCpu) ? `${((100 * limitCpu) / get).toFixed(1)}%` : '-';
     body.push(cells);
   }
-  return table(['server, operation', 'req/s', 'x limit', 'p50 ms', 'x limit', 'p99 ms', 'x limit', 'peak RSS MiB', 'x limit', 'CPU µs/req', 'x limit', 'non-2xx'], body);
+  return table(
+    [
+      'server, operation',
+      'req/s',
+      'x limit',
+      'p50 ms',
+      'x limit',
+      'p99 ms',
+      'x limit',
+      'peak RSS MiB',
+      'x limit',
+      'CPU µs/req',
+      'x limit',
+      'non-2xx',
+    ],
+    body,
+  );
 }
 
 async function loadSection(): Promise<void> {
-  print(`\n== Load: ${settings.connections} connections, ${settings.durationSec} s measured after a ${settings.warmupSec} s warm-up, a fresh server process per run${settings.repeat > 1 ? `; ${settings.repeat} runs per row, medians` : ''} ==`);
+  print(
+    `\n== Load: ${settings.connections} connections, ${settings.durationSec} s measured after a ${settings.warmupSec} s warm-up, a fresh server process per run${settings.repeat > 1 ? `; ${settings.repeat} runs per row, medians` : ''} ==`,
+  );
   const rows = await limitRows();
   const createRps = new Map<string, number>();
   for (const op of settings.ops) {
     for (const variant of settings.variants) {
-      const runs = new Map<string, { results: LoadResult[]; notes: string[] }>(roots.map(({ label }) => [label, { results: [], notes: [] }]));
+      const runs = new Map<string, { results: LoadResult[]; notes: string[] }>(
+        roots.map(({ label }) => [label, { results: [], notes: [] }]),
+      );
       for (let rep = 0; rep < settings.repeat; rep++) {
         for (const { root, label } of roots) {
           const rowLabel = `${OP_LABEL[op]}, ${VARIANT_LABEL[variant]}${suffix(label)}`;
-          const cpu = CPU_ROWS.has(`${op}/${variant}`) ? `, then ${int(settings.cpuRequests)} requests for CPU time` : '';
+          const cpu = CPU_ROWS.has(`${op}/${variant}`)
+            ? `, then ${int(settings.cpuRequests)} requests for CPU time`
+            : '';
           progress(`${repeats(rowLabel, rep)}: loading ${settings.warmupSec} + ${settings.durationSec} s${cpu}`);
           const { result, note } = await referenceRun(root, label, variant, op, createRps.get(`${label}/${variant}`));
           runs.get(label)!.results.push(result);
@@ -397,7 +529,11 @@ async function loadSection(): Promise<void> {
         const { results: all, notes } = runs.get(label)!;
         const result = aggregate(all);
         if (op === 'create') createRps.set(`${label}/${variant}`, Math.max(...all.map((run) => run.rps)));
-        rows.push({ label: `${OP_LABEL[op]}, ${VARIANT_LABEL[variant]}${suffix(label)}`, result, notes: notes.slice(0, 1) });
+        rows.push({
+          label: `${OP_LABEL[op]}, ${VARIANT_LABEL[variant]}${suffix(label)}`,
+          result,
+          notes: notes.slice(0, 1),
+        });
       }
     }
   }
@@ -415,7 +551,7 @@ async function loadSection(): Promise<void> {
     const [limitCpu, getCpu] = [cpuOf(limit), cpuOf(get)];
     if (Number.isFinite(limitCpu) && Number.isFinite(getCpu)) {
       targets.push({
-        name: 'GET cart (production) >= 30% of the limit\'s efficiency, server CPU µs per request',
+        name: "GET cart (production) >= 30% of the limit's efficiency, server CPU µs per request",
         value: `${((100 * limitCpu) / getCpu).toFixed(1)}% (${cpuUs(getCpu)} µs vs ${cpuUs(limitCpu)} µs)`,
         pass: limitCpu / getCpu >= 0.3,
       });
@@ -437,7 +573,8 @@ const DATABASE_ROWS: { engine: Engine; instances: number }[] = [
 ];
 
 /** `total` split into `parts` shares as even as possible (each at least 1). */
-const shares = (total: number, parts: number): number[] => Array.from({ length: parts }, (_, index) => Math.max(1, Math.floor(total / parts) + (index < total % parts ? 1 : 0)));
+const shares = (total: number, parts: number): number[] =>
+  Array.from({ length: parts }, (_, index) => Math.max(1, Math.floor(total / parts) + (index < total % parts ? 1 : 0)));
 
 interface DatabaseResult {
   result: LoadResult;
@@ -457,31 +594,65 @@ async function postmasterPid(url: string): Promise<number | undefined> {
   }
 }
 
-async function databaseRun(root: string, op: 'get' | 'create', engine: Engine, instances: number, freshDatabaseUrl: () => Promise<string>): Promise<DatabaseResult> {
+async function databaseRun(
+  root: string,
+  op: 'get' | 'create',
+  engine: Engine,
+  instances: number,
+  freshDatabaseUrl: () => Promise<string>,
+): Promise<DatabaseResult> {
   const databasePath = join(tempDir(), 'cart.db');
   const databaseUrl = engine === 'postgres' ? await freshDatabaseUrl() : undefined;
-  const seeded = await seedDatabase(root, databasePath, { background: settings.background, carts: { probe: { count: 1, lines: 3 } } }, databaseUrl ? { databaseUrl } : {});
+  const seeded = await seedDatabase(
+    root,
+    databasePath,
+    { background: settings.background, carts: { probe: { count: 1, lines: 3 } } },
+    databaseUrl ? { databaseUrl } : {},
+  );
   const probe = cartPath(seeded.ids['probe']![0]!);
   const token = await benchToken(root);
   const auth = { authorization: `Bearer ${token}` };
   const json = { ...auth, 'content-type': 'application/json' };
   const body = JSON.stringify({ lineItems: lines(3) });
-  const requests: () => Request[] = op === 'get' ? () => [{ method: 'GET', path: probe, headers: auth }] : () => [{ method: 'POST', path: cartsPath(), headers: json, body }];
+  const requests: () => Request[] =
+    op === 'get'
+      ? () => [{ method: 'GET', path: probe, headers: auth }]
+      : () => [{ method: 'POST', path: cartsPath(), headers: json, body }];
   const servers: RunningServer[] = [];
   try {
     // One after the other: the first start migrates nothing (the seeding made the schema), none races another.
     for (let index = 0; index < instances; index++) {
-      servers.push(await startReference({ root, variant: 'production', databasePath, ...(databaseUrl ? { databaseUrl } : {}), readyPath: probe, token, logLevel: settings.logLevel }));
+      servers.push(
+        await startReference({
+          root,
+          variant: 'production',
+          databasePath,
+          ...(databaseUrl ? { databaseUrl } : {}),
+          readyPath: probe,
+          token,
+          logLevel: settings.logLevel,
+        }),
+      );
     }
     for (const server of servers) {
-      const answer = await request(`${server.url}${op === 'get' ? probe : cartsPath()}`, op === 'get' ? { headers: auth } : { method: 'POST', headers: json, body });
-      if (answer.status !== (op === 'get' ? 200 : 201)) throw new Error(`${op} on ${ENGINE_LABEL[engine]}: answered ${answer.status}: ${answer.body.toString().slice(0, 500)}`);
+      const answer = await request(
+        `${server.url}${op === 'get' ? probe : cartsPath()}`,
+        op === 'get' ? { headers: auth } : { method: 'POST', headers: json, body },
+      );
+      if (answer.status !== (op === 'get' ? 200 : 201))
+        throw new Error(
+          `${op} on ${ENGINE_LABEL[engine]}: answered ${answer.status}: ${answer.body.toString().slice(0, 500)}`,
+        );
     }
     const postmaster = databaseUrl ? await postmasterPid(databaseUrl) : undefined;
     // One autocannon per instance, at the same time, a share of the connections each.
     const connections = shares(settings.connections, instances);
     const cpuRequests = shares(settings.cpuRequests, instances);
-    const options = servers.map((server, index) => ({ ...loadOptions(server, requests), connections: connections[index]!, keepLatencies: true }));
+    const options = servers.map((server, index) => ({
+      ...loadOptions(server, requests),
+      connections: connections[index]!,
+      keepLatencies: true,
+    }));
     const runs = await Promise.all(options.map((each) => load(each)));
     // Then the CPU runs, all at the same time too: the servers' CPU time summed over all their requests.
     const postgresBefore = postmaster ? processTreeCpuUs(postmaster) : Number.NaN;
@@ -495,9 +666,15 @@ async function databaseRun(root: string, op: 'get' | 'create', engine: Engine, i
 }
 
 async function databasesSection(): Promise<void> {
-  print(`\n== GET cart and create cart on SQLite and on PostgreSQL, one instance and three (production; ${int(settings.background)} other carts stored; ${settings.connections} connections in all, ${settings.durationSec} s after a ${settings.warmupSec} s warm-up; three instances: one autocannon each, a third of the connections each, at the same time) ==`);
-  print('   CPU µs/req: the server processes\' CPU time (three instances: the sum) over the requests of the CPU run; PostgreSQL\'s own processes are the next column.');
-  print('   The PostgreSQL is the tests\' embedded one, in memory (/dev/shm) with fsync off: it measures the server and the protocol, not a durable disk (SQLite: synchronous=FULL).');
+  print(
+    `\n== GET cart and create cart on SQLite and on PostgreSQL, one instance and three (production; ${int(settings.background)} other carts stored; ${settings.connections} connections in all, ${settings.durationSec} s after a ${settings.warmupSec} s warm-up; three instances: one autocannon each, a third of the connections each, at the same time) ==`,
+  );
+  print(
+    "   CPU µs/req: the server processes' CPU time (three instances: the sum) over the requests of the CPU run; PostgreSQL's own processes are the next column.",
+  );
+  print(
+    "   The PostgreSQL is the tests' embedded one, in memory (/dev/shm) with fsync off: it measures the server and the protocol, not a durable disk (SQLite: synchronous=FULL).",
+  );
   const { freshDatabaseUrl, stopTestPostgres } = await import('../server/test/postgres.ts');
   const rows: string[][] = [];
   const figures: Record<string, DatabaseResult> = {};
@@ -510,7 +687,9 @@ async function databasesSection(): Promise<void> {
           const rowLabel = `${ENGINE_LABEL[engine]}, ${instances} instance${instances === 1 ? '' : 's'}${suffix(label)}`;
           const runs: DatabaseResult[] = [];
           for (let rep = 0; rep < settings.repeat; rep++) {
-            progress(`${repeats(`${OP_LABEL[op]}, ${rowLabel}`, rep)}: loading ${settings.warmupSec} + ${settings.durationSec} s, then ${int(settings.cpuRequests)} requests for CPU time`);
+            progress(
+              `${repeats(`${OP_LABEL[op]}, ${rowLabel}`, rep)}: loading ${settings.warmupSec} + ${settings.durationSec} s, then ${int(settings.cpuRequests)} requests for CPU time`,
+            );
             runs.push(await databaseRun(root, op, engine, instances, freshDatabaseUrl));
           }
           const result = aggregate(runs.map((run) => run.result));
@@ -538,7 +717,24 @@ async function databasesSection(): Promise<void> {
   } finally {
     await stopTestPostgres();
   }
-  print(table(['operation', 'database, instances', 'req/s', 'x SQLite 1', 'p50 ms', 'p99 ms', 'CPU µs/req', 'x SQLite 1', 'PostgreSQL µs/req', 'non-2xx'], rows, 2));
+  print(
+    table(
+      [
+        'operation',
+        'database, instances',
+        'req/s',
+        'x SQLite 1',
+        'p50 ms',
+        'p99 ms',
+        'CPU µs/req',
+        'x SQLite 1',
+        'PostgreSQL µs/req',
+        'non-2xx',
+      ],
+      rows,
+      2,
+    ),
+  );
   for (const note of notes) print(`  ${note}`);
   results['databases'] = figures;
 }
@@ -548,9 +744,27 @@ async function databasesSection(): Promise<void> {
 
 /** The kinds of start measured: launch, compile cache, variant. Development is what `npm start` gives a developer. */
 const STARTS: { key: string; label: string; launch: Launch; cache: 'cold' | 'warm'; variant: Variant }[] = [
-  { key: 'direct-warm', label: 'node server/main.ts, warm cache', launch: 'direct', cache: 'warm', variant: 'validating' },
-  { key: 'direct-cold', label: 'node server/main.ts, cold cache', launch: 'direct', cache: 'cold', variant: 'validating' },
-  { key: 'direct-warm-production', label: 'node server/main.ts, warm cache, production', launch: 'direct', cache: 'warm', variant: 'production' },
+  {
+    key: 'direct-warm',
+    label: 'node server/main.ts, warm cache',
+    launch: 'direct',
+    cache: 'warm',
+    variant: 'validating',
+  },
+  {
+    key: 'direct-cold',
+    label: 'node server/main.ts, cold cache',
+    launch: 'direct',
+    cache: 'cold',
+    variant: 'validating',
+  },
+  {
+    key: 'direct-warm-production',
+    label: 'node server/main.ts, warm cache, production',
+    launch: 'direct',
+    cache: 'warm',
+    variant: 'production',
+  },
   { key: 'npm-warm', label: 'npm start, warm cache', launch: 'npm', cache: 'warm', variant: 'validating' },
   { key: 'npm-cold', label: 'npm start, cold cache', launch: 'npm', cache: 'cold', variant: 'validating' },
 ];
@@ -579,12 +793,23 @@ async function startupSection(): Promise<void> {
   const prepared = [];
   for (const { root, label } of roots) {
     const databasePath = join(tempDir(), 'cart.db');
-    const { ids } = await seedDatabase(root, databasePath, { background: settings.background, carts: { probe: { count: 1, lines: 3 } } });
+    const { ids } = await seedDatabase(root, databasePath, {
+      background: settings.background,
+      carts: { probe: { count: 1, lines: 3 } },
+    });
     const token = await benchToken(root);
     const apiPath = cartPath(ids['probe']![0]!);
     // The warm cache: filled by one start (its figures discarded) that loads everything the measured ones load.
     const warmCache = tempDir('cart-bench-compile-cache-');
-    await timeStart({ root, variant: 'validating', databasePath, apiPath, token, launch: 'direct', compileCacheDir: warmCache });
+    await timeStart({
+      root,
+      variant: 'validating',
+      databasePath,
+      apiPath,
+      token,
+      launch: 'direct',
+      compileCacheDir: warmCache,
+    });
     prepared.push({ root, label, databasePath, apiPath, token, warmCache });
   }
   const figures: Record<string, Record<string, { listening: number[]; health: number[]; api: number[] }>> = {};
@@ -593,7 +818,15 @@ async function startupSection(): Promise<void> {
       for (const { root, label, databasePath, apiPath, token, warmCache } of prepared) {
         progress(`${start.label}${suffix(label)} (run ${run + 1}/${settings.startupRuns})`);
         const compileCacheDir = start.cache === 'warm' ? warmCache : tempDir('cart-bench-compile-cache-');
-        const timing = await timeStart({ root, variant: start.variant, databasePath, apiPath, token, launch: start.launch, compileCacheDir });
+        const timing = await timeStart({
+          root,
+          variant: start.variant,
+          databasePath,
+          apiPath,
+          token,
+          launch: start.launch,
+          compileCacheDir,
+        });
         if (start.cache === 'cold') removeTempPath(compileCacheDir);
         const figure = ((figures[label] ??= {})[start.key] ??= { listening: [], health: [], api: [] });
         figure.listening.push(timing.listeningMs);
@@ -602,7 +835,9 @@ async function startupSection(): Promise<void> {
       }
     }
   }
-  const rows: string[][] = [['node -e 0 (the floor)', '-', ms(median(floor)), '-', `${ms(Math.min(...floor))}-${ms(Math.max(...floor))}`, '-']];
+  const rows: string[][] = [
+    ['node -e 0 (the floor)', '-', ms(median(floor)), '-', `${ms(Math.min(...floor))}-${ms(Math.max(...floor))}`, '-'],
+  ];
   for (const start of starts) {
     for (const { label } of roots) {
       const { listening, health, api } = figures[label]![start.key]!;
@@ -616,14 +851,24 @@ async function startupSection(): Promise<void> {
       ]);
     }
   }
-  print(table(['start', 'listening ms', '/health 200 ms', 'GET cart 200 ms', '/health min-max', 'GET cart min-max'], rows));
+  print(
+    table(['start', 'listening ms', '/health 200 ms', 'GET cart 200 ms', '/health min-max', 'GET cart min-max'], rows),
+  );
   if (!npmFound) print('  npm is not on PATH: the npm start rows are left out.');
   results['startup'] = { floor, ...figures };
   const main = figures[roots[0]!.label]!['direct-warm']!;
   const health = median(main.health);
   const api = median(main.api);
-  targets.push({ name: 'start (node server/main.ts, warm compile cache) to the first 200 (GET /health) < 700 ms', value: `${ms(health)} ms`, pass: health < 700 });
-  targets.push({ name: 'start (the same) to the first API answer (GET cart, after /health) < 700 ms', value: `${ms(api)} ms`, pass: api < 700 });
+  targets.push({
+    name: 'start (node server/main.ts, warm compile cache) to the first 200 (GET /health) < 700 ms',
+    value: `${ms(health)} ms`,
+    pass: health < 700,
+  });
+  targets.push({
+    name: 'start (the same) to the first API answer (GET cart, after /health) < 700 ms',
+    value: `${ms(api)} ms`,
+    pass: api < 700,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -631,7 +876,9 @@ async function startupSection(): Promise<void> {
 
 async function generateSection(): Promise<void> {
   const runs = quick ? 1 : 3;
-  print(`\n== npm run generate: ${runs} run${runs === 1 ? '' : 's'}, into a temporary folder (generated/ untouched) ==`);
+  print(
+    `\n== npm run generate: ${runs} run${runs === 1 ? '' : 's'}, into a temporary folder (generated/ untouched) ==`,
+  );
   const times: number[] = [];
   const npmCli = process.env['npm_execpath'];
   for (let run = 0; run < runs; run++) {
@@ -646,25 +893,49 @@ async function generateSection(): Promise<void> {
     times.push(performance.now() - started);
   }
   const seconds = (value: number): string => (value / 1000).toFixed(2);
-  print(table(['command', 'median s', 'min s', 'max s'], [['npm run generate', seconds(median(times)), seconds(Math.min(...times)), seconds(Math.max(...times))]]));
+  print(
+    table(
+      ['command', 'median s', 'min s', 'max s'],
+      [['npm run generate', seconds(median(times)), seconds(Math.min(...times)), seconds(Math.max(...times))]],
+    ),
+  );
   results['generate'] = times;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // How GET cart scales: stored carts, line items (production server, the same load settings)
 
-async function storedCartsRun(root: string, count: number): Promise<{ result: LoadResult; seedMs: number; fileMiB: number }> {
+async function storedCartsRun(
+  root: string,
+  count: number,
+): Promise<{ result: LoadResult; seedMs: number; fileMiB: number }> {
   const databasePath = join(tempDir(), 'cart.db');
   progress(`seeding ${int(count)} carts`);
   const seeded = await seedDatabase(root, databasePath, { background: count, keepBackgroundPaths: true });
   const paths = seeded.backgroundPaths;
-  const fileMiB = ['', '-wal'].reduce((sum, extension) => sum + (existsSync(databasePath + extension) ? statSync(databasePath + extension).size : 0), 0) / 2 ** 20;
+  const fileMiB =
+    ['', '-wal'].reduce(
+      (sum, extension) => sum + (existsSync(databasePath + extension) ? statSync(databasePath + extension).size : 0),
+      0,
+    ) /
+    2 ** 20;
   const token = await benchToken(root);
   const auth = { authorization: `Bearer ${token}` };
-  const server = await startReference({ root, variant: 'production', databasePath, readyPath: paths[0]!, token, logLevel: settings.logLevel });
+  const server = await startReference({
+    root,
+    variant: 'production',
+    databasePath,
+    readyPath: paths[0]!,
+    token,
+    logLevel: settings.logLevel,
+  });
   try {
     const random = (): string => paths[Math.floor(Math.random() * paths.length)]!;
-    const result = await load(loadOptions(server, () => [{ method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: random() }) }]));
+    const result = await load(
+      loadOptions(server, () => [
+        { method: 'GET', headers: auth, setupRequest: (req) => ({ ...req, path: random() }) },
+      ]),
+    );
     return { result, seedMs: seeded.ms, fileMiB };
   } finally {
     await server.stop();
@@ -681,14 +952,27 @@ async function lineItemsRuns(root: string): Promise<{ lines: number; bytes: numb
   const token = await benchToken(root);
   const auth = { authorization: `Bearer ${token}` };
   const pathOf = (count: number): string => cartPath(seeded.ids[`lines${count}`]![0]!);
-  const server = await startReference({ root, variant: 'production', databasePath, readyPath: pathOf(1), token, logLevel: settings.logLevel });
+  const server = await startReference({
+    root,
+    variant: 'production',
+    databasePath,
+    readyPath: pathOf(1),
+    token,
+    logLevel: settings.logLevel,
+  });
   const out: { lines: number; bytes: number; result: LoadResult }[] = [];
   try {
     for (const count of counts) {
       const answer = await request(`${server.url}${pathOf(count)}`, { headers: auth });
       if (answer.status !== 200) throw new Error(`GET of the ${count}-line cart answered ${answer.status}`);
-      progress(`GET a cart of ${count} line${count === 1 ? '' : 's'} (${int(answer.body.length)} bytes): ${settings.warmupSec} + ${settings.durationSec} s`);
-      out.push({ lines: count, bytes: answer.body.length, result: await load(loadOptions(server, () => [{ method: 'GET', path: pathOf(count), headers: auth }])) });
+      progress(
+        `GET a cart of ${count} line${count === 1 ? '' : 's'} (${int(answer.body.length)} bytes): ${settings.warmupSec} + ${settings.durationSec} s`,
+      );
+      out.push({
+        lines: count,
+        bytes: answer.body.length,
+        result: await load(loadOptions(server, () => [{ method: 'GET', path: pathOf(count), headers: auth }])),
+      });
     }
   } finally {
     await server.stop();
@@ -697,19 +981,32 @@ async function lineItemsRuns(root: string): Promise<{ lines: number; bytes: numb
 }
 
 async function scalingSection(): Promise<void> {
-  print(`\n== GET cart as the database grows (production; a random stored cart per request; ${settings.connections} connections, ${settings.durationSec} s) ==`);
-  const stored = new Map<string, { count: number; result: LoadResult; seedMs: number; fileMiB: number }[]>(roots.map(({ label }) => [label, []]));
+  print(
+    `\n== GET cart as the database grows (production; a random stored cart per request; ${settings.connections} connections, ${settings.durationSec} s) ==`,
+  );
+  const stored = new Map<string, { count: number; result: LoadResult; seedMs: number; fileMiB: number }[]>(
+    roots.map(({ label }) => [label, []]),
+  );
   for (const count of settings.stored) {
-    const runs = new Map<string, { result: LoadResult; seedMs: number; fileMiB: number }[]>(roots.map(({ label }) => [label, []]));
+    const runs = new Map<string, { result: LoadResult; seedMs: number; fileMiB: number }[]>(
+      roots.map(({ label }) => [label, []]),
+    );
     for (let rep = 0; rep < settings.repeat; rep++) {
       for (const { root, label } of roots) {
-        progress(`${repeats(`GET a random one of ${int(count)} stored carts${suffix(label)}`, rep)}: ${settings.warmupSec} + ${settings.durationSec} s`);
+        progress(
+          `${repeats(`GET a random one of ${int(count)} stored carts${suffix(label)}`, rep)}: ${settings.warmupSec} + ${settings.durationSec} s`,
+        );
         runs.get(label)!.push(await storedCartsRun(root, count));
       }
     }
     for (const { label } of roots) {
       const all = runs.get(label)!;
-      stored.get(label)!.push({ count, result: aggregate(all.map((run) => run.result)), seedMs: median(all.map((run) => run.seedMs)), fileMiB: all[0]!.fileMiB });
+      stored.get(label)!.push({
+        count,
+        result: aggregate(all.map((run) => run.result)),
+        seedMs: median(all.map((run) => run.seedMs)),
+        fileMiB: all[0]!.fileMiB,
+      });
     }
   }
   const rows: string[][] = [];
@@ -717,10 +1014,37 @@ async function scalingSection(): Promise<void> {
     const entries = stored.get(label)!;
     const first = entries[0]!.result;
     for (const { count, result, seedMs, fileMiB } of entries) {
-      rows.push([`${int(count)}${suffix(label)}`, fileMiB.toFixed(1), (seedMs / 1000).toFixed(1), int(result.rps), ms(result.p50), ms(result.p99), ms(result.mean), change(first.p50, result.p50), change(first.mean, result.mean), describeStatuses(result)]);
+      rows.push([
+        `${int(count)}${suffix(label)}`,
+        fileMiB.toFixed(1),
+        (seedMs / 1000).toFixed(1),
+        int(result.rps),
+        ms(result.p50),
+        ms(result.p99),
+        ms(result.mean),
+        change(first.p50, result.p50),
+        change(first.mean, result.mean),
+        describeStatuses(result),
+      ]);
     }
   }
-  print(table(['stored carts', 'db MiB', 'seed s', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'p50 vs first', 'mean vs first', 'non-2xx'], rows));
+  print(
+    table(
+      [
+        'stored carts',
+        'db MiB',
+        'seed s',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'mean ms',
+        'p50 vs first',
+        'mean vs first',
+        'non-2xx',
+      ],
+      rows,
+    ),
+  );
   const main = stored.get(roots[0]!.label)!;
   if (main.length > 1) {
     const first = main[0]!;
@@ -732,14 +1056,24 @@ async function scalingSection(): Promise<void> {
     });
   }
 
-  print(`\n== GET cart by number of line items (production; ${int(settings.background)} other carts stored; one server, the three carts in turn) ==`);
+  print(
+    `\n== GET cart by number of line items (production; ${int(settings.background)} other carts stored; one server, the three carts in turn) ==`,
+  );
   const byLines = new Map<string, { lines: number; bytes: number; result: LoadResult }[]>();
   for (const { root, label } of roots) byLines.set(label, await lineItemsRuns(root));
   const lineRows: string[][] = [];
   for (const { label } of roots) {
     const entries = byLines.get(label)!;
     for (const { lines: count, bytes, result } of entries) {
-      lineRows.push([`${count}${suffix(label)}`, int(bytes), int(result.rps), ms(result.p50), ms(result.p99), change(entries[0]!.result.p50, result.p50), describeStatuses(result)]);
+      lineRows.push([
+        `${count}${suffix(label)}`,
+        int(bytes),
+        int(result.rps),
+        ms(result.p50),
+        ms(result.p99),
+        change(entries[0]!.result.p50, result.p50),
+        describeStatuses(result),
+      ]);
     }
   }
   print(table(['line items', 'body bytes', 'req/s', 'p50 ms', 'p99 ms', 'p50 vs 1 line', 'non-2xx'], lineRows));
@@ -750,26 +1084,45 @@ async function scalingSection(): Promise<void> {
 // Profile: node --cpu-prof on the server child; only the samples of the measured window are analysed
 
 async function profileSection(): Promise<void> {
-  print(`\n== Profile: where the server's CPU time goes (production, node --cpu-prof, the ${settings.durationSec} s measured after the warm-up) ==`);
-  print('   Percentages are of busy (non-idle) time. A middleware that calls next() has everything after it in its inclusive time;');
-  print('   self time is the unambiguous figure. µs/req: CPU time per answered request (the profiler itself adds some).');
+  print(
+    `\n== Profile: where the server's CPU time goes (production, node --cpu-prof, the ${settings.durationSec} s measured after the warm-up) ==`,
+  );
+  print(
+    '   Percentages are of busy (non-idle) time. A middleware that calls next() has everything after it in its inclusive time;',
+  );
+  print(
+    '   self time is the unambiguous figure. µs/req: CPU time per answered request (the profiler itself adds some).',
+  );
   const summaries: Record<string, unknown> = {};
   for (const { root, label } of roots) {
     for (const op of ['get', 'create'] as const) {
       const dir = tempDir();
       const profileDir = settings.profileDir ?? join(dir, 'profiles');
       const databasePath = join(dir, 'cart.db');
-      const { ids } = await seedDatabase(root, databasePath, { background: settings.background, carts: { probe: { count: 1, lines: 3 } } });
+      const { ids } = await seedDatabase(root, databasePath, {
+        background: settings.background,
+        carts: { probe: { count: 1, lines: 3 } },
+      });
       const token = await benchToken(root);
       const path = cartPath(ids['probe']![0]!);
       const before = new Set(existsSync(profileDir) ? readdirSync(profileDir) : []);
-      const server = await startReference({ root, variant: 'production', databasePath, readyPath: path, token, cpuProfDir: profileDir, logLevel: settings.logLevel });
+      const server = await startReference({
+        root,
+        variant: 'production',
+        databasePath,
+        readyPath: path,
+        token,
+        cpuProfDir: profileDir,
+        logLevel: settings.logLevel,
+      });
       const auth = { authorization: `Bearer ${token}` };
       const body = JSON.stringify({ lineItems: lines(3) });
       const requests: () => Request[] =
         op === 'get'
           ? () => [{ method: 'GET', path, headers: auth }]
-          : () => [{ method: 'POST', path: cartsPath(), headers: { ...auth, 'content-type': 'application/json' }, body }];
+          : () => [
+              { method: 'POST', path: cartsPath(), headers: { ...auth, 'content-type': 'application/json' }, body },
+            ];
       progress(`profiling ${OP_LABEL[op]}${suffix(label)}: ${settings.warmupSec} + ${settings.durationSec} s`);
       let result: LoadResult;
       try {
@@ -779,7 +1132,10 @@ async function profileSection(): Promise<void> {
       }
       const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile') && !before.has(name));
       if (!file) throw new Error(`the server wrote no .cpuprofile into ${profileDir}`);
-      const summary = analyseProfile(join(profileDir, file), root, { startUs: result.windowUs.start, endUs: result.windowUs.end });
+      const summary = analyseProfile(join(profileDir, file), root, {
+        startUs: result.windowUs.start,
+        endUs: result.windowUs.end,
+      });
       print(`\n${formatProfile(`${OP_LABEL[op]}${suffix(label)}`, summary, result.responses)}`);
       if (settings.profileDir) print(`  profile: ${join(profileDir, file)}`);
       summaries[`${op}${suffix(label)}`] = summary;
@@ -795,9 +1151,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   const startLoad = loadavg()[0]!;
   print(`Partner Center cart API kit: benchmark${quick ? ' (--quick smoke run)' : ''}`);
-  print(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, load average ${startLoad.toFixed(2)} at start; server under test: ${settings.root}${settings.compare ? `, compared with ${settings.compare}` : ''}`);
+  print(
+    `Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, load average ${startLoad.toFixed(2)} at start; server under test: ${settings.root}${settings.compare ? `, compared with ${settings.compare}` : ''}`,
+  );
   if (settings.logLevel !== 'silent') print(`LOG_LEVEL=${settings.logLevel} on the reference server`);
-  if (startLoad > cpus().length * 0.25) print(`NOTE: the machine is busy (load average ${startLoad.toFixed(2)} on ${cpus().length} CPUs): the figures are noisy; compare ratios, not absolutes.`);
+  if (startLoad > cpus().length * 0.25)
+    print(
+      `NOTE: the machine is busy (load average ${startLoad.toFixed(2)} on ${cpus().length} CPUs): the figures are noisy; compare ratios, not absolutes.`,
+    );
   if (sections.has('load')) await loadSection();
   if (sections.has('databases')) await databasesSection();
   if (sections.has('startup')) await startupSection();
@@ -806,9 +1167,16 @@ async function main(): Promise<void> {
   if (sections.has('profile')) await profileSection();
   if (targets.length > 0) {
     print('\n== Targets (same machine, same run) ==');
-    print(table(['target', 'measured', 'verdict'], targets.map(({ name, value, pass }) => [name, value, pass ? 'met' : 'NOT met'])));
+    print(
+      table(
+        ['target', 'measured', 'verdict'],
+        targets.map(({ name, value, pass }) => [name, value, pass ? 'met' : 'NOT met']),
+      ),
+    );
   }
-  print(`\nload average at the end: ${loadavg()[0]!.toFixed(2)}; the benchmark took ${Math.round((performance.now() - started) / 1000)} s`);
+  print(
+    `\nload average at the end: ${loadavg()[0]!.toFixed(2)}; the benchmark took ${Math.round((performance.now() - started) / 1000)} s`,
+  );
   results['targets'] = targets;
   if (settings.json) writeFileSync(settings.json, JSON.stringify(results, null, 2));
 }

@@ -2,7 +2,15 @@
 // partner's virtual clock, forced answers, request journal and reset. Not Partner Center's: only the
 // sandbox answers these.
 import createClient from 'openapi-fetch';
-import type { operations, paths, SchemaSandboxClock as SandboxClock, SchemaResetResult as ResetResult, SchemaForcedRule as ForcedRule, SchemaJournalEntry as JournalEntry, SchemaForcedRuleRequest } from '../generated/sandbox-controls-types.ts';
+import type {
+  operations,
+  paths,
+  SchemaSandboxClock as SandboxClock,
+  SchemaResetResult as ResetResult,
+  SchemaForcedRule as ForcedRule,
+  SchemaJournalEntry as JournalEntry,
+  SchemaForcedRuleRequest,
+} from '../generated/sandbox-controls-types.ts';
 import { createTransport, type TokenProvider } from './transport.ts';
 
 export type { SandboxClock, ResetResult, ForcedRule, JournalEntry };
@@ -23,15 +31,23 @@ export interface SandboxControlsOptions {
 export function createSandboxControls(options: SandboxControlsOptions) {
   const client = createClient<paths, 'application/json'>({
     baseUrl: options.baseUrl,
-    fetch: createTransport({ ...(options.token === undefined ? {} : { token: options.token }), ...(options.fetch ? { fetch: options.fetch } : {}), retry: false }),
+    fetch: createTransport({
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      retry: false,
+    }),
   });
   return {
     getClock: () => client.GET('/sandbox/clock'),
     /** Moves the partner's clock forward: `P8D`, `PT15M`, `30s`, `8d`, ... */
     advanceClock: (by: string) => client.POST('/sandbox/clock/advance', { body: { by } }),
     /** Sets the partner's clock to a later time (an earlier one is refused: the clock moves forward only). */
-    setClock: (now: Date | string) => client.PUT('/sandbox/clock', { body: { now: typeof now === 'string' ? now : now.toISOString() } }),
-    /** Forces the answers of the partner's next calls of an operation (a status, a latency, a reset, a timeout, a dropped answer). */
+    setClock: (now: Date | string) =>
+      client.PUT('/sandbox/clock', { body: { now: typeof now === 'string' ? now : now.toISOString() } }),
+    /**
+     * Forces the answers of the partner's next calls of an operation (a status, a latency, a reset, a timeout, a
+     * dropped answer).
+     */
     createRule: (rule: ForcedRuleRequest) => client.POST('/sandbox/rules', { body: { times: 1, ...rule } }),
     listRules: () => client.GET('/sandbox/rules'),
     deleteRules: () => client.DELETE('/sandbox/rules'),

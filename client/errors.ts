@@ -6,7 +6,6 @@ import type { SchemaError as ErrorBody, SchemaThrottling as ThrottlingBody } fro
 
 export type { ErrorBody, ThrottlingBody };
 
-
 /** The answer header in which the kit's sandbox names what it ignored of a request. */
 export const IGNORED_PROPERTIES_HEADER = 'Sandbox-Ignored-Properties';
 
@@ -15,14 +14,18 @@ export const IGNORED_PROPERTIES_HEADER = 'Sandbox-Ignored-Properties';
  * (`body.lineItems[0].termDuraton`, `query.include_prices`): usually a misspelt name, which Partner
  * Center ignores too. Read from its `Sandbox-Ignored-Properties` header, on successes and on `400`;
  * `[]` when nothing was ignored, and always from Partner Center itself, which sends no such header.
- * The header lists at most 20 names (the sandbox's log has them all); a `400`'s `data` names each, within its 100 entries.
+ * The header lists at most 20 names (the sandbox's log has them all); a `400`'s `data` names each, within its 100
+ * entries.
  */
 export function ignoredProperties(answer: { response: Response } | Response): string[] {
   const response = 'response' in answer ? answer.response : answer;
   const header = response.headers.get(IGNORED_PROPERTIES_HEADER);
   if (!header) return [];
   // The sandbox percent-encodes spaces in names, so ", " only ever separates two of them.
-  return header.replace(/ \(\+\d+ more\)$/, '').split(', ').filter((name) => name !== '');
+  return header
+    .replace(/ \(\+\d+ more\)$/, '')
+    .split(', ')
+    .filter((name) => name !== '');
 }
 
 export class CartApiError extends Error {
@@ -38,7 +41,11 @@ export class CartApiError extends Error {
 
   constructor(response: Response, body: ErrorBody | ThrottlingBody | undefined) {
     const code = body && 'code' in body ? body.code : response.status;
-    const description = body ? ('description' in body ? body.description : body.message) : response.statusText || `HTTP ${response.status}`;
+    const description = body
+      ? 'description' in body
+        ? body.description
+        : body.message
+      : response.statusText || `HTTP ${response.status}`;
     super(`${response.status} ${code}: ${description}`);
     this.name = 'CartApiError';
     this.status = response.status;

@@ -42,14 +42,21 @@ export type {
   SchemaActivationLinkCollection as ActivationLinkCollection,
 } from '../generated/api-types.ts';
 /** The catalog: what a cart line buys is an availability's `catalogItemId`. */
-export type { SchemaProduct as Product, SchemaSku as Sku, SchemaAvailability as Availability } from '../generated/api-types.ts';
+export type {
+  SchemaProduct as Product,
+  SchemaSku as Sku,
+  SchemaAvailability as Availability,
+} from '../generated/api-types.ts';
 /** The options of `listOrders` (its query), and of `getOrder`. */
 export type ListOrdersQuery = NonNullable<paths['/v1/customers/{customerId}/orders']['get']['parameters']['query']>;
-export type GetOrderQuery = NonNullable<paths['/v1/customers/{customerId}/orders/{orderId}']['get']['parameters']['query']>;
+export type GetOrderQuery = NonNullable<
+  paths['/v1/customers/{customerId}/orders/{orderId}']['get']['parameters']['query']
+>;
 export type ListProductsQuery = paths['/v1/products']['get']['parameters']['query'];
 export type CatalogQuery = paths['/v1/products/{productId}']['get']['parameters']['query'];
 export type ListSkusQuery = paths['/v1/products/{productId}/skus']['get']['parameters']['query'];
-export type ListAvailabilitiesQuery = paths['/v1/products/{productId}/skus/{skuId}/availabilities']['get']['parameters']['query'];
+export type ListAvailabilitiesQuery =
+  paths['/v1/products/{productId}/skus/{skuId}/availabilities']['get']['parameters']['query'];
 
 export const PARTNER_CENTER_URL = 'https://api.partnercenter.microsoft.com';
 
@@ -87,7 +94,11 @@ export function createCartClient(options: CartClientOptions = {}): CartApiClient
       ...(options.random ? { random: options.random } : {}),
     }),
   });
-  client.use(requestIdMiddleware, correlationIdMiddleware, defaultHeadersMiddleware({ 'X-Locale': options.locale, 'MS-PartnerCenter-Application': options.applicationName }));
+  client.use(
+    requestIdMiddleware,
+    correlationIdMiddleware,
+    defaultHeadersMiddleware({ 'X-Locale': options.locale, 'MS-PartnerCenter-Application': options.applicationName }),
+  );
   return Object.assign(client, cartHelpers(client));
 }
 
@@ -97,10 +108,16 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
       client.POST('/v1/customers/{customerId}/carts', { params: { path: { customerId } }, body: cart }),
     getCart: (customerId: string, cartId: string) =>
       client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } }),
-    /** Replaces the cart; with `ifMatch` (an ETag from an earlier answer) only if the cart is still that version (412 otherwise). */
+    /**
+     * Replaces the cart; with `ifMatch` (an ETag from an earlier answer) only if the cart is still that version (412
+     * otherwise).
+     */
     updateCart: (customerId: string, cartId: string, cart: CartRequest, options: { ifMatch?: string } = {}) =>
       client.PUT('/v1/customers/{customerId}/carts/{cartId}', {
-        params: { path: { customerId, cartId }, ...(options.ifMatch ? { header: { 'If-Match': options.ifMatch } } : {}) },
+        params: {
+          path: { customerId, cartId },
+          ...(options.ifMatch ? { header: { 'If-Match': options.ifMatch } } : {}),
+        },
         body: cart,
       }),
     checkoutCart: (customerId: string, cartId: string) =>
@@ -115,11 +132,17 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
     cancelOrder: (customerId: string, orderId: string, lineItemNumbers?: number[]) =>
       client.PATCH('/v1/customers/{customerId}/orders/{orderId}', {
         params: { path: { customerId, orderId } },
-        body: { id: orderId, status: 'cancelled', ...(lineItemNumbers ? { lineItems: lineItemNumbers.map((lineItemNumber) => ({ lineItemNumber })) } : {}) },
+        body: {
+          id: orderId,
+          status: 'cancelled',
+          ...(lineItemNumbers ? { lineItems: lineItemNumbers.map((lineItemNumber) => ({ lineItemNumber })) } : {}),
+        },
       }),
     /** How far each line of the order is provisioned (`PrefulfillmentPending`, `Fulfilled`, `Unfulfilled`). */
     getOrderProvisioningStatus: (customerId: string, orderId: string) =>
-      client.GET('/v1/customers/{customerId}/orders/{orderId}/provisioningstatus', { params: { path: { customerId, orderId } } }),
+      client.GET('/v1/customers/{customerId}/orders/{orderId}/provisioningstatus', {
+        params: { path: { customerId, orderId } },
+      }),
     /** Where a provisioned marketplace (SaaS) line is activated. */
     listOrderLineItemActivationLinks: (customerId: string, orderId: string, lineItemNumber: number) =>
       client.GET('/v1/customers/{customerId}/orders/{orderId}/lineitems/{lineItemNumber}/activationlinks', {
@@ -130,38 +153,59 @@ function cartHelpers(client: Client<paths, 'application/json'>) {
      * provisions asynchronously; subscription ids appear then), or `timeoutMs` (default 15 minutes,
      * Partner Center's documented worst case) has passed: then the last answer, still pending.
      */
-    async waitForOrder(customerId: string, orderId: string, options: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}) {
+    async waitForOrder(
+      customerId: string,
+      orderId: string,
+      options: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+    ) {
       const { intervalMs = 2000, timeoutMs = 15 * 60 * 1000, signal } = options;
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const answer = await client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId } }, ...(signal ? { signal } : {}) });
+        const answer = await client.GET('/v1/customers/{customerId}/orders/{orderId}', {
+          params: { path: { customerId, orderId } },
+          ...(signal ? { signal } : {}),
+        });
         if (!answer.data || answer.data.status !== 'pending' || Date.now() + intervalMs > deadline) return answer;
         await defaultSleep(intervalMs, signal);
       }
     },
     /** Products sold in `country`, for a `targetView` (`OnlineServices`, `Azure`, `Software`, ...). */
     listProducts: (query: ListProductsQuery) => client.GET('/v1/products', { params: { query } }),
-    getProduct: (productId: string, query: CatalogQuery) => client.GET('/v1/products/{productId}', { params: { path: { productId }, query } }),
-    listSkus: (productId: string, query: ListSkusQuery) => client.GET('/v1/products/{productId}/skus', { params: { path: { productId }, query } }),
+    getProduct: (productId: string, query: CatalogQuery) =>
+      client.GET('/v1/products/{productId}', { params: { path: { productId }, query } }),
+    listSkus: (productId: string, query: ListSkusQuery) =>
+      client.GET('/v1/products/{productId}/skus', { params: { path: { productId }, query } }),
     getSku: (productId: string, skuId: string, query: CatalogQuery) =>
       client.GET('/v1/products/{productId}/skus/{skuId}', { params: { path: { productId, skuId }, query } }),
     /** A SKU's availabilities: each one's `catalogItemId` is what a cart line buys. */
     listAvailabilities: (productId: string, skuId: string, query: ListAvailabilitiesQuery) =>
-      client.GET('/v1/products/{productId}/skus/{skuId}/availabilities', { params: { path: { productId, skuId }, query } }),
+      client.GET('/v1/products/{productId}/skus/{skuId}/availabilities', {
+        params: { path: { productId, skuId }, query },
+      }),
     getAvailability: (productId: string, skuId: string, availabilityId: string, query: CatalogQuery) =>
-      client.GET('/v1/products/{productId}/skus/{skuId}/availabilities/{availabilityId}', { params: { path: { productId, skuId, availabilityId }, query } }),
+      client.GET('/v1/products/{productId}/skus/{skuId}/availabilities/{availabilityId}', {
+        params: { path: { productId, skuId, availabilityId }, query },
+      }),
     /**
      * The documented read-change-write update in one call: reads the cart, lets `change` edit its
-     * lines (return the new list), and PUTs it back. What the service computes (order groups, errors, prices) is not sent. When the read
+     * lines (return the new list), and PUTs it back. What the service computes (order groups, errors, prices) is not
+     * sent. When the read
      * answer carries an ETag, the write sends it as If-Match, so a change made by someone else in
      * between is not overwritten: the answer is then 412, and reading again is the way on.
      */
-    async changeCartLines(customerId: string, cartId: string, change: (lines: CartLineItemRequest[]) => CartLineItemRequest[]) {
-      const current = await client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } });
+    async changeCartLines(
+      customerId: string,
+      cartId: string,
+      change: (lines: CartLineItemRequest[]) => CartLineItemRequest[],
+    ) {
+      const current = await client.GET('/v1/customers/{customerId}/carts/{cartId}', {
+        params: { path: { customerId, cartId } },
+      });
       if (!current.data) return current;
       const lines = change(current.data.lineItems.map(toLineRequest));
       const body: CartRequest = { lineItems: lines };
-      if (current.data.partnerOnRecordAttestationAccepted !== undefined) body.partnerOnRecordAttestationAccepted = current.data.partnerOnRecordAttestationAccepted;
+      if (current.data.partnerOnRecordAttestationAccepted !== undefined)
+        body.partnerOnRecordAttestationAccepted = current.data.partnerOnRecordAttestationAccepted;
       const etag = current.response.headers.get('ETag');
       return client.PUT('/v1/customers/{customerId}/carts/{cartId}', {
         params: { path: { customerId, cartId }, ...(etag ? { header: { 'If-Match': etag } } : {}) },

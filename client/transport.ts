@@ -34,10 +34,14 @@ export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -72,7 +76,12 @@ export function createTransport(options: TransportOptions): (request: Request) =
         headers.set('Authorization', `Bearer ${token}`);
       }
       const signals = [original.signal, ...(timeoutMs > 0 ? [AbortSignal.timeout(timeoutMs)] : [])];
-      const request = new Request(original.url, { method: original.method, headers, signal: AbortSignal.any(signals), ...(body ? { body } : {}) });
+      const request = new Request(original.url, {
+        method: original.method,
+        headers,
+        signal: AbortSignal.any(signals),
+        ...(body ? { body } : {}),
+      });
       const canRetry = () => attempt < attempts && Date.now() - started < maxElapsedMs;
       const backoff = () => Math.min(maxDelayMs, random() * baseDelayMs * 2 ** (attempt - 1));
       let response: Response;

@@ -84,9 +84,13 @@ export function pointerTo(...segments: (string | number)[]): string {
 /** The unescaped segments of a local pointer (`#/a~1b/c` is `['a/b', 'c']`). */
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '#') return [];
-  if (!pointer.startsWith('#/')) throw new SpecReferenceError(pointer, `only local $refs are supported, not ${pointer}`);
+  if (!pointer.startsWith('#/'))
+    throw new SpecReferenceError(pointer, `only local $refs are supported, not ${pointer}`);
   // ~1 first, then ~0: `~01` is `~1`, not `/` (RFC 6901, section 4).
-  return pointer.slice(2).split('/').map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(2)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null;
@@ -154,7 +158,8 @@ export class SpecOperation {
   get requestBody(): Resolved<RequestBodyObject> | undefined {
     if (!this.#requestBody) {
       const raw = this.node.requestBody;
-      const value = raw === undefined ? undefined : this.#index.deref<RequestBodyObject>(raw, `${this.pointer}/requestBody`);
+      const value =
+        raw === undefined ? undefined : this.#index.deref<RequestBodyObject>(raw, `${this.pointer}/requestBody`);
       this.#requestBody = { value };
     }
     return this.#requestBody.value;
@@ -176,7 +181,10 @@ export class SpecOperation {
     if (this.#responses) return this.#responses;
     const responses = new Map<string, Resolved<ResponseObject>>();
     for (const [status, raw] of Object.entries(this.node.responses ?? {})) {
-      responses.set(status, this.#index.deref<ResponseObject>(raw, `${this.pointer}/responses/${pointerSegment(status)}`));
+      responses.set(
+        status,
+        this.#index.deref<ResponseObject>(raw, `${this.pointer}/responses/${pointerSegment(status)}`),
+      );
     }
     this.#responses = responses;
     return responses;
@@ -246,7 +254,10 @@ export class SpecIndex {
       const found = this.#walk(ref);
       if (found.missing !== undefined) {
         const where = pointer === undefined ? '' : ` (at ${pointer})`;
-        throw new SpecReferenceError(ref, `dangling $ref ${ref}${where}: there is no "${found.missing}" in ${found.at}`);
+        throw new SpecReferenceError(
+          ref,
+          `dangling $ref ${ref}${where}: there is no "${found.missing}" in ${found.at}`,
+        );
       }
       current = found.node;
       pointer = ref;
@@ -294,7 +305,8 @@ export class SpecIndex {
     if (!this.#byId) {
       const byId = new Map<string, SpecOperation>();
       for (const operation of this.operations()) {
-        if (operation.operationId !== undefined && !byId.has(operation.operationId)) byId.set(operation.operationId, operation);
+        if (operation.operationId !== undefined && !byId.has(operation.operationId))
+          byId.set(operation.operationId, operation);
       }
       this.#byId = byId;
     }

@@ -53,7 +53,8 @@ rmSync(dist, { recursive: true, force: true });
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const compiled = spawnSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (compiled.status !== 0) fail(`tsc -p sandbox/tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
+if (compiled.status !== 0)
+  fail(`tsc -p sandbox/tsconfig.build.json failed (exit ${compiled.status ?? compiled.signal})`);
 
 const assets = [...ASSETS, ...serverAssets('server')];
 for (const asset of assets) {
@@ -67,4 +68,6 @@ for (const asset of assets) {
 const bin = join(dist, 'server', 'cli.js');
 if (!existsSync(bin)) fail(`${relative(root, bin)} was not emitted`);
 chmodSync(bin, 0o755);
-console.error(`sandbox build: compiled the server into ${relative(root, dist)}/ and copied ${assets.length} files it reads: ${assets.join(', ')}`);
+console.error(
+  `sandbox build: compiled the server into ${relative(root, dist)}/ and copied ${assets.length} files it reads: ${assets.join(', ')}`,
+);

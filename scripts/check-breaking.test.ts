@@ -14,7 +14,10 @@ const released = join(root, 'openapi', 'released', 'openapi-1.0.0.yaml');
 const releasedText = readFileSync(released, 'utf8');
 // The changelog as it stood at the baseline's release: the real one without the sections of later
 // versions, so that the copies below decide for themselves which version sections exist.
-const changelogText = readFileSync(join(root, 'CHANGELOG.md'), 'utf8').replace(/^## \[(?!1\.0\.0\])[^\n]*\n[\s\S]*?(?=^## \[1\.0\.0\])/m, '');
+const changelogText = readFileSync(join(root, 'CHANGELOG.md'), 'utf8').replace(
+  /^## \[(?!1\.0\.0\])[^\n]*\n[\s\S]*?(?=^## \[1\.0\.0\])/m,
+  '',
+);
 
 type Doc = Record<string, any>;
 type Mutation = (doc: Doc) => void;
@@ -31,13 +34,17 @@ const dropAnnualBilling: Mutation = (doc) => {
 const requireFriendlyName: Mutation = (doc) => {
   schemas(doc).CartLineItemRequest.required.push('friendlyName');
 };
-const bumpTo = (version: string): Mutation => (doc) => {
-  doc.info.version = version;
-};
+const bumpTo =
+  (version: string): Mutation =>
+  (doc) => {
+    doc.info.version = version;
+  };
 
 /** A changelog with a section for `version` above the baseline's, as a release would add it. */
 function changelogWith(version: string, names: string[] = []): string {
-  const named = names.map((name) => `- **Changed (breaking):** \`${name}\`: what broke, and what clients do now.\n`).join('');
+  const named = names
+    .map((name) => `- **Changed (breaking):** \`${name}\`: what broke, and what clients do now.\n`)
+    .join('');
   const section = `## [${version}] - 2026-01-01\n\n### Contract\n${named}- **Added:** something new.\n\n`;
   return changelogText.replace(/^## \[1\.0\.0\]/m, (heading) => `${section}${heading}`);
 }
@@ -80,7 +87,10 @@ describe('check-breaking', function () {
   it('fails when an enumeration value is dropped, naming the value and the field', () => {
     const result = check([dropAnnualBilling]);
     assert.equal(result.ok, false);
-    assert.match(result.problems.join('\n'), /enum value "annual" removed from `lineItems\[\]\.billingCycle`: "annual" → \(none\)/);
+    assert.match(
+      result.problems.join('\n'),
+      /enum value "annual" removed from `lineItems\[\]\.billingCycle`: "annual" → \(none\)/,
+    );
   });
 
   it('fails when a request property is made required, naming it', () => {
@@ -100,7 +110,10 @@ describe('check-breaking', function () {
     it(`passes ${name} with info.version 2.0.0 and a 2.0.0 changelog section that names it`, () => {
       const result = check([mutation, bumpTo('2.0.0')], changelogWith('2.0.0', [...named]));
       assert.deepEqual(result.problems, []);
-      assert.ok(result.changes.some((c) => c.type === 'breaking'), 'the breaking change is still seen');
+      assert.ok(
+        result.changes.some((c) => c.type === 'breaking'),
+        'the breaking change is still seen',
+      );
     });
     it(`fails ${name} under an already-bumped major whose section does not name it, saying the name to give`, () => {
       const result = check([mutation, bumpTo('2.0.0')], changelogWith('2.0.0', ['somethingElse']));
@@ -112,10 +125,16 @@ describe('check-breaking', function () {
   }
 
   it('names every breaking change in its default report, not only a count', () => {
-    const result = check([removeGetOrder, dropAnnualBilling, bumpTo('2.0.0')], changelogWith('2.0.0', ['getOrder', 'billingCycle', 'billingType']));
+    const result = check(
+      [removeGetOrder, dropAnnualBilling, bumpTo('2.0.0')],
+      changelogWith('2.0.0', ['getOrder', 'billingCycle', 'billingType']),
+    );
     assert.equal(result.ok, true, result.problems.join('\n'));
     assert.match(result.report, /Breaking \(each named in the changelog section of its major version\):/);
-    assert.match(result.report, /operation GET \/v1\/customers\/\{customerId\}\/orders\/\{orderId\} \(getOrder\) removed/);
+    assert.match(
+      result.report,
+      /operation GET \/v1\/customers\/\{customerId\}\/orders\/\{orderId\} \(getOrder\) removed/,
+    );
     assert.match(result.report, /enum value "annual" removed/);
   });
 
@@ -132,7 +151,10 @@ describe('check-breaking', function () {
   it('fails a major bump without a changelog section for it', () => {
     const result = check([removeGetOrder, bumpTo('2.0.0')]);
     assert.equal(result.ok, false);
-    assert.match(result.problems.join('\n'), /2\.0\.0 is a major bump over 1\.0\.0, but .* has no `## \[2\.0\.0\]` section/);
+    assert.match(
+      result.problems.join('\n'),
+      /2\.0\.0 is a major bump over 1\.0\.0, but .* has no `## \[2\.0\.0\]` section/,
+    );
   });
 
   it('fails a minor bump that breaks, and a changelog section does not excuse it', () => {
@@ -157,8 +179,14 @@ describe('check-breaking', function () {
     ]);
     assert.deepEqual(result.problems, []);
     const nonBreaking = result.changes.filter((c) => c.type === 'non-breaking').map((c) => c.what);
-    assert.ok(nonBreaking.some((w) => w.includes('property `promotionCode` added')), nonBreaking.join('\n'));
-    assert.ok(nonBreaking.some((w) => w.includes('(listCarts) added')), nonBreaking.join('\n'));
+    assert.ok(
+      nonBreaking.some((w) => w.includes('property `promotionCode` added')),
+      nonBreaking.join('\n'),
+    );
+    assert.ok(
+      nonBreaking.some((w) => w.includes('(listCarts) added')),
+      nonBreaking.join('\n'),
+    );
   });
 
   it('passes a new enumeration value and a new property in responses without a bump', () => {
@@ -171,7 +199,10 @@ describe('check-breaking', function () {
     assert.deepEqual(result.problems, []);
     const whats = result.changes.map((c) => `${c.type} ${c.what}`);
     assert.ok(whats.includes('non-breaking enum value "on_hold" added to `status`'), whats.join('\n'));
-    assert.ok(whats.some((w) => w.startsWith('non-breaking property `purchaseOrderNumber` added')), whats.join('\n'));
+    assert.ok(
+      whats.some((w) => w.startsWith('non-breaking property `purchaseOrderNumber` added')),
+      whats.join('\n'),
+    );
   });
 
   it('fails when a response property is removed, even an optional one', () => {
@@ -211,7 +242,15 @@ describe('check-breaking', function () {
     const run = promisify(execFile);
     const script = join(root, 'scripts', 'check-breaking.ts');
     const failing = check([removeGetOrder]);
-    const args = (spec: string, changelog: string) => [script, '--spec', spec, '--baseline', released, '--changelog', changelog];
+    const args = (spec: string, changelog: string) => [
+      script,
+      '--spec',
+      spec,
+      '--baseline',
+      released,
+      '--changelog',
+      changelog,
+    ];
     const error = await run(process.execPath, args(failing.spec, failing.changelogFile)).then(
       () => assert.fail('the command passed a removed operation'),
       (e: { code: number; stderr: string }) => e,

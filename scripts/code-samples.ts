@@ -40,6 +40,8 @@ export const LANGUAGES = {
 } as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+// A node of the spec, read by the property names OpenAPI gives it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Node = Record<string, any>;
 
 /** What a sample writer knows of one operation, with every `$ref` resolved. */
@@ -68,7 +70,8 @@ export function addCodeSamples<T extends object>(spec: T, options: { clientHelpe
   const copy = structuredClone(spec);
   const helpers = options.clientHelpers ?? clientHelpers();
   const index = new SpecIndex(copy);
-  for (const operation of index.operations()) operation.node['x-codeSamples'] = codeSamples(operationView(index, operation), helpers);
+  for (const operation of index.operations())
+    operation.node['x-codeSamples'] = codeSamples(operationView(index, operation), helpers);
   return copy;
 }
 
@@ -81,7 +84,8 @@ export function codeSamples(view: OperationView, helpers: ReadonlySet<string> = 
   const sdk = SDK_SAMPLES[view.operationId];
   const values = new SampleValues(view);
   if (sdk?.csharp) samples.push({ ...LANGUAGES.csharp, source: `${CSHARP_PREAMBLE}\n${sdk.csharp(values)}` });
-  if (sdk?.powershell) samples.push({ ...LANGUAGES.powershell, source: `${POWERSHELL_PREAMBLE}\n${sdk.powershell(values)}` });
+  if (sdk?.powershell)
+    samples.push({ ...LANGUAGES.powershell, source: `${POWERSHELL_PREAMBLE}\n${sdk.powershell(values)}` });
   return samples;
 }
 
@@ -95,13 +99,16 @@ function operationView(index: SpecIndex, operation: SpecOperation): OperationVie
   const { operationId, method, path } = operation;
   if (operationId === undefined) throw new Error(`code samples: ${method.toUpperCase()} ${path} has no operationId`);
   const of = (location: 'path' | 'query' | 'header') =>
-    operation
-      .parametersIn(location)
-      .map(({ node: parameter }) => ({ name: parameter.name, required: parameter.required === true, example: parameterExample(index, parameter) }));
+    operation.parametersIn(location).map(({ node: parameter }) => ({
+      name: parameter.name,
+      required: parameter.required === true,
+      example: parameterExample(index, parameter),
+    }));
   const order = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
   const pathParameters = of('path').sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const name of order) {
-    if (!pathParameters.some((parameter) => parameter.name === name)) throw new Error(`code samples: ${operationId}: path parameter ${name} is not declared`);
+    if (!pathParameters.some((parameter) => parameter.name === name))
+      throw new Error(`code samples: ${operationId}: path parameter ${name} is not declared`);
   }
   const requestBody = operation.requestBody?.node;
   return {
@@ -111,7 +118,9 @@ function operationView(index: SpecIndex, operation: SpecOperation): OperationVie
     pathParameters,
     queryParameters: of('query'),
     headerParameters: of('header'),
-    body: requestBody ? { required: requestBody.required === true, example: requestExample(index, requestBody) } : undefined,
+    body: requestBody
+      ? { required: requestBody.required === true, example: requestExample(index, requestBody) }
+      : undefined,
     secured: (operation.security ?? []).length > 0,
   };
 }
@@ -124,13 +133,16 @@ const REQUEST_ID = 'MS-RequestId';
 const CORRELATION_ID = 'MS-CorrelationId';
 
 function curlSample(view: OperationView): string {
-  const lines = [`curl${view.method === 'get' ? '' : ` -X ${view.method.toUpperCase()}`} ${shellQuote(sampleUrl(view))}`];
+  const lines = [
+    `curl${view.method === 'get' ? '' : ` -X ${view.method.toUpperCase()}`} ${shellQuote(sampleUrl(view))}`,
+  ];
   if (view.secured) lines.push(`-H "Authorization: Bearer $TOKEN"`);
   for (const header of view.headerParameters) {
     // A new MS-RequestId for every call (the spec: "take a new one for the next call"); a fixed one
     // would make a second, different call with it answer 422.
     if (header.name === REQUEST_ID) lines.push(`-H "${REQUEST_ID}: $(uuidgen)"`);
-    else if (header.name === CORRELATION_ID || header.required) lines.push(`-H ${shellQuote(`${header.name}: ${String(header.example)}`)}`);
+    else if (header.name === CORRELATION_ID || header.required)
+      lines.push(`-H ${shellQuote(`${header.name}: ${String(header.example)}`)}`);
   }
   const body = view.body?.example;
   if (body !== undefined) {
@@ -146,7 +158,11 @@ export function sampleUrl(view: OperationView): string {
     const parameter = view.pathParameters.find((candidate) => candidate.name === name)!;
     return encodeURIComponent(String(parameter.example));
   });
-  const query = new URLSearchParams(view.queryParameters.filter((parameter) => parameter.required).map((parameter) => [parameter.name, String(parameter.example)]));
+  const query = new URLSearchParams(
+    view.queryParameters
+      .filter((parameter) => parameter.required)
+      .map((parameter) => [parameter.name, String(parameter.example)]),
+  );
   return `${SANDBOX_URL}${path}${query.size > 0 ? `?${query}` : ''}`;
 }
 
@@ -160,7 +176,19 @@ function shellQuote(text: string): string {
 /** The helpers of the kit's client (`createCartClient()`'s own methods, besides openapi-fetch's). */
 export function clientHelpers(): ReadonlySet<string> {
   const client = createCartClient() as unknown as Record<string, unknown>;
-  const openapiFetch = new Set(['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE', 'request', 'use', 'eject']);
+  const openapiFetch = new Set([
+    'GET',
+    'PUT',
+    'POST',
+    'DELETE',
+    'OPTIONS',
+    'HEAD',
+    'PATCH',
+    'TRACE',
+    'request',
+    'use',
+    'eject',
+  ]);
   return new Set(Object.keys(client).filter((name) => typeof client[name] === 'function' && !openapiFetch.has(name)));
 }
 
@@ -179,9 +207,11 @@ function typeScriptSample(view: OperationView, helpers: ReadonlySet<string>): st
     call = `api.${view.operationId}(${args.join(', ')})`;
   } else {
     const params: Record<string, Json> = {};
-    if (view.pathParameters.length > 0) params['path'] = Object.fromEntries(view.pathParameters.map((parameter) => [parameter.name, parameter.example]));
+    if (view.pathParameters.length > 0)
+      params['path'] = Object.fromEntries(view.pathParameters.map((parameter) => [parameter.name, parameter.example]));
     if (requiredQuery.length > 0) params['query'] = query;
-    if (ownHeaders.length > 0) params['header'] = Object.fromEntries(ownHeaders.map((parameter) => [parameter.name, parameter.example]));
+    if (ownHeaders.length > 0)
+      params['header'] = Object.fromEntries(ownHeaders.map((parameter) => [parameter.name, parameter.example]));
     const init: Record<string, Json> = {};
     if (Object.keys(params).length > 0) init['params'] = params;
     if (body !== undefined) init['body'] = body;
@@ -203,7 +233,9 @@ function tsLiteral(value: Json | undefined, indent: number): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   const entries = Array.isArray(value)
     ? value.map((item) => tsLiteral(item, indent + 1))
-    : Object.entries(value).map(([key, item]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : tsLiteral(key, 0)}: ${tsLiteral(item, indent + 1)}`);
+    : Object.entries(value).map(
+        ([key, item]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : tsLiteral(key, 0)}: ${tsLiteral(item, indent + 1)}`,
+      );
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{ ', ' }'];
   if (entries.length === 0) return Array.isArray(value) ? '[]' : '{}';
   const inline = `${open}${entries.join(', ')}${close}`;
@@ -267,14 +299,20 @@ export class SampleValues {
   }
   /** The example of a path or query parameter; an error when the operation has no such parameter. */
   param(name: string): Json {
-    const parameter = [...this.#view.pathParameters, ...this.#view.queryParameters].find((candidate) => candidate.name === name);
-    if (!parameter) throw new Error(`code samples: SDK_SAMPLES.${this.#view.operationId} uses parameter ${name}, which the operation does not have`);
+    const parameter = [...this.#view.pathParameters, ...this.#view.queryParameters].find(
+      (candidate) => candidate.name === name,
+    );
+    if (!parameter)
+      throw new Error(
+        `code samples: SDK_SAMPLES.${this.#view.operationId} uses parameter ${name}, which the operation does not have`,
+      );
     return parameter.example;
   }
   /** The first named request example; an error when the operation has none. */
   body(): Record<string, Json> {
     const body = this.#view.body?.example;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error(`code samples: SDK_SAMPLES.${this.#view.operationId} needs a request example (an object)`);
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new Error(`code samples: SDK_SAMPLES.${this.#view.operationId} needs a request example (an object)`);
     return body;
   }
 }
@@ -287,22 +325,29 @@ type SdkSample = (values: SampleValues) => string;
  */
 export const SDK_SAMPLES: Readonly<Record<string, { csharp?: SdkSample; powershell?: SdkSample }>> = {
   listProducts: {
-    csharp: (v) => `var products = partnerOperations.Products.ByCountry(${cs(v.param('country'))}).ByTargetView(${cs(v.param('targetView'))}).Get();`,
-    powershell: (v) => `Get-PartnerProduct -Catalog ${ps(v.param('targetView'))} -CountryCode ${ps(v.param('country'))}`,
+    csharp: (v) =>
+      `var products = partnerOperations.Products.ByCountry(${cs(v.param('country'))}).ByTargetView(${cs(v.param('targetView'))}).Get();`,
+    powershell: (v) =>
+      `Get-PartnerProduct -Catalog ${ps(v.param('targetView'))} -CountryCode ${ps(v.param('country'))}`,
   },
   getProduct: {
-    csharp: (v) => `var product = partnerOperations.Products.ByCountry(${cs(v.param('country'))}).ById(${cs(v.param('productId'))}).Get();`,
-    powershell: (v) => `Get-PartnerProduct -ProductId ${ps(v.param('productId'))} -CountryCode ${ps(v.param('country'))}`,
+    csharp: (v) =>
+      `var product = partnerOperations.Products.ByCountry(${cs(v.param('country'))}).ById(${cs(v.param('productId'))}).Get();`,
+    powershell: (v) =>
+      `Get-PartnerProduct -ProductId ${ps(v.param('productId'))} -CountryCode ${ps(v.param('country'))}`,
   },
   listSkus: {
-    csharp: (v) => `var skus = partnerOperations.Products.ByCountry(${cs(v.param('country'))}).ById(${cs(v.param('productId'))}).Skus.Get();`,
-    powershell: (v) => `Get-PartnerProductSku -ProductId ${ps(v.param('productId'))} -CountryCode ${ps(v.param('country'))}`,
+    csharp: (v) =>
+      `var skus = partnerOperations.Products.ByCountry(${cs(v.param('country'))}).ById(${cs(v.param('productId'))}).Skus.Get();`,
+    powershell: (v) =>
+      `Get-PartnerProductSku -ProductId ${ps(v.param('productId'))} -CountryCode ${ps(v.param('country'))}`,
   },
   getSku: {
     csharp: (v) =>
       `var sku = partnerOperations.Products.ByCountry(${cs(v.param('country'))}).ById(${cs(v.param('productId'))})\n` +
       `    .Skus.ById(${cs(v.param('skuId'))}).Get();`,
-    powershell: (v) => `Get-PartnerProductSku -ProductId ${ps(v.param('productId'))} -SkuId ${ps(v.param('skuId'))} -CountryCode ${ps(v.param('country'))}`,
+    powershell: (v) =>
+      `Get-PartnerProductSku -ProductId ${ps(v.param('productId'))} -SkuId ${ps(v.param('skuId'))} -CountryCode ${ps(v.param('country'))}`,
   },
   listAvailabilities: {
     csharp: (v) =>
@@ -326,7 +371,9 @@ export const SDK_SAMPLES: Readonly<Record<string, { csharp?: SdkSample; powershe
         'var cart = new Cart',
         '{',
         `    LineItems = ${csLines(lineItems, 1)},`,
-        ...(partnerOnRecordAttestationAccepted === undefined ? [] : [`    PartnerOnRecordAttestationAccepted = ${csValue(partnerOnRecordAttestationAccepted)},`]),
+        ...(partnerOnRecordAttestationAccepted === undefined
+          ? []
+          : [`    PartnerOnRecordAttestationAccepted = ${csValue(partnerOnRecordAttestationAccepted)},`]),
         ...unmapped(rest, "    // not in the SDK's Cart: "),
         '};',
         `cart = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Carts.Create(cart);`,
@@ -335,49 +382,69 @@ export const SDK_SAMPLES: Readonly<Record<string, { csharp?: SdkSample; powershe
     powershell: (v) => {
       const { lineItems, ...rest } = v.body();
       const [script, names] = psLines(lineItems, NEW_CART_LINE_PROPERTIES, 'New-PartnerCustomerCart');
-      return [...script, ...unmapped(rest, '# not sent by New-PartnerCustomerCart: '), `New-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -LineItems ${names}`].join('\n');
+      return [
+        ...script,
+        ...unmapped(rest, '# not sent by New-PartnerCustomerCart: '),
+        `New-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -LineItems ${names}`,
+      ].join('\n');
     },
   },
   getCart: {
-    csharp: (v) => `var cart = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Carts.ById(${cs(v.param('cartId'))}).Get();`,
-    powershell: (v) => `Get-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -CartId ${ps(v.param('cartId'))}`,
+    csharp: (v) =>
+      `var cart = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Carts.ById(${cs(v.param('cartId'))}).Get();`,
+    powershell: (v) =>
+      `Get-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -CartId ${ps(v.param('cartId'))}`,
   },
   updateCart: {
     // Read, change, put back: the SDK's Put sends the whole cart it read.
     csharp: (v) => {
       const { lineItems } = v.body();
       const cart = `partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Carts.ById(${cs(v.param('cartId'))})`;
-      return [`var cart = ${cart}.Get();`, `cart.LineItems = ${csLines(lineItems, 0)};`, `cart = ${cart}.Put(cart);`].join('\n');
+      return [
+        `var cart = ${cart}.Get();`,
+        `cart.LineItems = ${csLines(lineItems, 0)};`,
+        `cart = ${cart}.Put(cart);`,
+      ].join('\n');
     },
     powershell: (v) => {
       const { lineItems } = v.body();
       const [script, names] = psLines(lineItems, SET_CART_LINE_PROPERTIES, 'Set-PartnerCustomerCart');
-      return [...script, `Set-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -CartId ${ps(v.param('cartId'))} -LineItems ${names}`].join('\n');
+      return [
+        ...script,
+        `Set-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -CartId ${ps(v.param('cartId'))} -LineItems ${names}`,
+      ].join('\n');
     },
   },
   checkoutCart: {
-    csharp: (v) => `var result = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Carts.ById(${cs(v.param('cartId'))}).Checkout();`,
-    powershell: (v) => `Submit-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -CartId ${ps(v.param('cartId'))}`,
+    csharp: (v) =>
+      `var result = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Carts.ById(${cs(v.param('cartId'))}).Checkout();`,
+    powershell: (v) =>
+      `Submit-PartnerCustomerCart -CustomerId ${ps(v.param('customerId'))} -CartId ${ps(v.param('cartId'))}`,
   },
   listOrders: {
     csharp: (v) => `var orders = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Orders.Get();`,
     powershell: (v) => `Get-PartnerCustomerOrder -CustomerId ${ps(v.param('customerId'))}`,
   },
   getOrder: {
-    csharp: (v) => `var order = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Orders.ById(${cs(v.param('orderId'))}).Get();`,
-    powershell: (v) => `Get-PartnerCustomerOrder -CustomerId ${ps(v.param('customerId'))} -OrderId ${ps(v.param('orderId'))}`,
+    csharp: (v) =>
+      `var order = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Orders.ById(${cs(v.param('orderId'))}).Get();`,
+    powershell: (v) =>
+      `Get-PartnerCustomerOrder -CustomerId ${ps(v.param('customerId'))} -OrderId ${ps(v.param('orderId'))}`,
   },
   updateOrder: {
     // Microsoft's cancel-from-the-integration-sandbox sample; no PowerShell cmdlet cancels an order.
     csharp: (v) => {
       const order = `partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Orders.ById(${cs(v.param('orderId'))})`;
-      return [`var order = ${order}.Get();`, 'order.Status = "cancelled";', `order = ${order}.Patch(order);`].join('\n');
+      return [`var order = ${order}.Get();`, 'order.Status = "cancelled";', `order = ${order}.Patch(order);`].join(
+        '\n',
+      );
     },
   },
   getOrderProvisioningStatus: {
     csharp: (v) =>
       `var status = partnerOperations.Customers.ById(${cs(v.param('customerId'))}).Orders.ById(${cs(v.param('orderId'))}).ProvisioningStatus.Get();`,
-    powershell: (v) => `Get-PartnerCustomerOrderProvisioningStatus -CustomerId ${ps(v.param('customerId'))} -OrderId ${ps(v.param('orderId'))}`,
+    powershell: (v) =>
+      `Get-PartnerCustomerOrderProvisioningStatus -CustomerId ${ps(v.param('customerId'))} -OrderId ${ps(v.param('orderId'))}`,
   },
   listOrderLineItemActivationLinks: {
     csharp: (v) =>
@@ -425,7 +492,9 @@ function csValue(value: Json): string {
 /** Cart lines as the SDK's `List<CartLineItem>` initializer (CartLineItem.cs). */
 function csLines(lines: Json | undefined, indent: number): string {
   const pad = '    '.repeat(indent);
-  const items = (Array.isArray(lines) ? lines : []).map((line) => `${pad}    ${csLine(line as Record<string, Json>, indent + 1)},`);
+  const items = (Array.isArray(lines) ? lines : []).map(
+    (line) => `${pad}    ${csLine(line as Record<string, Json>, indent + 1)},`,
+  );
   return `new List<CartLineItem>\n${pad}{\n${items.join('\n')}\n${pad}}`;
 }
 
@@ -442,7 +511,10 @@ function csLine(line: Record<string, Json>, indent: number): string {
         properties.push(
           `Participants = new List<KeyValuePair<ParticipantType, string>>\n${pad}    {\n` +
             (value as { key: string; value: string }[])
-              .map((participant) => `${pad}        new KeyValuePair<ParticipantType, string>(ParticipantType.${PARTICIPANT_TYPES[participant.key] ?? 'Unknown'}, ${cs(participant.value)}),`)
+              .map(
+                (participant) =>
+                  `${pad}        new KeyValuePair<ParticipantType, string>(ParticipantType.${PARTICIPANT_TYPES[participant.key] ?? 'Unknown'}, ${cs(participant.value)}),`,
+              )
               .join('\n') +
             `\n${pad}    }`,
         );
@@ -460,10 +532,14 @@ function csLine(line: Record<string, Json>, indent: number): string {
         properties.push(`AddonItems = ${csLines(value, indent + 1)}`);
         break;
       case 'renewsTo':
-        properties.push(`RenewsTo = new RenewsTo { TermDuration = ${cs((value as Record<string, Json>)['termDuration'] ?? '')} }`);
+        properties.push(
+          `RenewsTo = new RenewsTo { TermDuration = ${cs((value as Record<string, Json>)['termDuration'] ?? '')} }`,
+        );
         break;
       case 'customTermEndDate':
-        properties.push(`CustomTermEndDate = DateTime.Parse(${cs(value)}, null, System.Globalization.DateTimeStyles.RoundtripKind)`);
+        properties.push(
+          `CustomTermEndDate = DateTime.Parse(${cs(value)}, null, System.Globalization.DateTimeStyles.RoundtripKind)`,
+        );
         break;
       case 'id':
       case 'catalogItemId':
@@ -486,8 +562,18 @@ function csLine(line: Record<string, Json>, indent: number): string {
 }
 
 /** What New-PartnerCustomerCart copies of each PSCartLineItem (NewPartnerCustomerCart.cs). */
-const NEW_CART_LINE_PROPERTIES = new Set(['id', 'catalogItemId', 'friendlyName', 'quantity', 'currencyCode', 'billingCycle', 'provisioningContext']);
-/** What Set-PartnerCustomerCart copies: every property of PSCartLineItem (SetPartnerCustomerCart.cs, PSCartLineItem.cs). */
+const NEW_CART_LINE_PROPERTIES = new Set([
+  'id',
+  'catalogItemId',
+  'friendlyName',
+  'quantity',
+  'currencyCode',
+  'billingCycle',
+  'provisioningContext',
+]);
+/**
+ * What Set-PartnerCustomerCart copies: every property of PSCartLineItem (SetPartnerCustomerCart.cs, PSCartLineItem.cs).
+ */
 const SET_CART_LINE_PROPERTIES = new Set([...NEW_CART_LINE_PROPERTIES, 'termDuration']);
 
 function ps(value: Json): string {
@@ -507,15 +593,22 @@ function psLines(lines: Json | undefined, supported: ReadonlySet<string>, cmdlet
     for (const [key, value] of Object.entries(line)) {
       if (key === 'participants' && Array.isArray(value)) {
         // Both cmdlets copy Participants, a list of KeyValuePair[ParticipantType, string]; not written out here.
-        const who = value.map((participant) => `${(participant as Record<string, Json>)['key']} ${(participant as Record<string, Json>)['value']}`).join(', ');
+        const who = value
+          .map(
+            (participant) =>
+              `${(participant as Record<string, Json>)['key']} ${(participant as Record<string, Json>)['value']}`,
+          )
+          .join(', ');
         script.push(`# ${name}.Participants: KeyValuePair[ParticipantType, string] items (${who}), left out here`);
       } else if (!supported.has(key)) {
         left.push(key);
       } else if (key === 'provisioningContext') {
-        for (const [entry, item] of Object.entries(value as Record<string, Json>)) script.push(`${name}.ProvisioningContext.Add(${ps(entry)}, ${ps(item)})`);
+        for (const [entry, item] of Object.entries(value as Record<string, Json>))
+          script.push(`${name}.ProvisioningContext.Add(${ps(entry)}, ${ps(item)})`);
       } else {
         const property = `${key[0]!.toUpperCase()}${key.slice(1)}`;
-        const literal = key === 'billingCycle' ? ps(billingCycle(value)) : typeof value === 'string' ? ps(value) : String(value);
+        const literal =
+          key === 'billingCycle' ? ps(billingCycle(value)) : typeof value === 'string' ? ps(value) : String(value);
         script.push(`${name}.${property} = ${literal}`);
       }
     }
@@ -559,7 +652,13 @@ function schemaExample(index: SpecIndex, raw: Node): Json | undefined {
     if (example !== undefined) return example;
   }
   const type = Array.isArray(schema['type']) ? schema['type'][0] : schema['type'];
-  return type === 'integer' || type === 'number' ? 0 : type === 'boolean' ? true : type === 'string' ? 'string' : undefined;
+  return type === 'integer' || type === 'number'
+    ? 0
+    : type === 'boolean'
+      ? true
+      : type === 'string'
+        ? 'string'
+        : undefined;
 }
 
 /** The first named example of the JSON request body (else its `example`, else its schema's). */

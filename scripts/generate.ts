@@ -69,7 +69,8 @@ const OFFLINE_REPLACEMENTS: readonly { what: string; pattern: RegExp; replacemen
 ];
 
 /** Hosts whose URLs must not be left in the page after `makeDocsOffline`. */
-const FORBIDDEN_HOSTS = /https?:\/\/(?:cdn\.redoc\.ly|cdn\.redocly\.com|fonts\.googleapis\.com|fonts\.gstatic\.com)[^\s"'`)]*/g;
+const FORBIDDEN_HOSTS =
+  /https?:\/\/(?:cdn\.redoc\.ly|cdn\.redocly\.com|fonts\.googleapis\.com|fonts\.gstatic\.com)[^\s"'`)]*/g;
 
 function svgDataUrl(svg: string): string {
   return `data:image/svg+xml,${encodeURIComponent(svg)}`;
@@ -80,7 +81,9 @@ export function makeDocsOffline(html: string): string {
   let result = html;
   for (const { what, pattern, replacement } of OFFLINE_REPLACEMENTS) {
     if (result.search(pattern) < 0) {
-      throw new Error(`makeDocsOffline: ${what} (${pattern}) is no longer in the page Redocly built; review OFFLINE_REPLACEMENTS in scripts/generate.ts`);
+      throw new Error(
+        `makeDocsOffline: ${what} (${pattern}) is no longer in the page Redocly built; review OFFLINE_REPLACEMENTS in scripts/generate.ts`,
+      );
     }
     result = result.replace(pattern, replacement);
   }
@@ -91,7 +94,9 @@ export function makeDocsOffline(html: string): string {
   }
   const left = [...new Set(result.match(FORBIDDEN_HOSTS) ?? [])];
   if (left.length > 0) {
-    throw new Error(`makeDocsOffline: the page still loads from outside: ${left.join(', ')}; add them to OFFLINE_REPLACEMENTS in scripts/generate.ts`);
+    throw new Error(
+      `makeDocsOffline: the page still loads from outside: ${left.join(', ')}; add them to OFFLINE_REPLACEMENTS in scripts/generate.ts`,
+    );
   }
   return result;
 }
@@ -130,7 +135,8 @@ const artifacts: {
     // should send. What the sandbox validates with, what the types and the documentation page are made
     // from, and what to generate a client from (served at /openapi.canonical.json).
     file: 'openapi.canonical.json',
-    derive: (outDir) => `${JSON.stringify(canonicalSpec(JSON.parse(readFileSync(join(outDir, 'openapi.json'), 'utf8')) as object), null, 2)}\n`,
+    derive: (outDir) =>
+      `${JSON.stringify(canonicalSpec(JSON.parse(readFileSync(join(outDir, 'openapi.json'), 'utf8')) as object), null, 2)}\n`,
   },
   {
     // TypeScript types of every path, operation and schema, from the canonical form (so `billingCycle`
@@ -141,7 +147,10 @@ const artifacts: {
     // and `--enum-values` (arrays of every enumeration's values, billingCycleValues, ...), so that no
     // list of values is written by hand.
     file: 'api-types.ts',
-    command: (out, outDir) => [bin('openapi-typescript'), [join(outDir, 'openapi.canonical.json'), '--output', out, '--root-types', '--enum-values']],
+    command: (out, outDir) => [
+      bin('openapi-typescript'),
+      [join(outDir, 'openapi.canonical.json'), '--output', out, '--root-types', '--enum-values'],
+    ],
   },
   {
     // The catalog's validator, compiled ahead of time (Ajv's standalone code) from
@@ -151,7 +160,12 @@ const artifacts: {
     file: 'catalog-validator.ts',
     command: (out, outDir) => [
       process.execPath,
-      ['--disable-warning=ExperimentalWarning', join(root, 'server', 'catalog', 'generate-validator.ts'), join(outDir, 'api-types.ts'), out],
+      [
+        '--disable-warning=ExperimentalWarning',
+        join(root, 'server', 'catalog', 'generate-validator.ts'),
+        join(outDir, 'api-types.ts'),
+        out,
+      ],
     ],
   },
   {
@@ -163,8 +177,15 @@ const artifacts: {
     command: (out, outDir, scratch) => [
       bin('redocly'),
       [
-        'build-docs', docsSource(outDir, scratch), '--output', out, '--inlineBundle', '--title', 'Partner Center Cart API',
-        '--template', join(root, 'scripts', 'docs-page.hbs'),
+        'build-docs',
+        docsSource(outDir, scratch),
+        '--output',
+        out,
+        '--inlineBundle',
+        '--title',
+        'Partner Center Cart API',
+        '--template',
+        join(root, 'scripts', 'docs-page.hbs'),
       ],
     ],
     postprocess: makeDocsOffline,
@@ -183,7 +204,17 @@ const artifacts: {
     file: 'docs/controls.html',
     command: (out) => [
       bin('redocly'),
-      ['build-docs', controlsSpec, '--output', out, '--inlineBundle', '--title', 'Partner Center Cart Sandbox Controls', '--template', join(root, 'scripts', 'docs-page.hbs')],
+      [
+        'build-docs',
+        controlsSpec,
+        '--output',
+        out,
+        '--inlineBundle',
+        '--title',
+        'Partner Center Cart Sandbox Controls',
+        '--template',
+        join(root, 'scripts', 'docs-page.hbs'),
+      ],
     ],
     postprocess: makeDocsOffline,
   },
@@ -202,7 +233,7 @@ function generateInto(outDir: string): void {
           execFileSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
         } catch (error) {
           const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-          throw new Error(`generating ${artifact.file} failed:\n${stderr}`);
+          throw new Error(`generating ${artifact.file} failed:\n${stderr}`, { cause: error });
         }
       }
       if (artifact.postprocess) writeFileSync(outFile, artifact.postprocess(readFileSync(outFile, 'utf8')));

@@ -68,16 +68,25 @@ function defaultAlgorithm(key: KeyObject, jwkAlg: unknown): string | undefined {
   if (typeof jwkAlg === 'string') return jwkAlg;
   const curves: Record<string, string> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
   switch (key.asymmetricKeyType) {
-    case 'rsa': return 'RS256';
-    case 'rsa-pss': return 'PS256';
-    case 'ed25519': return 'EdDSA';
-    case 'ec': return curves[key.asymmetricKeyDetails?.namedCurve ?? ''];
-    default: return undefined;
+    case 'rsa':
+      return 'RS256';
+    case 'rsa-pss':
+      return 'PS256';
+    case 'ed25519':
+      return 'EdDSA';
+    case 'ec':
+      return curves[key.asymmetricKeyDetails?.namedCurve ?? ''];
+    default:
+      return undefined;
   }
 }
 
 /** Reads --key: a private JWK or PEM key; returns the signing key, or the problem as text. */
-function readPrivateKey(file: string, alg: string | undefined, kid: string | undefined): { privateKey: KeyObject; alg: string; kid: string | undefined } | string {
+function readPrivateKey(
+  file: string,
+  alg: string | undefined,
+  kid: string | undefined,
+): { privateKey: KeyObject; alg: string; kid: string | undefined } | string {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -142,7 +151,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       return 2;
     }
     if (values.jwks) {
-      const jwk = { ...createPublicKey(key.privateKey).export({ format: 'jwk' }), ...(key.kid === undefined ? {} : { kid: key.kid }), alg: key.alg, use: 'sig' };
+      const jwk = {
+        ...createPublicKey(key.privateKey).export({ format: 'jwk' }),
+        ...(key.kid === undefined ? {} : { kid: key.kid }),
+        alg: key.alg,
+        use: 'sig',
+      };
       process.stdout.write(`${JSON.stringify({ keys: [jwk] }, null, 2)}\n`);
       return 0;
     }
@@ -155,7 +169,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     // The secret is used verbatim, as the server's config does; empty counts as unset.
     // Without either, the development secret `npm start` uses when it has no JWT_SECRET (server/dev-secret.ts).
     const databasePath = env['DATABASE_PATH']?.trim() ? resolve(env['DATABASE_PATH'].trim()) : DEFAULTS.databasePath;
-    const secret = [values.secret, env['JWT_SECRET'], readDevSecret(databasePath)].find((value) => value !== undefined && value.trim() !== '');
+    const secret = [values.secret, env['JWT_SECRET'], readDevSecret(databasePath)].find(
+      (value) => value !== undefined && value.trim() !== '',
+    );
     if (secret === undefined) {
       process.stderr.write(
         'token: no signing secret: pass --secret, set JWT_SECRET to the value the server runs with, start the server once without JWT_SECRET (it makes its development secret), or sign with --key\n',
@@ -187,7 +203,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
   const until = exp === undefined ? '' : `, expires ${new Date(exp * 1000).toISOString()}`;
   process.stdout.write(`${token}\n`);
-  process.stderr.write(`token: tenant ${tenantId}, user ${userId}${until}; send it as "Authorization: Bearer <token>"\n`);
+  process.stderr.write(
+    `token: tenant ${tenantId}, user ${userId}${until}; send it as "Authorization: Bearer <token>"\n`,
+  );
   return 0;
 }
 

@@ -25,10 +25,24 @@ describe('auth: key set verifier (JWKS_URL)', () => {
   let rsaJwk: JWK;
 
   /** Signs `claims` exactly as given with `key`, `alg` and `kid`. */
-  const signWith = (key: CryptoKey, alg: string, kid: string | undefined, claims: Record<string, unknown>): Promise<string> =>
-    new SignJWT(claims as JWTPayload).setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) }).sign(key);
+  const signWith = (
+    key: CryptoKey,
+    alg: string,
+    kid: string | undefined,
+    claims: Record<string, unknown>,
+  ): Promise<string> =>
+    new SignJWT(claims as JWTPayload)
+      .setProtectedHeader({ alg, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })
+      .sign(key);
   const rs256 = (options: { tenantId?: string; expiresIn?: string; kid?: string } = {}): Promise<string> =>
-    mintToken({ privateKey: rsa.privateKey, alg: 'RS256', kid: options.kid ?? 'rsa-1', tenantId: options.tenantId ?? TENANT, userId: USER, expiresIn: options.expiresIn ?? '1h' });
+    mintToken({
+      privateKey: rsa.privateKey,
+      alg: 'RS256',
+      kid: options.kid ?? 'rsa-1',
+      tenantId: options.tenantId ?? TENANT,
+      userId: USER,
+      expiresIn: options.expiresIn ?? '1h',
+    });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'auth-test-'));
@@ -37,7 +51,10 @@ describe('auth: key set verifier (JWKS_URL)', () => {
     other = await generateKeyPair('RS256', { extractable: true });
     rsaJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' };
     jwksFile = join(dir, 'jwks.json');
-    writeFileSync(jwksFile, JSON.stringify({ keys: [rsaJwk, { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', use: 'sig' }] }));
+    writeFileSync(
+      jwksFile,
+      JSON.stringify({ keys: [rsaJwk, { ...(await exportJWK(ec.publicKey)), kid: 'ec-1', use: 'sig' }] }),
+    );
     keySet = createVerifier({ jwksUrl: jwksFile });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,19 +77,34 @@ describe('auth: key set verifier (JWKS_URL)', () => {
   });
 
   it('invalid: a kid the key set does not hold', async () => {
-    const token = await signWith(other.privateKey, 'RS256', 'unknown-kid', { tid: TENANT, oid: USER, exp: now() + 600 });
+    const token = await signWith(other.privateKey, 'RS256', 'unknown-kid', {
+      tid: TENANT,
+      oid: USER,
+      exp: now() + 600,
+    });
     const error = await assertFails(`Bearer ${token}`, 'invalid', keySet);
     assert.match(error.message, /key the server does not know/);
     // A known kid with an algorithm its key is not for (rsa-1 says RS256) does not match either.
     const pss = await generateKeyPair('PS256');
-    const mismatch = await assertFails(`Bearer ${await signWith(pss.privateKey, 'PS256', 'rsa-1', { tid: TENANT, exp: now() + 600 })}`, 'invalid', keySet);
+    const mismatch = await assertFails(
+      `Bearer ${await signWith(pss.privateKey, 'PS256', 'rsa-1', { tid: TENANT, exp: now() + 600 })}`,
+      'invalid',
+      keySet,
+    );
     assert.match(mismatch.message, /key the server does not know/);
   });
 
   it('expired: exp in the past, beyond the clock tolerance', async () => {
     const error = await assertFails(`Bearer ${await rs256({ expiresIn: '-1h' })}`, 'expired', keySet);
     assert.match(error.message, /expired/);
-    assert.equal((await keySet.verify(`Bearer ${await signWith(rsa.privateKey, 'RS256', 'rsa-1', { tid: TENANT, exp: now() - 2 })}`)).userId, TENANT);
+    assert.equal(
+      (
+        await keySet.verify(
+          `Bearer ${await signWith(rsa.privateKey, 'RS256', 'rsa-1', { tid: TENANT, exp: now() - 2 })}`,
+        )
+      ).userId,
+      TENANT,
+    );
   });
 
   it('invalid: alg none, and HS256 when no JWT_SECRET is configured', async () => {
@@ -86,7 +118,8 @@ describe('auth: key set verifier (JWKS_URL)', () => {
 
   it('the same claims rules: tid, oid/sub, exp, nbf', async () => {
     const exp = now() + 600;
-    const sign = (claims: Record<string, unknown>): Promise<string> => signWith(rsa.privateKey, 'RS256', 'rsa-1', claims);
+    const sign = (claims: Record<string, unknown>): Promise<string> =>
+      signWith(rsa.privateKey, 'RS256', 'rsa-1', claims);
     await assertFails(`Bearer ${await sign({ oid: USER, exp })}`, 'no-tenant', keySet);
     await assertFails(`Bearer ${await sign({ tid: 'x'.repeat(65), exp })}`, 'no-tenant', keySet);
     const noExp = await assertFails(`Bearer ${await sign({ tid: TENANT, oid: USER })}`, 'invalid', keySet);
@@ -104,13 +137,30 @@ describe('auth: key set verifier (JWKS_URL)', () => {
     writeFileSync(file, JSON.stringify({ keys: [await exportJWK(rsa.publicKey), await exportJWK(second.publicKey)] }));
     const noKids = createVerifier({ jwksUrl: file });
     const claims = { tid: TENANT, oid: USER, exp: now() + 600 };
-    assert.equal((await noKids.verify(`Bearer ${await signWith(second.privateKey, 'RS256', undefined, claims)}`)).userId, USER);
-    assert.equal((await noKids.verify(`Bearer ${await signWith(rsa.privateKey, 'RS256', undefined, claims)}`)).userId, USER);
-    const error = await assertFails(`Bearer ${await signWith(other.privateKey, 'RS256', undefined, claims)}`, 'invalid', noKids);
+    assert.equal(
+      (await noKids.verify(`Bearer ${await signWith(second.privateKey, 'RS256', undefined, claims)}`)).userId,
+      USER,
+    );
+    assert.equal(
+      (await noKids.verify(`Bearer ${await signWith(rsa.privateKey, 'RS256', undefined, claims)}`)).userId,
+      USER,
+    );
+    const error = await assertFails(
+      `Bearer ${await signWith(other.privateKey, 'RS256', undefined, claims)}`,
+      'invalid',
+      noKids,
+    );
     assert.match(error.message, /signature/);
-    await assertFails(`Bearer ${await signWith(second.privateKey, 'RS256', undefined, { tid: TENANT, exp: now() - 60 })}`, 'expired', noKids);
+    await assertFails(
+      `Bearer ${await signWith(second.privateKey, 'RS256', undefined, { tid: TENANT, exp: now() - 60 })}`,
+      'expired',
+      noKids,
+    );
     // ES256 without kid: the set's only EC key.
-    assert.equal((await keySet.verify(`Bearer ${await signWith(ec.privateKey, 'ES256', undefined, claims)}`)).userId, USER);
+    assert.equal(
+      (await keySet.verify(`Bearer ${await signWith(ec.privateKey, 'ES256', undefined, claims)}`)).userId,
+      USER,
+    );
   });
 
   it('remembers a verified token until it expires', async () => {
@@ -120,19 +170,34 @@ describe('auth: key set verifier (JWKS_URL)', () => {
     assert.deepEqual(await cached.verify(`Bearer ${token}`), { partnerTenantId: TENANT, userId: USER });
     assert.deepEqual(await cached.verify(`Bearer ${token}`), { partnerTenantId: TENANT, userId: USER });
     clock = new Date(clock.getTime() + 66_000);
-    await assert.rejects(cached.verify(`Bearer ${token}`), (error: unknown) => error instanceof AuthError && error.failure === 'expired');
+    await assert.rejects(
+      cached.verify(`Bearer ${token}`),
+      (error: unknown) => error instanceof AuthError && error.failure === 'expired',
+    );
   });
 
   it('with JWT_SECRET as well: either kind of token, picked by alg, with no algorithm confusion', async () => {
     const both = createVerifier({ jwtSecret: SECRET, jwksUrl: jwksFile });
-    assert.equal((await both.verify(`Bearer ${await mintToken({ secret: SECRET, tenantId: TENANT, userId: USER })}`)).userId, USER);
+    assert.equal(
+      (await both.verify(`Bearer ${await mintToken({ secret: SECRET, tenantId: TENANT, userId: USER })}`)).userId,
+      USER,
+    );
     assert.equal((await both.verify(`Bearer ${await rs256()}`)).userId, USER);
-    await assertFails(`Bearer ${await mintToken({ secret: OTHER_SECRET, tenantId: TENANT, userId: USER })}`, 'invalid', both);
+    await assertFails(
+      `Bearer ${await mintToken({ secret: OTHER_SECRET, tenantId: TENANT, userId: USER })}`,
+      'invalid',
+      both,
+    );
     await assertFails(`Bearer ${await rs256({ kid: 'unknown-kid' })}`, 'invalid', both);
     // An HS256 token whose "secret" is the public key (PEM or JWK text): verified with JWT_SECRET, so refused.
-    const pem = createPublicKey({ key: rsaJwk as import('node:crypto').JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    const pem = createPublicKey({ key: rsaJwk as import('node:crypto').JsonWebKey, format: 'jwk' }).export({
+      type: 'spki',
+      format: 'pem',
+    });
     for (const text of [String(pem), JSON.stringify(rsaJwk)]) {
-      const forged = await new SignJWT({ tid: TENANT, exp: now() + 600 }).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).sign(new TextEncoder().encode(text));
+      const forged = await new SignJWT({ tid: TENANT, exp: now() + 600 })
+        .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
+        .sign(new TextEncoder().encode(text));
       const error = await assertFails(`Bearer ${forged}`, 'invalid', both);
       assert.match(error.message, /signature/);
     }
@@ -143,7 +208,10 @@ describe('auth: key set verifier (JWKS_URL)', () => {
 
   it('createVerifier: the secret alone is the HS256 verifier; nothing, or a short secret, is refused', async () => {
     const hs = createVerifier({ jwtSecret: SECRET });
-    assert.equal((await hs.verify(`Bearer ${await mintToken({ secret: SECRET, tenantId: TENANT, userId: USER })}`)).userId, USER);
+    assert.equal(
+      (await hs.verify(`Bearer ${await mintToken({ secret: SECRET, tenantId: TENANT, userId: USER })}`)).userId,
+      USER,
+    );
     const error = await assertFails(`Bearer ${await rs256()}`, 'invalid', hs);
     assert.match(error.message, /\(HS256\)/);
     assert.throws(() => createVerifier({}), RangeError);
@@ -163,12 +231,15 @@ describe('auth: key set verifier (JWKS_URL)', () => {
       [notASet, /^JWKS_URL=".*not-a-set\.json": the key set file .*not-a-set\.json is not a JSON Web Key Set/],
       ['http://keys.example.test/jwks', /^JWKS_URL="http:\/\/keys\.example\.test\/jwks": expected an https URL/],
     ] as const) {
-      assert.throws(() => createVerifier({ jwksUrl }), (error: unknown) => {
-        assert.ok(error instanceof KeySetError, String(error));
-        assert.match(error.message, pattern);
-        assert.ok(!error.message.includes('\n'));
-        return true;
-      });
+      assert.throws(
+        () => createVerifier({ jwksUrl }),
+        (error: unknown) => {
+          assert.ok(error instanceof KeySetError, String(error));
+          assert.match(error.message, pattern);
+          assert.ok(!error.message.includes('\n'));
+          return true;
+        },
+      );
     }
   });
 
@@ -189,8 +260,14 @@ describe('auth: key set verifier (JWKS_URL)', () => {
     const token = await rs256();
     const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString());
     assert.deepEqual(header, { alg: 'RS256', typ: 'JWT', kid: 'rsa-1' });
-    await assert.rejects(mintToken({ privateKey: rsa.privateKey, alg: 'HS256', tenantId: TENANT, userId: USER }), RangeError);
-    await assert.rejects(mintToken({ privateKey: rsa.privateKey, alg: 'none', tenantId: TENANT, userId: USER }), RangeError);
+    await assert.rejects(
+      mintToken({ privateKey: rsa.privateKey, alg: 'HS256', tenantId: TENANT, userId: USER }),
+      RangeError,
+    );
+    await assert.rejects(
+      mintToken({ privateKey: rsa.privateKey, alg: 'none', tenantId: TENANT, userId: USER }),
+      RangeError,
+    );
   });
 
   describe('scripts/token.ts --key', function () {
@@ -216,7 +293,10 @@ describe('auth: key set verifier (JWKS_URL)', () => {
       const result = run(['--key', pem, '--kid', 'from-pem', '--tenant', 'tenant-a']);
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-      assert.equal((await createVerifier({ jwksUrl: file }).verify(`Bearer ${result.stdout.trim()}`)).partnerTenantId, 'tenant-a');
+      assert.equal(
+        (await createVerifier({ jwksUrl: file }).verify(`Bearer ${result.stdout.trim()}`)).partnerTenantId,
+        'tenant-a',
+      );
     });
 
     it('mints from a private JWK, taking its alg and kid', async () => {

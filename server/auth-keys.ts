@@ -30,7 +30,17 @@ export class KeySetError extends Error {
 
 /** The algorithms of tokens verified against a key set: every asymmetric JWS algorithm jose verifies. */
 export const KEY_SET_ALGORITHMS: readonly string[] = Object.freeze([
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
 ]);
 /** Shortest RSA modulus jose accepts for RS and PS algorithms. */
 const MIN_RSA_BITS = 2048;
@@ -63,7 +73,9 @@ export function keySetLocation(text: string): KeySetLocation {
       return { kind: 'file', path, url: pathToFileURL(path).href };
     }
     throw new KeySetError(
-      url?.protocol === 'http:' ? `${JWKS_URL_HINT}; plain http is refused: keys fetched without TLS could be anyone's` : JWKS_URL_HINT,
+      url?.protocol === 'http:'
+        ? `${JWKS_URL_HINT}; plain http is refused: keys fetched without TLS could be anyone's`
+        : JWKS_URL_HINT,
     );
   }
   const path = resolve(text);
@@ -87,7 +99,9 @@ export function readKeySetFile(path: string): JSONWebKeySet {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new KeySetError(`cannot read the key set file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new KeySetError(
+      `cannot read the key set file ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   let json: unknown;
   try {
@@ -97,18 +111,24 @@ export function readKeySetFile(path: string): JSONWebKeySet {
   }
   const keys = (json as { keys?: unknown } | null)?.keys;
   if (typeof json !== 'object' || json === null || Array.isArray(json) || !Array.isArray(keys) || keys.length === 0) {
-    throw new KeySetError(`the key set file ${path} is not a JSON Web Key Set: expected {"keys": [...]} with at least one key`);
+    throw new KeySetError(
+      `the key set file ${path} is not a JSON Web Key Set: expected {"keys": [...]} with at least one key`,
+    );
   }
   const problem = (why: string): KeySetError => new KeySetError(`the key set file ${path}: ${why}`);
   keys.forEach((jwk: unknown, index) => {
-    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw problem(`key ${index} is not a JSON object`);
+    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+      throw problem(`key ${index} is not a JSON object`);
     const { kty, crv, d } = jwk as JWK;
     const key = describeKey(index, jwk);
-    if (kty === 'oct') throw problem(`${key} is a secret key; a key set holds public keys (HS256 tokens use JWT_SECRET)`);
-    if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') throw problem(`${key} has "kty" ${JSON.stringify(kty)}; expected RSA, EC or OKP`);
+    if (kty === 'oct')
+      throw problem(`${key} is a secret key; a key set holds public keys (HS256 tokens use JWT_SECRET)`);
+    if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP')
+      throw problem(`${key} has "kty" ${JSON.stringify(kty)}; expected RSA, EC or OKP`);
     if (d !== undefined) throw problem(`${key} is a private key ("d"); publish only public keys`);
     const curves = SIGNATURE_CURVES[kty];
-    if (curves && !curves.includes(crv ?? '')) throw problem(`${key} has "crv" ${JSON.stringify(crv)}; expected ${curves.join(', ')}`);
+    if (curves && !curves.includes(crv ?? ''))
+      throw problem(`${key} has "crv" ${JSON.stringify(crv)}; expected ${curves.join(', ')}`);
     let publicKey: KeyObject;
     try {
       publicKey = createPublicKey({ key: jwk as NodeJsonWebKey, format: 'jwk' });
@@ -116,13 +136,17 @@ export function readKeySetFile(path: string): JSONWebKeySet {
       throw problem(`${key} is not a valid ${kty} public key`);
     }
     const bits = publicKey.asymmetricKeyDetails?.modulusLength;
-    if (kty === 'RSA' && (bits ?? 0) < MIN_RSA_BITS) throw problem(`${key} is an RSA key of ${bits} bits; at least ${MIN_RSA_BITS} are needed`);
+    if (kty === 'RSA' && (bits ?? 0) < MIN_RSA_BITS)
+      throw problem(`${key} is an RSA key of ${bits} bits; at least ${MIN_RSA_BITS} are needed`);
   });
   const usable = (keys as JWK[]).some(
     ({ use, alg, key_ops: ops }) =>
-      (use === undefined || use === 'sig') && (alg === undefined || KEY_SET_ALGORITHMS.includes(alg)) && (ops === undefined || ops.includes('verify')),
+      (use === undefined || use === 'sig') &&
+      (alg === undefined || KEY_SET_ALGORITHMS.includes(alg)) &&
+      (ops === undefined || ops.includes('verify')),
   );
-  if (!usable) throw problem(`no key is for signatures ("use": "sig", an "alg" among ${KEY_SET_ALGORITHMS.join(', ')})`);
+  if (!usable)
+    throw problem(`no key is for signatures ("use": "sig", an "alg" among ${KEY_SET_ALGORITHMS.join(', ')})`);
   return json as JSONWebKeySet;
 }
 
@@ -137,7 +161,10 @@ export function keySetResolver(jwksUrl: string): JWTVerifyGetKey {
   let where: string;
   try {
     const location = keySetLocation(jwksUrl);
-    keySet = location.kind === 'https' ? createRemoteJWKSet(new URL(location.url)) : createLocalJWKSet(readKeySetFile(location.path));
+    keySet =
+      location.kind === 'https'
+        ? createRemoteJWKSet(new URL(location.url))
+        : createLocalJWKSet(readKeySetFile(location.path));
     where = location.kind === 'https' ? location.url : location.path;
   } catch (error) {
     if (!(error instanceof KeySetError || error instanceof errors.JOSEError)) throw error;

@@ -16,7 +16,11 @@ export const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)
 export const now = (): number => Math.floor(Date.now() / 1000);
 
 /** Asserts that verifying `authorization` fails with `failure`, and that the message leaks nothing. */
-export async function assertFails(authorization: string | undefined, failure: AuthFailure, by: Verifier = verifier): Promise<AuthError> {
+export async function assertFails(
+  authorization: string | undefined,
+  failure: AuthFailure,
+  by: Verifier = verifier,
+): Promise<AuthError> {
   try {
     await by.verify(authorization);
   } catch (error) {

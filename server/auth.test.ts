@@ -33,11 +33,17 @@ describe('auth: HS256 verifier', () => {
 
   it('prefers oid over sub, then sub, then the tenant id', async () => {
     const exp = now() + 600;
-    assert.deepEqual(await verifier.verify(`Bearer ${await sign({ tid: TENANT, oid: 'the-oid', sub: 'the-sub', exp })}`), {
-      partnerTenantId: TENANT,
-      userId: 'the-oid',
-    });
-    assert.equal((await verifier.verify(`Bearer ${await sign({ tid: TENANT, sub: 'the-sub', exp })}`)).userId, 'the-sub');
+    assert.deepEqual(
+      await verifier.verify(`Bearer ${await sign({ tid: TENANT, oid: 'the-oid', sub: 'the-sub', exp })}`),
+      {
+        partnerTenantId: TENANT,
+        userId: 'the-oid',
+      },
+    );
+    assert.equal(
+      (await verifier.verify(`Bearer ${await sign({ tid: TENANT, sub: 'the-sub', exp })}`)).userId,
+      'the-sub',
+    );
     assert.equal((await verifier.verify(`Bearer ${await sign({ tid: TENANT, exp })}`)).userId, TENANT);
   });
 
@@ -120,7 +126,10 @@ describe('auth: HS256 verifier', () => {
     for (const tid of [42, { id: TENANT }, [TENANT], null, true, '', '   ', 'x'.repeat(65), 'a\nb']) {
       await assertFails(`Bearer ${await sign({ tid, oid: USER, exp })}`, 'no-tenant');
     }
-    assert.equal((await verifier.verify(`Bearer ${await sign({ tid: 't'.repeat(64), exp })}`)).partnerTenantId, 't'.repeat(64));
+    assert.equal(
+      (await verifier.verify(`Bearer ${await sign({ tid: 't'.repeat(64), exp })}`)).partnerTenantId,
+      't'.repeat(64),
+    );
   });
 
   it('invalid: oid or sub that is not a usable string', async () => {
@@ -140,7 +149,10 @@ describe('auth: HS256 verifier', () => {
     assert.deepEqual(await cached.verify(`Bearer ${token}`), { partnerTenantId: TENANT, userId: USER });
     assert.deepEqual(await cached.verify(`Bearer ${token}`), { partnerTenantId: TENANT, userId: USER });
     clock = new Date(clock.getTime() + 66_000); // past exp and the 5 s tolerance
-    await assert.rejects(cached.verify(`Bearer ${token}`), (error: unknown) => error instanceof AuthError && error.failure === 'expired');
+    await assert.rejects(
+      cached.verify(`Bearer ${token}`),
+      (error: unknown) => error instanceof AuthError && error.failure === 'expired',
+    );
 
     // A tampered copy of a remembered token is verified on its own, and refused.
     clock = new Date();
@@ -162,7 +174,10 @@ describe('auth: mintToken and randomSecret', () => {
   it('mints tid, oid, iat and exp (default 1 hour), and iss when asked', async () => {
     const before = now();
     const token = await mintToken({ secret: SECRET, tenantId: TENANT, userId: USER, issuer: 'urn:sandbox' });
-    const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    const [header, payload] = token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     assert.deepEqual(header, { alg: 'HS256', typ: 'JWT' });
     assert.equal(payload.tid, TENANT);
     assert.equal(payload.oid, USER);

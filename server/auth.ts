@@ -87,6 +87,7 @@ export const CLOCK_TOLERANCE_SECONDS = 5;
 /** The algorithm of tokens signed with `JWT_SECRET`. */
 export const SECRET_ALGORITHM = 'HS256';
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 function secretKey(secret: string): Uint8Array {
@@ -103,7 +104,10 @@ function bearerToken(authorization: string | undefined): string {
   }
   // `Bearer $TOKEN` with TOKEN unset: the header is the scheme alone (HTTP drops the trailing space).
   if (/^\s*bearer\s*$/i.test(authorization)) {
-    throw new AuthError('malformed', 'The bearer token is empty: the Authorization header is "Bearer" with nothing after it (a variable such as $TOKEN that is not set?); send "Authorization: Bearer <token>" with a token, from npm run -s token for the sandbox');
+    throw new AuthError(
+      'malformed',
+      'The bearer token is empty: the Authorization header is "Bearer" with nothing after it (a variable such as $TOKEN that is not set?); send "Authorization: Bearer <token>" with a token, from npm run -s token for the sandbox',
+    );
   }
   const match = /^\s*(\S+) +(\S+)\s*$/.exec(authorization);
   if (!match || match[1]?.toLowerCase() !== 'bearer' || match[2] === undefined) {
@@ -136,13 +140,22 @@ function fromJoseError(error: unknown, algorithms: readonly string[], now: Date)
     return new AuthError('invalid', `The access token's "${error.claim}" claim is not valid`);
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return new AuthError('invalid', `The access token is not signed with an accepted algorithm (${algorithms.join(', ')})`);
+    return new AuthError(
+      'invalid',
+      `The access token is not signed with an accepted algorithm (${algorithms.join(', ')})`,
+    );
   }
   if (error instanceof errors.JWKSNoMatchingKey) {
-    return new AuthError('invalid', 'The access token is signed with a key the server does not know (no key of the key set matches its "kid")');
+    return new AuthError(
+      'invalid',
+      'The access token is signed with a key the server does not know (no key of the key set matches its "kid")',
+    );
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return new AuthError('invalid', 'The access token signature is not valid: it was signed with another secret or key than this server verifies with (a token minted for another server, or before JWT_SECRET changed); mint a new one with npm run token');
+    return new AuthError(
+      'invalid',
+      'The access token signature is not valid: it was signed with another secret or key than this server verifies with (a token minted for another server, or before JWT_SECRET changed); mint a new one with npm run token',
+    );
   }
   if (error instanceof errors.JOSEError) {
     return new AuthError('invalid', 'The access token is not a well-formed signed JWT');
@@ -154,7 +167,10 @@ function fromJoseError(error: unknown, algorithms: readonly string[], now: Date)
 export function principalFromClaims(payload: JWTPayload): Principal {
   const { tid } = payload;
   if (
-    typeof tid !== 'string' || tid.trim() === '' || tid.length > MAX_TENANT_ID_LENGTH || CONTROL_CHARACTERS.test(tid)
+    typeof tid !== 'string' ||
+    tid.trim() === '' ||
+    tid.length > MAX_TENANT_ID_LENGTH ||
+    CONTROL_CHARACTERS.test(tid)
   ) {
     throw new AuthError(
       'no-tenant',
@@ -165,7 +181,10 @@ export function principalFromClaims(payload: JWTPayload): Principal {
     const value = payload[claim];
     if (value === undefined) continue;
     if (
-      typeof value !== 'string' || value.trim() === '' || value.length > MAX_USER_ID_LENGTH || CONTROL_CHARACTERS.test(value)
+      typeof value !== 'string' ||
+      value.trim() === '' ||
+      value.length > MAX_USER_ID_LENGTH ||
+      CONTROL_CHARACTERS.test(value)
     ) {
       throw new AuthError(
         'invalid',
@@ -181,9 +200,14 @@ export function principalFromClaims(payload: JWTPayload): Principal {
  * Verifies `token` with `key` (a key or a key resolver), as jose's documentation says to: when
  * several keys of a key set fit a token (no `kid`, or a shared one), each is tried in turn.
  */
-async function verifyJwt(token: string, key: Uint8Array | JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload> {
+async function verifyJwt(
+  token: string,
+  key: Uint8Array | JWTVerifyGetKey,
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
   try {
-    return (await (typeof key === 'function' ? jwtVerify(token, key, options) : jwtVerify(token, key, options))).payload;
+    return (await (typeof key === 'function' ? jwtVerify(token, key, options) : jwtVerify(token, key, options)))
+      .payload;
   } catch (error) {
     if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
     for await (const candidate of error) {
@@ -198,7 +222,11 @@ async function verifyJwt(token: string, key: Uint8Array | JWTVerifyGetKey, optio
 }
 
 /** The verifier behind every configuration: `key` checks the signature, the rest is common. */
-function createJwtVerifier(key: Uint8Array | JWTVerifyGetKey, algorithms: readonly string[], options: VerifierOptions): Verifier {
+function createJwtVerifier(
+  key: Uint8Array | JWTVerifyGetKey,
+  algorithms: readonly string[],
+  options: VerifierOptions,
+): Verifier {
   const now = options.now ?? (() => new Date());
   // Tokens already verified, by their exact text, until they expire: a client sends the same token on
   // every call, and the signature check (an asynchronous WebCrypto job in jose) is most of what a GET
@@ -268,8 +296,7 @@ export function createVerifier(
 
 /** What signs a minted token: the HS256 secret, or a private key with its algorithm (and `kid`). */
 export type SigningKey =
-  | { secret: string }
-  | { privateKey: CryptoKey | KeyObject | JWK; alg: string; kid?: string | undefined };
+  { secret: string } | { privateKey: CryptoKey | KeyObject | JWK; alg: string; kid?: string | undefined };
 
 /**
  * Mints a token the reference server accepts: claims `tid`, `oid`, `iat`, `exp` (and `iss` when

@@ -61,7 +61,8 @@ function flagsOf(variables: readonly Variable[]): Flag[] {
   return flags;
 }
 
-type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; values: Map<Variable, { flag: string; value: string }> };
+type Parsed =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; values: Map<Variable, { flag: string; value: string }> };
 
 /** Reads the arguments; throws a UsageError for an unknown option, a missing value or a stray argument. */
 function parseArguments(args: readonly string[], flags: readonly Flag[]): Parsed {
@@ -71,18 +72,22 @@ function parseArguments(args: readonly string[], flags: readonly Flag[]): Parsed
     const arg = args[i]!;
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     if (arg === '--version') return { kind: 'version' };
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}: every option starts with -- (see --help)`);
+    if (!arg.startsWith('--'))
+      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}: every option starts with -- (see --help)`);
     const equals = arg.indexOf('=');
     const name = equals === -1 ? arg : arg.slice(0, equals);
     const flag = byName.get(name);
     if (!flag) {
       const near = closest(name, [...byName.keys()]);
-      throw new UsageError(`unknown option ${name}${near ? ` (did you mean ${near}?)` : ''}; see --help for the options`);
+      throw new UsageError(
+        `unknown option ${name}${near ? ` (did you mean ${near}?)` : ''}; see --help for the options`,
+      );
     }
     let value: string | undefined;
     if (equals !== -1) value = arg.slice(equals + 1);
     else if (args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) value = args[++i];
-    if (value === undefined || value.trim() === '') throw new UsageError(`${name} needs a value (${name} VALUE or ${name}=VALUE; see --help)`);
+    if (value === undefined || value.trim() === '')
+      throw new UsageError(`${name} needs a value (${name} VALUE or ${name}=VALUE; see --help)`);
     values.set(flag.variable, { flag: name, value });
   }
   return { kind: 'run', values };
@@ -102,7 +107,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = row;
   }
   return previous[b.length]!;
@@ -183,7 +189,9 @@ function version(): string {
   }
   let contract = '';
   try {
-    const spec = JSON.parse(readFileSync(join(here, '..', 'generated', 'openapi.json'), 'utf8')) as { info?: { version?: string } };
+    const spec = JSON.parse(readFileSync(join(here, '..', 'generated', 'openapi.json'), 'utf8')) as {
+      info?: { version?: string };
+    };
     if (spec.info?.version) contract = ` (contract ${spec.info.version})`;
   } catch {
     // the version of the package alone

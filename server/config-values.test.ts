@@ -35,8 +35,27 @@ describe('config: parseDuration', () => {
 
   it('returns undefined for malformed text', () => {
     for (const text of [
-      '', 'abc', '30', '-5s', '+5s', '5 sec', '5S', '1e3ms', '.5s', 's', 'P', 'PT', 'P1DT', 'P1Y', 'P1M',
-      'PT1H1H', 'P1D1W', '7d1h', 'T15M', 'PT15X', '1,5h',
+      '',
+      'abc',
+      '30',
+      '-5s',
+      '+5s',
+      '5 sec',
+      '5S',
+      '1e3ms',
+      '.5s',
+      's',
+      'P',
+      'PT',
+      'P1DT',
+      'P1Y',
+      'P1M',
+      'PT1H1H',
+      'P1D1W',
+      '7d1h',
+      'T15M',
+      'PT15X',
+      '1,5h',
     ]) {
       assert.equal(parseDuration(text), undefined, text);
     }

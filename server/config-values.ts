@@ -47,11 +47,18 @@ export function parseDuration(text: string): number | undefined {
   if (iso) {
     const [, weeks, days, hours, minutes, seconds] = iso;
     const parts: [string | undefined, number][] = [
-      [weeks, WEEK], [days, DAY], [hours, HOUR], [minutes, MINUTE], [seconds, SECOND],
+      [weeks, WEEK],
+      [days, DAY],
+      [hours, HOUR],
+      [minutes, MINUTE],
+      [seconds, SECOND],
     ];
     if (parts.every(([value]) => value === undefined)) return undefined; // "P", "PT"
     if (/T$/i.test(trimmed)) return undefined; // "P1DT": a time designator with no time
-    ms = parts.reduce((sum, [value, unit]) => sum + (value === undefined ? 0 : Number(value.replace(',', '.')) * unit), 0);
+    ms = parts.reduce(
+      (sum, [value, unit]) => sum + (value === undefined ? 0 : Number(value.replace(',', '.')) * unit),
+      0,
+    );
   } else {
     const unit = UNIT_DURATION.exec(trimmed);
     if (!unit) return undefined;
@@ -91,7 +98,9 @@ export function durationOrZero(max: number): (text: string) => number | Problem 
   return (text) => {
     if (text === '0' || parseDuration(text) === 0) return 0;
     const parsed = positive(text);
-    return parsed instanceof Problem && parseDuration(text) !== undefined ? new Problem(`must be at most ${formatDuration(max)} (0: none)`) : parsed;
+    return parsed instanceof Problem && parseDuration(text) !== undefined
+      ? new Problem(`must be at most ${formatDuration(max)} (0: none)`)
+      : parsed;
   };
 }
 
@@ -100,9 +109,11 @@ export function duration(max: number): (text: string) => number | Problem {
   return (text) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
-      return new Problem(/^P(?:[\d.,]+[WD])*[\d.,]+[YM]/i.test(text)
-        ? 'years and months have no fixed length; use days or weeks (P365D, P4W) or a number with a unit (7d)'
-        : DURATION_HINT);
+      return new Problem(
+        /^P(?:[\d.,]+[WD])*[\d.,]+[YM]/i.test(text)
+          ? 'years and months have no fixed length; use days or weeks (P365D, P4W) or a number with a unit (7d)'
+          : DURATION_HINT,
+      );
     }
     if (ms <= 0 || ms > max) return new Problem(`must be more than 0 and at most ${formatDuration(max)}`);
     return ms;

@@ -84,7 +84,10 @@ describe('config: loadConfig valid values', () => {
   it('JWKS_URL: an https URL, as it is (nothing is fetched)', () => {
     const url = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
     assert.equal(loadConfig({ JWKS_URL: url }).jwksUrl, url);
-    assert.equal(loadConfig({ JWKS_URL: 'https://keys.example.test:8443/jwks.json' }).jwksUrl, 'https://keys.example.test:8443/jwks.json');
+    assert.equal(
+      loadConfig({ JWKS_URL: 'https://keys.example.test:8443/jwks.json' }).jwksUrl,
+      'https://keys.example.test:8443/jwks.json',
+    );
   });
 
   it('JWKS_URL: a key set file, as a path (absolute or relative) or a file: URL, made a file: URL', async () => {
@@ -180,7 +183,10 @@ describe('config: loadConfig invalid values', () => {
 
   it('PORT', () => {
     for (const value of ['abc', '-1', '65536', '3000.5', '1e3', '0x50', '99999999']) {
-      rejects({ PORT: value }, new RegExp(`^PORT=${JSON.stringify(value).replace(/[.+]/g, '\\$&')}: expected an integer from 0 to 65535`));
+      rejects(
+        { PORT: value },
+        new RegExp(`^PORT=${JSON.stringify(value).replace(/[.+]/g, '\\$&')}: expected an integer from 0 to 65535`),
+      );
     }
   });
 
@@ -227,16 +233,31 @@ describe('config: loadConfig invalid values', () => {
   });
 
   it('JWKS_URL with a scheme other than https: and file:', () => {
-    rejects({ JWKS_URL: 'http://login.example.test/keys' }, /^JWKS_URL="http:\/\/login\.example\.test\/keys": expected an https URL .*plain http is refused/);
-    rejects({ JWKS_URL: 'ftp://x' }, /^JWKS_URL="ftp:\/\/x": expected an https URL \(https:\/\/login\.microsoftonline\.com\/common\/discovery\/v2\.0\/keys\), a file: URL or the path of a JWKS file$/);
+    rejects(
+      { JWKS_URL: 'http://login.example.test/keys' },
+      /^JWKS_URL="http:\/\/login\.example\.test\/keys": expected an https URL .*plain http is refused/,
+    );
+    rejects(
+      { JWKS_URL: 'ftp://x' },
+      /^JWKS_URL="ftp:\/\/x": expected an https URL \(https:\/\/login\.microsoftonline\.com\/common\/discovery\/v2\.0\/keys\), a file: URL or the path of a JWKS file$/,
+    );
     rejects({ JWKS_URL: 'https://' }, /^JWKS_URL="https:\/\/": expected an https URL/);
-    rejects({ JWKS_URL: 'file://some-host/keys.json' }, /^JWKS_URL="file:\/\/some-host\/keys\.json": expected an https URL .*names a file on this machine/);
+    rejects(
+      { JWKS_URL: 'file://some-host/keys.json' },
+      /^JWKS_URL="file:\/\/some-host\/keys\.json": expected an https URL .*names a file on this machine/,
+    );
   });
 
   it('JWKS_URL naming a file that does not exist, or a directory', () => {
     const missing = join(dir, 'missing-jwks.json');
-    rejects({ JWKS_URL: missing }, new RegExp(`^JWKS_URL=".*missing-jwks\\.json": no such key set file \\(${missing.replace(/[.]/g, '\\.')}\\)$`));
-    rejects({ JWKS_URL: pathToFileURL(missing).href }, /^JWKS_URL="file:.*missing-jwks\.json": no such key set file \(.*missing-jwks\.json\)$/);
+    rejects(
+      { JWKS_URL: missing },
+      new RegExp(`^JWKS_URL=".*missing-jwks\\.json": no such key set file \\(${missing.replace(/[.]/g, '\\.')}\\)$`),
+    );
+    rejects(
+      { JWKS_URL: pathToFileURL(missing).href },
+      /^JWKS_URL="file:.*missing-jwks\.json": no such key set file \(.*missing-jwks\.json\)$/,
+    );
     rejects({ JWKS_URL: 'not a url' }, /^JWKS_URL="not a url": no such key set file \(.*not a url\)$/);
     rejects({ JWKS_URL: dir }, /^JWKS_URL=".*": .* is not a file; expected a JSON Web Key Set file$/);
   });
@@ -262,13 +283,22 @@ describe('config: loadConfig invalid values', () => {
       [{ keys: {} }, /is not a JSON Web Key Set/],
       [publicJwk, /is not a JSON Web Key Set/], // one key, not a set
       [{ keys: ['x'] }, /: key 0 is not a JSON object$/],
-      [{ keys: [publicJwk, { ...privateJwk, kid: 'k2' }] }, /: key 1 \(kid "k2"\) is a private key \("d"\); publish only public keys$/],
-      [{ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }, /: key 0 is a secret key; a key set holds public keys \(HS256 tokens use JWT_SECRET\)$/],
+      [
+        { keys: [publicJwk, { ...privateJwk, kid: 'k2' }] },
+        /: key 1 \(kid "k2"\) is a private key \("d"\); publish only public keys$/,
+      ],
+      [
+        { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] },
+        /: key 0 is a secret key; a key set holds public keys \(HS256 tokens use JWT_SECRET\)$/,
+      ],
       [{ keys: [{ kty: 'XYZ' }] }, /: key 0 has "kty" "XYZ"; expected RSA, EC or OKP$/],
       [{ keys: [{ kty: 'RSA', e: 'AQAB' }] }, /: key 0 is not a valid RSA public key$/],
       [{ keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }] }, /: key 0 is not a valid EC public key$/],
       [{ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'abc' }] }, /: key 0 is not a valid OKP public key$/],
-      [{ keys: [{ kty: 'EC', crv: 'secp256k1', x: 'a', y: 'b' }] }, /: key 0 has "crv" "secp256k1"; expected P-256, P-384, P-521$/],
+      [
+        { keys: [{ kty: 'EC', crv: 'secp256k1', x: 'a', y: 'b' }] },
+        /: key 0 has "crv" "secp256k1"; expected P-256, P-384, P-521$/,
+      ],
       [{ keys: [{ kty: 'OKP', crv: 'X25519', x: 'a' }] }, /: key 0 has "crv" "X25519"; expected Ed25519$/],
       [{ keys: [{ ...publicJwk, use: 'enc' }] }, /: no key is for signatures/],
       [{ keys: [{ ...publicJwk, alg: 'RSA-OAEP' }] }, /: no key is for signatures/],
@@ -278,7 +308,11 @@ describe('config: loadConfig invalid values', () => {
       const file = join(dir, 'not-a-key-set.json');
       writeFileSync(file, JSON.stringify(json));
       const error = configError({ JWKS_URL: file });
-      assert.match(error.message, /^JWKS_URL=".*not-a-key-set\.json": the key set file .*not-a-key-set\.json/, JSON.stringify(json));
+      assert.match(
+        error.message,
+        /^JWKS_URL=".*not-a-key-set\.json": the key set file .*not-a-key-set\.json/,
+        JSON.stringify(json),
+      );
       assert.match(error.message, pattern, JSON.stringify(json));
       assert.equal(error.problems.length, 1);
       assert.ok(!error.message.includes(String(privateJwk.d)), 'the private key must not appear in the message');
@@ -286,7 +320,10 @@ describe('config: loadConfig invalid values', () => {
   });
 
   it('LOG_LEVEL', () => {
-    rejects({ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent$/);
+    rejects(
+      { LOG_LEVEL: 'verbose' },
+      /^LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent$/,
+    );
   });
 
   it('BODY_LIMIT malformed or out of range', () => {
@@ -309,7 +346,12 @@ describe('config: loadConfig invalid values', () => {
 
   it('RATE_LIMIT_PER_MINUTE that is not an integer in range', () => {
     for (const value of ['-1', '1.5', 'lots', '1000001', '1e3']) {
-      rejects({ RATE_LIMIT_PER_MINUTE: value }, new RegExp(`^RATE_LIMIT_PER_MINUTE=${JSON.stringify(value).replace(/[.+]/g, '\\$&')}: expected an integer from 0 \\(no throttling\\) to 1000000$`));
+      rejects(
+        { RATE_LIMIT_PER_MINUTE: value },
+        new RegExp(
+          `^RATE_LIMIT_PER_MINUTE=${JSON.stringify(value).replace(/[.+]/g, '\\$&')}: expected an integer from 0 \\(no throttling\\) to 1000000$`,
+        ),
+      );
     }
   });
 
@@ -338,6 +380,9 @@ describe('config: loadConfig invalid values', () => {
       lines.map((line) => /^[A-Z_]+/.exec(line)?.[0]),
       ['PORT', 'HOST', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL', 'BODY_LIMIT', 'REQUEST_TIMEOUT'],
     );
-    assert.equal(lines[2], 'CART_TTL="abc": expected an ISO 8601 duration (P7D, PT15M) or a number with a unit (30s, 15m, 7d)');
+    assert.equal(
+      lines[2],
+      'CART_TTL="abc": expected an ISO 8601 duration (P7D, PT15M) or a number with a unit (30s, 15m, 7d)',
+    );
   });
 });

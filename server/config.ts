@@ -16,7 +16,19 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KeySetError, keySetLocation, readKeySetFile } from './auth-keys.ts';
 import { MIN_SECRET_LENGTH } from './auth.ts';
-import { DAY, duration, durationOrZero, HOUR, integer, KIB, MIB, oneOf, parseByteSize, Problem, SECOND } from './config-values.ts';
+import {
+  DAY,
+  duration,
+  durationOrZero,
+  HOUR,
+  integer,
+  KIB,
+  MIB,
+  oneOf,
+  parseByteSize,
+  Problem,
+  SECOND,
+} from './config-values.ts';
 import { SANDBOX_PROFILES, type SandboxProfile } from './domain/sandbox-profile.ts';
 import { DEFAULT_CATALOG_PATH } from './catalog/load-catalog.ts';
 import { ConfigError } from './start-errors.ts';
@@ -40,7 +52,10 @@ export interface Config {
   cartTtlMs: number;
   /** JWT_SECRET: the HS256 key for bearer tokens, at least 32 characters; undefined when unset. */
   jwtSecret: string | undefined;
-  /** JWKS_URL: the key set asymmetric bearer tokens are verified against, an https: or file: URL (a path becomes a file: URL); undefined when unset. */
+  /**
+   * JWKS_URL: the key set asymmetric bearer tokens are verified against, an https: or file: URL (a path becomes a file:
+   * URL); undefined when unset.
+   */
   jwksUrl: string | undefined;
   /** LOG_LEVEL, default 'info'. */
   logLevel: LogLevel;
@@ -54,7 +69,10 @@ export interface Config {
   idempotencyTtlMs: number;
   /** RATE_LIMIT_PER_MINUTE, default 6000; 0 turns throttling off. */
   rateLimitPerMinute: number;
-  /** UNKNOWN_PROPERTIES, default 'ignore': what to do with request properties and query parameters the spec does not declare. */
+  /**
+   * UNKNOWN_PROPERTIES, default 'ignore': what to do with request properties and query parameters the spec does not
+   * declare.
+   */
   unknownProperties: UnknownPropertyPolicy;
   /** CORS_ORIGINS, default 'loopback': which web origins may call the sandbox from a browser. */
   corsOrigins: CorsOrigins;
@@ -66,7 +84,10 @@ export interface Config {
   sandboxControls: boolean;
 }
 
-/** `loopback`: pages served from this machine (localhost, 127.0.0.1, [::1], any port); `none`; `*`; or a list of origins. */
+/**
+ * `loopback`: pages served from this machine (localhost, 127.0.0.1, [::1], any port); `none`; `*`; or a list of
+ * origins.
+ */
 export type CorsOrigins = 'loopback' | 'none' | '*' | readonly string[];
 
 /** `ignore`: as Partner Center, but named in the answer; `refuse`: a strict sandbox answers 400. */
@@ -100,7 +121,13 @@ export const DEFAULTS: Readonly<Omit<Config, 'jwtSecret' | 'jwksUrl' | 'database
 /** Bounds enforced by `loadConfig` (inclusive maxima; durations must be more than 0). */
 export const LIMITS: Readonly<
   Record<
-    'maxCartTtlMs' | 'maxRequestTimeoutMs' | 'minBodyLimitBytes' | 'maxBodyLimitBytes' | 'maxIdempotencyTtlMs' | 'maxRateLimitPerMinute' | 'maxProvisioningDelayMs',
+    | 'maxCartTtlMs'
+    | 'maxRequestTimeoutMs'
+    | 'minBodyLimitBytes'
+    | 'maxBodyLimitBytes'
+    | 'maxIdempotencyTtlMs'
+    | 'maxRateLimitPerMinute'
+    | 'maxProvisioningDelayMs',
     number
   >
 > = Object.freeze({
@@ -189,7 +216,8 @@ const TABLE = [
     secret: true,
     parse: (text) => {
       const url = URL.parse(text);
-      if (!url || !['postgres:', 'postgresql:'].includes(url.protocol)) return new Problem('expected a postgres:// URL (postgres://user:password@host:5432/database)');
+      if (!url || !['postgres:', 'postgresql:'].includes(url.protocol))
+        return new Problem('expected a postgres:// URL (postgres://user:password@host:5432/database)');
       if (!url.hostname) return new Problem('the URL names no host');
       return text;
     },
@@ -240,15 +268,15 @@ const TABLE = [
       text.length >= MIN_SECRET_LENGTH
         ? text
         : new Problem(
-          `must be at least ${MIN_SECRET_LENGTH} characters for an HS256 key; generate one with: ` +
-            `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
-        ),
+            `must be at least ${MIN_SECRET_LENGTH} characters for an HS256 key; generate one with: ` +
+              `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`,
+          ),
   }),
   variable({
     name: 'JWKS_URL',
     default: '—',
     description:
-      'The JSON Web Key Set that asymmetric bearer tokens (RS256 as Azure AD\'s, also RS384/512, PS256/384/512, ES256/384/512, EdDSA) are verified against: a JWKS file, as a path or `file:` URL, read once at start (public keys only; a sandbox never needs the network), or an `https:` URL the server calls out to (cached 10 minutes, fetched again for an unknown `kid`), e.g. Azure AD\'s `https://login.microsoftonline.com/common/discovery/v2.0/keys`. `http:` is refused. With `JWT_SECRET` as well, both kinds of token are accepted, told apart by their `alg`.',
+      "The JSON Web Key Set that asymmetric bearer tokens (RS256 as Azure AD's, also RS384/512, PS256/384/512, ES256/384/512, EdDSA) are verified against: a JWKS file, as a path or `file:` URL, read once at start (public keys only; a sandbox never needs the network), or an `https:` URL the server calls out to (cached 10 minutes, fetched again for an unknown `kid`), e.g. Azure AD's `https://login.microsoftonline.com/common/discovery/v2.0/keys`. `http:` is refused. With `JWT_SECRET` as well, both kinds of token are accepted, told apart by their `alg`.",
     field: 'jwksUrl',
     unset: undefined,
     parse: (text) => {
@@ -288,7 +316,9 @@ const TABLE = [
       const bytes = parseByteSize(text);
       if (bytes === undefined) return new Problem('expected a byte count or a size with a unit (102400, 100kb, 1mb)');
       if (bytes < LIMITS.minBodyLimitBytes || bytes > LIMITS.maxBodyLimitBytes) {
-        return new Problem(`must be from 1kb (${LIMITS.minBodyLimitBytes} bytes) to 16mb (${LIMITS.maxBodyLimitBytes} bytes)`);
+        return new Problem(
+          `must be from 1kb (${LIMITS.minBodyLimitBytes} bytes) to 16mb (${LIMITS.maxBodyLimitBytes} bytes)`,
+        );
       }
       return bytes;
     },
@@ -314,10 +344,14 @@ const TABLE = [
     name: 'RATE_LIMIT_PER_MINUTE',
     default: '`6000`',
     description:
-      'Requests a minute per partner, in bursts of up to a minute\'s worth; `429` above. `0` turns throttling off; at most 1000000. Partner Center itself documents 500 a minute per tenant for orders.',
+      "Requests a minute per partner, in bursts of up to a minute's worth; `429` above. `0` turns throttling off; at most 1000000. Partner Center itself documents 500 a minute per tenant for orders.",
     field: 'rateLimitPerMinute',
     unset: DEFAULTS.rateLimitPerMinute,
-    parse: integer(7, LIMITS.maxRateLimitPerMinute, `expected an integer from 0 (no throttling) to ${LIMITS.maxRateLimitPerMinute}`),
+    parse: integer(
+      7,
+      LIMITS.maxRateLimitPerMinute,
+      `expected an integer from 0 (no throttling) to ${LIMITS.maxRateLimitPerMinute}`,
+    ),
   }),
   variable({
     name: 'UNKNOWN_PROPERTIES',
@@ -337,11 +371,16 @@ const TABLE = [
     unset: DEFAULTS.corsOrigins,
     parse: (text) => {
       if (text === 'loopback' || text === 'none' || text === '*') return text;
-      const origins = text.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+      const origins = text
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== '');
       const bad = origins.find((origin) => URL.parse(origin)?.origin !== origin);
       return origins.length > 0 && bad === undefined
         ? origins
-        : new Problem(`expected loopback, none, * or origins separated by commas (https://portal.example.com)${bad ? `; ${bad} is not an origin` : ''}`);
+        : new Problem(
+            `expected loopback, none, * or origins separated by commas (https://portal.example.com)${bad ? `; ${bad} is not an origin` : ''}`,
+          );
     },
   }),
   variable({
@@ -357,7 +396,7 @@ const TABLE = [
     name: 'SANDBOX_PROFILE',
     default: '`production`',
     description:
-      'The partner the sandbox plays: `production`, a production partner (no sandbox limits; only software orders can be cancelled, within their window), or `integration`, an integration-sandbox account with Microsoft\'s documented limits (75 customers, 5 subscriptions per customer, 25 licences per subscription, 2 reserved VM instances per customer, offers it cannot buy, purchase-order flows) and its cancellation rules.',
+      "The partner the sandbox plays: `production`, a production partner (no sandbox limits; only software orders can be cancelled, within their window), or `integration`, an integration-sandbox account with Microsoft's documented limits (75 customers, 5 subscriptions per customer, 25 licences per subscription, 2 reserved VM instances per customer, offers it cannot buy, purchase-order flows) and its cancellation rules.",
     field: 'sandboxProfile',
     unset: DEFAULTS.sandboxProfile,
     parse: oneOf(SANDBOX_PROFILES, `expected ${SANDBOX_PROFILES.join(' or ')}`),
@@ -366,7 +405,7 @@ const TABLE = [
     name: 'SANDBOX_CONTROLS',
     default: '`on`',
     description:
-      'The test controls under `/sandbox` (each partner\'s virtual clock and reset; described by `openapi/sandbox-controls.yaml`): `on`, or `off` for a deployment that must not have them (their paths then answer `404` like any unknown route, and every partner is on the machine\'s clock).',
+      "The test controls under `/sandbox` (each partner's virtual clock and reset; described by `openapi/sandbox-controls.yaml`): `on`, or `off` for a deployment that must not have them (their paths then answer `404` like any unknown route, and every partner is on the machine's clock).",
     field: 'sandboxControls',
     unset: DEFAULTS.sandboxControls,
     parse: (text) => {
@@ -397,7 +436,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const text = secret ? value : value.trim();
     const parsed = parse(text);
     if (parsed instanceof Problem) {
-      problems.push(secret ? `${name} (${text.length} characters, value not shown): ${parsed.why}` : `${name}=${quote(text)}: ${parsed.why}`);
+      problems.push(
+        secret
+          ? `${name} (${text.length} characters, value not shown): ${parsed.why}`
+          : `${name}=${quote(text)}: ${parsed.why}`,
+      );
       config[field] = unset;
     } else {
       config[field] = parsed;

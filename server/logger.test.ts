@@ -21,7 +21,8 @@ describe('the server log', () => {
     const output = collecting(true);
     createLogger('info', output).info({ status: 201 }, 'request');
     await new Promise((resolve) => setImmediate(resolve));
-    const text = output.text().replace(/\x1b\[[0-9;]*m/g, ''); // without its colours
+    // eslint-disable-next-line no-control-regex -- without its colours (ANSI escapes)
+    const text = output.text().replace(/\x1b\[[0-9;]*m/g, '');
     assert.match(text, /INFO.*request/);
     assert.match(text, /status: 201/);
     assert.throws(() => JSON.parse(text.trim()), 'not JSON');

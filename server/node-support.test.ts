@@ -17,17 +17,22 @@ describe('the Node version check', () => {
       const problem = unsupportedNode(version);
       assert.ok(problem, `${version} is refused`);
       assert.match(problem, /^the sandbox needs Node\.js >= 22\.15 .*\(node:sqlite\); this is Node\.js /);
-      assert.ok(problem.endsWith(version.replace(/^v/, '')) || problem.includes(`this is Node.js ${version.replace(/^v/, '')}:`), problem);
+      assert.ok(
+        problem.endsWith(version.replace(/^v/, '')) ||
+          problem.includes(`this is Node.js ${version.replace(/^v/, '')}:`),
+        problem,
+      );
       assert.doesNotMatch(problem, /\n/);
     }
     assert.match(unsupportedNode('23.5.0') ?? '', /on the 23 line, >= 23\.11/);
   });
 
   it('accepts 22.15 and later, 23.11 and later, and every later line', () => {
-    for (const version of ['22.15.0', '22.21.1', '23.11.0', '24.0.0', '24.21.0', '26.1.0']) assert.equal(unsupportedNode(version), undefined, version);
+    for (const version of ['22.15.0', '22.21.1', '23.11.0', '24.0.0', '24.21.0', '26.1.0'])
+      assert.equal(unsupportedNode(version), undefined, version);
   });
 
-  it('the running Node (the project\'s) is accepted', () => {
+  it("the running Node (the project's) is accepted", () => {
     assert.equal(unsupportedNode(), undefined);
   });
 });
@@ -37,7 +42,9 @@ describe(`the entry points on Node ${EMULATED_VERSION} (emulated: its version, a
   const temporary = useTemporaryDirectory('cart-kit-old-node');
   const env = { ...process.env, JWT_SECRET: 'a-secret-of-at-least-32-characters-0123', LOG_LEVEL: 'silent' };
   const emulated = (args: string[]) => runNode([...emulatedOldNodeArgs(temporary.path), ...args], { cwd: root, env });
-  const NEEDS = new RegExp(`the sandbox needs Node\\.js >= 22\\.15 \\(node:sqlite\\); this is Node\\.js ${EMULATED_VERSION.replaceAll('.', '\\.')}`);
+  const NEEDS = new RegExp(
+    `the sandbox needs Node\\.js >= 22\\.15 \\(node:sqlite\\); this is Node\\.js ${EMULATED_VERSION.replaceAll('.', '\\.')}`,
+  );
 
   function assertOneLine(stderr: string, prefix: string): void {
     const lines = stderr.trim().split('\n');
@@ -91,15 +98,22 @@ describe(`the entry points on Node ${EMULATED_VERSION} (emulated: its version, a
     assert.equal(outcome.stack, `StartupError: ${outcome.message}`);
   });
 
-  it('left uncaught, startSandbox()\'s rejection prints the line without a stack into the package', async () => {
-    const run = await emulated(['--input-type=module', '-e', "const { startSandbox } = await import('./server/sandbox.ts'); await startSandbox();"]);
+  it("left uncaught, startSandbox()'s rejection prints the line without a stack into the package", async () => {
+    const run = await emulated([
+      '--input-type=module',
+      '-e',
+      "const { startSandbox } = await import('./server/sandbox.ts'); await startSandbox();",
+    ]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, new RegExp(`StartupError: ${NEEDS.source}`));
     assert.doesNotMatch(run.stderr, /^\s+at .*server\//m);
   });
 
   it(`the same entry points on the project's Node start as before (the emulation is what refuses)`, async () => {
-    const run = await runNode(['--disable-warning=ExperimentalWarning', join(root, 'server', 'cli.ts'), '--version'], { cwd: root, env });
+    const run = await runNode(['--disable-warning=ExperimentalWarning', join(root, 'server', 'cli.ts'), '--version'], {
+      cwd: root,
+      env,
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, '');
   });

@@ -9,7 +9,9 @@
 /** The oldest Node.js the sandbox runs on, as `engines` says it in package.json and sandbox/package.json. */
 export const MINIMUM_NODE = '22.15';
 
-/** Oldest supported release of each line that has node:sqlite with `isOpen`; every line after 23 has it from its start. */
+/**
+ * Oldest supported release of each line that has node:sqlite with `isOpen`; every line after 23 has it from its start.
+ */
 const MINIMUM_OF_LINE: Readonly<Record<number, readonly [number, number]>> = { 22: [22, 15], 23: [23, 11] };
 
 /**
@@ -18,7 +20,8 @@ const MINIMUM_OF_LINE: Readonly<Record<number, readonly [number, number]>> = { 2
  */
 export function unsupportedNode(version: string = process.versions.node): string | undefined {
   const [major = Number.NaN, minor = Number.NaN] = version.replace(/^v/, '').split('.').map(Number);
-  if (!Number.isInteger(major) || !Number.isInteger(minor)) return undefined; // not a version we can judge: let the start try
+  // not a version we can judge: let the start try
+  if (!Number.isInteger(major) || !Number.isInteger(minor)) return undefined;
   if (major > 23) return undefined;
   const oldest = MINIMUM_OF_LINE[major];
   if (oldest && minor >= oldest[1]) return undefined;

@@ -26,7 +26,11 @@ export async function runServer(names: SettingNames): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const [only, ...more] = error.problems;
-    console.error(more.length === 0 ? `The server cannot start: ${only}` : `The server cannot start, its configuration is not valid:\n${error.message}`);
+    console.error(
+      more.length === 0
+        ? `The server cannot start: ${only}`
+        : `The server cannot start, its configuration is not valid:\n${error.message}`,
+    );
     process.exit(2);
   }
 
@@ -52,6 +56,8 @@ export async function runServer(names: SettingNames): Promise<void> {
   // Before anything is printed: a signal that comes before its handler ends the process unlogged.
   const server = running;
   let stopping = false;
+  // Declared before the handlers that clear it, assigned once listening.
+  // eslint-disable-next-line prefer-const
   let prepare: NodeJS.Timeout | undefined;
   function shutdown(signal: string): void {
     // Ctrl-C in a terminal signals the whole process group: under `npm start`, npm passes the SIGINT on
@@ -74,7 +80,12 @@ export async function runServer(names: SettingNames): Promise<void> {
   const shared = running.databaseShared ? `; ${sharedDatabaseNote(config.databasePath)}` : '';
   console.log(`Partner Center cart sandbox on ${running.url} (documentation at ${running.url}/docs)${shared}`);
   if (developmentSecret) {
-    const demoToken = await mintToken({ secret: secret as string, tenantId: DEMO_PARTNER, userId: DEMO_USER, expiresIn: '12h' });
+    const demoToken = await mintToken({
+      secret: secret as string,
+      tenantId: DEMO_PARTNER,
+      userId: DEMO_USER,
+      expiresIn: '12h',
+    });
     console.log(
       `No JWT_SECRET set: tokens are signed with the development secret in ${devSecretPath(config.databasePath)} (kept across restarts; npm run token uses it too). A token for demo partner ${DEMO_PARTNER}, valid 12 hours:\n\n${demoToken}\n\n` +
         `curl -H "Authorization: Bearer <token>" ${running.url}/v1/customers/${DEMO_CUSTOMER}/orders\n\n` +

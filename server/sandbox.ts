@@ -89,7 +89,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     error.stack = `${error.name}: ${error.message}`;
     throw error;
   }
-  const [{ loadConfig }, { startServer }, { mintToken }] = await Promise.all([import('./config.ts'), import('./start.ts'), import('./auth.ts')]);
+  const [{ loadConfig }, { startServer }, { mintToken }] = await Promise.all([
+    import('./config.ts'),
+    import('./start.ts'),
+    import('./auth.ts'),
+  ]);
   const { environment = {}, partner = DEMO_PARTNER, ...fields } = options;
   const given = loadConfig({ ...IN_PROCESS_DEFAULTS, ...environment });
   const config: Config = { ...given, ...definedFields(fields) };

@@ -38,7 +38,9 @@ export interface ServerOverrides {
   spec?: object;
   /** How long a write waits for another connection's lock on the database file (SQLite; tests shorten it). */
   busyTimeoutMs?: number;
-  /** How the messages of a failed start name settings (default: the environment variables, as `npm start` reads them). */
+  /**
+   * How the messages of a failed start name settings (default: the environment variables, as `npm start` reads them).
+   */
   settingNames?: SettingNames;
 }
 
@@ -57,7 +59,10 @@ export interface RunningServer {
   databaseShared: boolean;
   /** Stops gracefully: no new connections, requests in flight finish (10 s at most), then the store closes. */
   stop(): Promise<void>;
-  /** Builds the request and response validators now rather than on the first request that needs them (server/run.ts, once listening). */
+  /**
+   * Builds the request and response validators now rather than on the first request that needs them (server/run.ts,
+   * once listening).
+   */
   prepareValidators(): Promise<void>;
 }
 
@@ -78,7 +83,14 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   // With the test controls, each partner's own virtual clock; without, everyone on the base clock.
   const clocks = config.sandboxControls ? new VirtualClocks(store, clock) : undefined;
   const partnerClock = clocks ?? sharedClock(clock);
-  const service = new CartService({ store, catalog, cartTtlMs: config.cartTtlMs, clock: partnerClock, provisioningDelayMs: config.provisioningDelayMs, profile });
+  const service = new CartService({
+    store,
+    catalog,
+    cartTtlMs: config.cartTtlMs,
+    clock: partnerClock,
+    provisioningDelayMs: config.provisioningDelayMs,
+    profile,
+  });
   const orders = new OrderService({ store, catalog, clock: partnerClock, profile });
   let server: Server;
   let prepareValidators: () => Promise<void>;
@@ -92,8 +104,20 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       validateResponses: !config.production,
-      idempotentWrites: new IdempotentWrites({ store, ttlMs: config.idempotencyTtlMs, now: async (partnerId) => (await partnerClock.now(partnerId)).getTime() }),
-      ...(clocks ? { controls: new SandboxControls(store, clocks, new ForcedRules(store, operationIdsOf((overrides.spec ?? bundledSpec()) as never))) } : {}),
+      idempotentWrites: new IdempotentWrites({
+        store,
+        ttlMs: config.idempotencyTtlMs,
+        now: async (partnerId) => (await partnerClock.now(partnerId)).getTime(),
+      }),
+      ...(clocks
+        ? {
+            controls: new SandboxControls(
+              store,
+              clocks,
+              new ForcedRules(store, operationIdsOf((overrides.spec ?? bundledSpec()) as never)),
+            ),
+          }
+        : {}),
       rateLimitPerMinute: config.rateLimitPerMinute,
       unknownProperties: config.unknownProperties,
       corsOrigins: config.corsOrigins,
@@ -111,7 +135,15 @@ export async function startServer(config: Config, overrides: ServerOverrides = {
   // Never the database URL as given: it may carry a password.
   const database = config.databaseUrl ? describeUrl(new URL(config.databaseUrl)) : config.databasePath;
   const databaseShared = store instanceof SqliteStore && store.sharedWithAnotherProcess;
-  logger.info({ url, database, ...(databaseShared ? { databaseShared: sharedDatabaseNote() } : {}), responseValidation: !config.production }, 'listening');
+  logger.info(
+    {
+      url,
+      database,
+      ...(databaseShared ? { databaseShared: sharedDatabaseNote() } : {}),
+      responseValidation: !config.production,
+    },
+    'listening',
+  );
   return { url, port, store, service, logger, databaseShared, stop: stopper(server, store, logger), prepareValidators };
 }
 
@@ -121,7 +153,10 @@ export function sharedDatabaseNote(file = 'this database file'): string {
 }
 
 function tokenVerifier(config: Config, names: SettingNames): Verifier {
-  if (!config.jwtSecret && !config.jwksUrl) throw new StartupError(`no way to verify bearer tokens: ${names.set('JWT_SECRET', 'a secret')} or ${names.set('JWKS_URL', 'a key set')}`);
+  if (!config.jwtSecret && !config.jwksUrl)
+    throw new StartupError(
+      `no way to verify bearer tokens: ${names.set('JWT_SECRET', 'a secret')} or ${names.set('JWKS_URL', 'a key set')}`,
+    );
   try {
     return createVerifier(config);
   } catch (error) {
@@ -165,11 +200,19 @@ function listen(server: Server, config: Config, names: SettingNames): Promise<vo
     const failed = (error: NodeJS.ErrnoException): void => {
       const where = `${config.host}:${config.port}`;
       if (error.code === 'EADDRINUSE') {
-        reject(new StartupError(`port ${config.port} on ${config.host} is already in use (is another sandbox running?): stop that process, or ${names.set('PORT', 'another port')} (${names.assign('PORT', '0')} picks a free one)`));
+        reject(
+          new StartupError(
+            `port ${config.port} on ${config.host} is already in use (is another sandbox running?): stop that process, or ${names.set('PORT', 'another port')} (${names.assign('PORT', '0')} picks a free one)`,
+          ),
+        );
       } else if (error.code === 'EACCES') {
         reject(new StartupError(`not allowed to listen on ${where}: choose a ${names.name('PORT')} above 1023`));
       } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-        reject(new StartupError(`${names.name('HOST')} ${config.host} is not an address of this machine: use localhost, 127.0.0.1 or 0.0.0.0`));
+        reject(
+          new StartupError(
+            `${names.name('HOST')} ${config.host} is not an address of this machine: use localhost, 127.0.0.1 or 0.0.0.0`,
+          ),
+        );
       } else reject(new StartupError(`cannot listen on ${where}: ${error.message}`));
     };
     server.once('error', failed);

@@ -19,4 +19,3 @@ export type {
   SchemaBillingCycle as BillingCycle,
   SchemaLink as Link,
 } from '../generated/api-types.ts';
-

@@ -26,7 +26,10 @@ export const CUSTOMER = 'd6bf25b7-e0a8-4f2d-a31b-97b55cfc774d';
 type CartInput = Parameters<ServerRoot['service']['createCart']>[2];
 export type LineInput = CartInput['lineItems'][number];
 
-/** Catalog items without a pooled seat limit, attestation or add-on base: every line is valid, however many carts are checked out. */
+/**
+ * Catalog items without a pooled seat limit, attestation or add-on base: every line is valid, however many carts are
+ * checked out.
+ */
 const ITEMS: Omit<LineInput, 'quantity'>[] = [
   { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', billingCycle: 'monthly', termDuration: 'P1M' }, // Office 365 E5
   { catalogItemId: 'CFQ7TTC0LFLS:0002:CFQ7TTC0KDLJ', billingCycle: 'annual', termDuration: 'P1Y' }, // Entra ID P1
@@ -44,17 +47,28 @@ export function lines(count: number, salt = 0): LineInput[] {
 }
 
 export const cartsPath = (customerId = CUSTOMER): string => `/v1/customers/${customerId}/carts`;
-export const cartPath = (cartId: string, customerId = CUSTOMER): string => `/v1/customers/${customerId}/carts/${cartId}`;
-export const checkoutPath = (cartId: string, customerId = CUSTOMER): string => `/v1/customers/${customerId}/carts/${cartId}/checkout`;
+export const cartPath = (cartId: string, customerId = CUSTOMER): string =>
+  `/v1/customers/${customerId}/carts/${cartId}`;
+export const checkoutPath = (cartId: string, customerId = CUSTOMER): string =>
+  `/v1/customers/${customerId}/carts/${cartId}/checkout`;
 
 /** Other customers of the same partner, owning the background carts. */
-const OTHER_CUSTOMERS = Array.from({ length: 100 }, (_, index) => `0000${String(index).padStart(4, '0')}-1111-4222-8333-444455556666`);
+const OTHER_CUSTOMERS = Array.from(
+  { length: 100 },
+  (_, index) => `0000${String(index).padStart(4, '0')}-1111-4222-8333-444455556666`,
+);
 
 /**
  * The reference server's configuration, as environment variables (server/config.ts reads them): the
  * same for the server the benchmark spawns (bench/lib/servers.ts) and for the one it seeds through.
  */
-export function serverEnvironment(options: { databasePath: string; databaseUrl?: string; port: number; production: boolean; logLevel?: string }): Record<string, string> {
+export function serverEnvironment(options: {
+  databasePath: string;
+  databaseUrl?: string;
+  port: number;
+  production: boolean;
+  logLevel?: string;
+}): Record<string, string> {
   return {
     PORT: String(options.port),
     HOST: '127.0.0.1',
@@ -81,9 +95,14 @@ const modules = new Map<string, Promise<ServerModules>>();
 export function serverModules(root: string): Promise<ServerModules> {
   let loaded = modules.get(root);
   if (!loaded) {
-    const load = (file: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(root, 'server', file)).href);
+    const load = (file: string): Promise<Record<string, unknown>> =>
+      import(pathToFileURL(join(root, 'server', file)).href);
     const hasRoot = existsSync(join(root, 'server', 'start.ts'));
-    loaded = Promise.all([hasRoot ? load('start.ts') : Promise.resolve<Record<string, unknown>>({}), load('config.ts'), load('auth.ts')]).then(([start, config, auth]) => ({
+    loaded = Promise.all([
+      hasRoot ? load('start.ts') : Promise.resolve<Record<string, unknown>>({}),
+      load('config.ts'),
+      load('auth.ts'),
+    ]).then(([start, config, auth]) => ({
       ...(hasRoot ? { startServer: start['startServer'] as typeof StartServer } : {}),
       loadConfig: config['loadConfig'] as typeof LoadConfig,
       mintToken: auth['mintToken'] as typeof MintToken,
@@ -150,26 +169,40 @@ function collect(plan: SeedPlan, planned: PlannedCart[], made: string[]): Omit<S
 }
 
 /**
- * Creates the database at `path` (or fills the PostgreSQL database `options.databaseUrl`): the tree's own `startServer` (the configuration the
+ * Creates the database at `path` (or fills the PostgreSQL database `options.databaseUrl`): the tree's own `startServer`
+ * (the configuration the
  * benchmark's servers get, port 0, a silent logger), then every cart of the plan through
  * `service.createCart`, all in one `store.transaction` (one commit), then `stop()`. 100,000 carts take
  * a few seconds.
  */
-export async function seedDatabase(root: string, path: string, plan: SeedPlan, options: { databaseUrl?: string } = {}): Promise<Seeded> {
+export async function seedDatabase(
+  root: string,
+  path: string,
+  plan: SeedPlan,
+  options: { databaseUrl?: string } = {},
+): Promise<Seeded> {
   const { startServer, loadConfig } = await serverModules(root);
   const started = performance.now();
   if (!startServer) {
     if (options.databaseUrl) throw new Error(`${root} has no server/start.ts: it cannot seed PostgreSQL`);
     return { ...(await seedLegacy(root, path, plan)), ms: performance.now() - started };
   }
-  const config = loadConfig(serverEnvironment({ databasePath: path, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), port: 0, production: true }));
+  const config = loadConfig(
+    serverEnvironment({
+      databasePath: path,
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      port: 0,
+      production: true,
+    }),
+  );
   const running = await startServer(config, { logger: pino({ level: 'silent' }) });
   try {
     const caller = { partnerId: PARTNER, userId: USER };
     const planned = planCarts(plan);
     const made: string[] = [];
     await running.store.transaction(async () => {
-      for (const { customerId, lineCount } of planned) made.push((await running.service.createCart(caller, customerId, { lineItems: lines(lineCount) })).cart.id);
+      for (const { customerId, lineCount } of planned)
+        made.push((await running.service.createCart(caller, customerId, { lineItems: lines(lineCount) })).cart.id);
     });
     return { ...collect(plan, planned, made), ms: performance.now() - started };
   } finally {
@@ -187,14 +220,23 @@ interface LegacyModules {
     close(): void;
   };
   CartService: new (options: { store: unknown; catalog: unknown; cartTtlMs: number }) => {
-    createCart(caller: { partnerId: string; userId: string }, customerId: string, input: { lineItems: LineInput[] }): { id: string };
+    createCart(
+      caller: { partnerId: string; userId: string },
+      customerId: string,
+      input: { lineItems: LineInput[] },
+    ): { id: string };
   };
   loadCatalog: () => unknown;
 }
 
 async function seedLegacy(root: string, path: string, plan: SeedPlan): Promise<Omit<Seeded, 'ms'>> {
-  const load = (file: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(root, 'server', file)).href);
-  const [storeModule, cartsModule, catalogModule] = await Promise.all([load('store/sqlite.ts'), load('domain/carts.ts'), load('domain/catalog.ts')]);
+  const load = (file: string): Promise<Record<string, unknown>> =>
+    import(pathToFileURL(join(root, 'server', file)).href);
+  const [storeModule, cartsModule, catalogModule] = await Promise.all([
+    load('store/sqlite.ts'),
+    load('domain/carts.ts'),
+    load('domain/catalog.ts'),
+  ]);
   const { SqliteStore, CartService, loadCatalog } = {
     SqliteStore: storeModule['SqliteStore'],
     CartService: cartsModule['CartService'],
@@ -207,7 +249,8 @@ async function seedLegacy(root: string, path: string, plan: SeedPlan): Promise<O
     const planned = planCarts(plan);
     const made: string[] = [];
     store.transaction(() => {
-      for (const { customerId, lineCount } of planned) made.push(service.createCart(caller, customerId, { lineItems: lines(lineCount) }).id);
+      for (const { customerId, lineCount } of planned)
+        made.push(service.createCart(caller, customerId, { lineItems: lines(lineCount) }).id);
     });
     return collect(plan, planned, made);
   } finally {

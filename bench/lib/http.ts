@@ -10,14 +10,18 @@ export interface RawResponse {
 }
 
 /** One request on a fresh connection (no keep-alive agent: every poll is what a first client would see). */
-export function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const headers: [string, string][] = [];
-        for (let index = 0; index < res.rawHeaders.length; index += 2) headers.push([res.rawHeaders[index]!, res.rawHeaders[index + 1]!]);
+        for (let index = 0; index < res.rawHeaders.length; index += 2)
+          headers.push([res.rawHeaders[index]!, res.rawHeaders[index + 1]!]);
         resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
       });
       res.on('error', reject);
@@ -34,10 +38,15 @@ export function request(url: string, options: { method?: string; headers?: Recor
  */
 export async function waitFor200(
   url: string,
-  options: { headers?: Record<string, string>; timeoutMs?: number; intervalMs?: number; failed?: () => string | undefined } = {},
+  options: {
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+    intervalMs?: number;
+    failed?: () => string | undefined;
+  } = {},
 ): Promise<number> {
   const deadline = performance.now() + (options.timeoutMs ?? 30_000);
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     const failure = options.failed?.();
     if (failure) throw new Error(failure);

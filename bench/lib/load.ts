@@ -20,7 +20,10 @@ export interface LoadOptions {
   exhausted?: () => boolean;
   /** After the measured run, send this many requests more and measure the server's CPU time per request. */
   cpuRequests?: number;
-  /** Return the measured run's 2xx latencies (sorted, ms) too, to merge runs made at the same time (`combineConcurrent`). */
+  /**
+   * Return the measured run's 2xx latencies (sorted, ms) too, to merge runs made at the same time
+   * (`combineConcurrent`).
+   */
   keepLatencies?: boolean;
 }
 
@@ -128,17 +131,21 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   let responses = 0;
   const statusCodes: Record<string, number> = {};
   const memory = sampleMemory(options.pid);
-  const { result, stoppedEarly, seconds, windowUs } = await run(options, { durationSec: options.durationSec }, (status, ms) => {
-    responses++;
-    statusCodes[status] = (statusCodes[status] ?? 0) + 1;
-    if (status < 200 || status > 299) return;
-    if (count === latencies.length) {
-      const grown = new Float64Array(latencies.length * 2);
-      grown.set(latencies);
-      latencies = grown;
-    }
-    latencies[count++] = ms;
-  });
+  const { result, stoppedEarly, seconds, windowUs } = await run(
+    options,
+    { durationSec: options.durationSec },
+    (status, ms) => {
+      responses++;
+      statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+      if (status < 200 || status > 299) return;
+      if (count === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[count++] = ms;
+    },
+  );
   const peakRssKiB = memory.stop();
   const sorted = latencies.subarray(0, count).sort();
   let sum = 0;
@@ -183,7 +190,10 @@ const middle = (values: number[]): number => {
   return sorted.length % 2 ? sorted[at]! : (sorted[at - 1]! + sorted[at]!) / 2;
 };
 
-/** Several runs of the same thing as one: medians of rates, latencies and CPU per request, the highest peak RSS, counts summed. */
+/**
+ * Several runs of the same thing as one: medians of rates, latencies and CPU per request, the highest peak RSS, counts
+ * summed.
+ */
 export function aggregate(runs: LoadResult[]): LoadResult {
   if (runs.length === 1) return runs[0]!;
   const cpuRuns = runs.flatMap((run) => (run.cpu ? [run.cpu] : []));
@@ -198,7 +208,9 @@ export function aggregate(runs: LoadResult[]): LoadResult {
           seconds: cpuRuns.reduce((total, run) => total + run.seconds, 0),
         };
   const statusCodes: Record<string, number> = {};
-  for (const run of runs) for (const [status, count] of Object.entries(run.statusCodes)) statusCodes[status] = (statusCodes[status] ?? 0) + count;
+  for (const run of runs)
+    for (const [status, count] of Object.entries(run.statusCodes))
+      statusCodes[status] = (statusCodes[status] ?? 0) + count;
   const sum = (pick: (run: LoadResult) => number): number => runs.reduce((total, run) => total + pick(run), 0);
   return {
     rps: middle(runs.map((run) => run.rps)),
@@ -241,7 +253,9 @@ export function combineConcurrent(runs: LoadResult[]): LoadResult {
   for (const value of merged) sum += value;
   const add = (pick: (run: LoadResult) => number): number => runs.reduce((all, run) => all + pick(run), 0);
   const statusCodes: Record<string, number> = {};
-  for (const run of runs) for (const [status, count] of Object.entries(run.statusCodes)) statusCodes[status] = (statusCodes[status] ?? 0) + count;
+  for (const run of runs)
+    for (const [status, count] of Object.entries(run.statusCodes))
+      statusCodes[status] = (statusCodes[status] ?? 0) + count;
   const cpuRuns = runs.flatMap((run) => (run.cpu ? [run.cpu] : []));
   const cpu = combineCpu(cpuRuns);
   return {
@@ -257,7 +271,10 @@ export function combineConcurrent(runs: LoadResult[]): LoadResult {
     seconds: Math.max(...runs.map((run) => run.seconds)),
     peakRssKiB: add((run) => run.peakRssKiB),
     stoppedEarly: runs.some((run) => run.stoppedEarly),
-    windowUs: { start: Math.min(...runs.map((run) => run.windowUs.start)), end: Math.max(...runs.map((run) => run.windowUs.end)) },
+    windowUs: {
+      start: Math.min(...runs.map((run) => run.windowUs.start)),
+      end: Math.max(...runs.map((run) => run.windowUs.end)),
+    },
     ...(cpu ? { cpu } : {}),
   };
 }

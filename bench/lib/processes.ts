@@ -100,8 +100,17 @@ export interface Child {
  * leads a process group of its own and is stopped with everything it started (`npm start` runs the
  * server as a grandchild: a signal to npm alone could leave the server listening).
  */
-export function startChild(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; group?: boolean }): Child {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true });
+export function startChild(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; group?: boolean },
+): Child {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group === true,
+  });
   children.add(child);
   if (options.group) groups.add(child);
   // The first 20,000 characters are kept (a start-up failure is at the beginning); the rest is drained.
@@ -171,7 +180,8 @@ export function memoryOf(pid: number): { rssKiB: number; peakKiB: number } | und
   } catch {
     return undefined; // no /proc (not Linux), or the process is gone
   }
-  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
 }
 
@@ -198,7 +208,9 @@ export function sampleMemory(pid: number, intervalMs = 100): { stop(): number } 
 }
 
 let ticksPerSecond: number | undefined;
-/** The kernel's clock ticks per second (USER_HZ, the unit of /proc/<pid>/stat's times): `getconf CLK_TCK`, read once. */
+/**
+ * The kernel's clock ticks per second (USER_HZ, the unit of /proc/<pid>/stat's times): `getconf CLK_TCK`, read once.
+ */
 export function clockTicksPerSecond(): number {
   if (ticksPerSecond === undefined) {
     try {
@@ -249,7 +261,8 @@ function statFields(pid: number | string): string[] | undefined {
 export function processTreeCpuUs(pid: number): number {
   const own = statFields(pid);
   if (!own) return Number.NaN;
-  const ticks = (fields: string[], ...numbers: number[]): number => numbers.reduce((sum, field) => sum + Number(fields[field - 3]), 0);
+  const ticks = (fields: string[], ...numbers: number[]): number =>
+    numbers.reduce((sum, field) => sum + Number(fields[field - 3]), 0);
   let total = ticks(own, 14, 15, 16, 17);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || entry === String(pid)) continue;

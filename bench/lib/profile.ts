@@ -86,7 +86,12 @@ function shares(map: Map<string, number>, busyMs: number, limit: number): Share[
  * samples with, as process.hrtime does), only the samples taken in it: the measured load, without the
  * start-up and the warm-up.
  */
-export function analyseProfile(path: string, root: string, window?: { startUs: number; endUs: number }, limit = 15): ProfileSummary {
+export function analyseProfile(
+  path: string,
+  root: string,
+  window?: { startUs: number; endUs: number },
+  limit = 15,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -115,7 +120,8 @@ export function analyseProfile(path: string, root: string, window?: { startUs: n
     const ours = new Set(above.ours);
     const group = groupFor(id);
     if (!group.startsWith('(')) groups.add(group);
-    if (group.startsWith(`server${sep}`) || group.startsWith('server/')) ours.add(frameName(byId.get(id)!.callFrame, root));
+    if (group.startsWith(`server${sep}`) || group.startsWith('server/'))
+      ours.add(frameName(byId.get(id)!.callFrame, root));
     stackGroups.set(id, groups);
     stackOurs.set(id, ours);
     return { groups, ours };
@@ -165,7 +171,8 @@ export function analyseProfile(path: string, root: string, window?: { startUs: n
 }
 
 export function formatProfile(title: string, summary: ProfileSummary, requests: number): string {
-  const perRequest = (ms: number): string => (requests > 0 ? `${((ms * 1000) / requests).toFixed(1).padStart(7)} µs/req` : '');
+  const perRequest = (ms: number): string =>
+    requests > 0 ? `${((ms * 1000) / requests).toFixed(1).padStart(7)} µs/req` : '';
   const list = (heading: string, items: Share[]): string[] => [
     `  ${heading}`,
     ...items.map((item) => `    ${item.percent.toFixed(1).padStart(5)}%  ${perRequest(item.ms)}  ${item.name}`),
@@ -175,7 +182,7 @@ export function formatProfile(title: string, summary: ProfileSummary, requests: 
       ` (${requests > 0 ? ((summary.busyMs * 1000) / requests).toFixed(1) : '?'} µs of CPU per request; GC ${((100 * summary.gcMs) / summary.busyMs).toFixed(1)}%)`,
     ...list('self time by package / file:', summary.selfByGroup),
     ...list('inclusive time by package / file (once per sample):', summary.inclusiveByGroup),
-    ...list('inclusive time of the project\'s own functions:', summary.inclusiveOurs),
+    ...list("inclusive time of the project's own functions:", summary.inclusiveOurs),
     ...list('top functions by self time:', summary.topFunctions),
   ].join('\n');
 }

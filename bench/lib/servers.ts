@@ -6,7 +6,10 @@ import { serverEnvironment } from './fixtures.ts';
 import { waitFor200 } from './http.ts';
 import { freePort, startChild, type Child } from './processes.ts';
 
-/** production: NODE_ENV=production (request validation on, response validation off); validating: responses validated too. */
+/**
+ * production: NODE_ENV=production (request validation on, response validation off); validating: responses validated
+ * too.
+ */
 export type Variant = 'production' | 'validating';
 
 export const VARIANT_LABEL: Record<Variant, string> = {
@@ -27,8 +30,22 @@ export interface RunningServer {
 
 /** The server's configuration variables: never inherited from the benchmark's own environment. */
 const SERVER_VARIABLES = [
-  'PORT', 'HOST', 'DATABASE_PATH', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL', 'NODE_ENV',
-  'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES',
+  'PORT',
+  'HOST',
+  'DATABASE_PATH',
+  'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'CATALOG_PATH',
+  'CART_TTL',
+  'JWT_SECRET',
+  'JWKS_URL',
+  'LOG_LEVEL',
+  'NODE_ENV',
+  'BODY_LIMIT',
+  'REQUEST_TIMEOUT',
+  'IDEMPOTENCY_TTL',
+  'RATE_LIMIT_PER_MINUTE',
+  'UNKNOWN_PROPERTIES',
 ];
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -60,14 +77,25 @@ export interface ReferenceOptions {
   onSpawn?: (child: Child) => void;
 }
 
-async function started(child: Child, port: number, readyPath: string, headers: Record<string, string>, spawnedAt: number, pollIntervalMs = 10): Promise<RunningServer> {
+async function started(
+  child: Child,
+  port: number,
+  readyPath: string,
+  headers: Record<string, string>,
+  spawnedAt: number,
+  pollIntervalMs = 10,
+): Promise<RunningServer> {
   const url = `http://127.0.0.1:${port}`;
   let exited: string | undefined;
   void child.exited.then(({ code, signal }) => {
     exited = `the server exited (${signal ?? `code ${code}`}) before answering:\n${child.output().trim()}`;
   });
   try {
-    const readyAt = await waitFor200(`${url}${readyPath}`, { headers, failed: () => exited, intervalMs: pollIntervalMs });
+    const readyAt = await waitFor200(`${url}${readyPath}`, {
+      headers,
+      failed: () => exited,
+      intervalMs: pollIntervalMs,
+    });
     return { child, pid: child.pid, url, spawnedAt, readyAt, stop: () => child.stop() };
   } catch (error) {
     await child.stop(1000);
@@ -78,17 +106,35 @@ async function started(child: Child, port: number, readyPath: string, headers: R
 /** Starts `server/main.ts` of `root` and waits until `readyPath` answers 200. */
 export async function startReference(options: ReferenceOptions): Promise<RunningServer> {
   const port = await freePort();
-  const env = cleanEnv(serverEnvironment({ databasePath: options.databasePath, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), port, production: options.variant === 'production', logLevel: options.logLevel ?? 'silent' }));
+  const env = cleanEnv(
+    serverEnvironment({
+      databasePath: options.databasePath,
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      port,
+      production: options.variant === 'production',
+      logLevel: options.logLevel ?? 'silent',
+    }),
+  );
   const args = ['--disable-warning=ExperimentalWarning'];
   if (options.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   args.push(join(options.root, 'server', 'main.ts'));
   const spawnedAt = performance.now();
   const child = startChild(NODE, args, { cwd: options.root, env });
   options.onSpawn?.(child);
-  return started(child, port, options.readyPath, { authorization: `Bearer ${options.token}` }, spawnedAt, options.pollIntervalMs);
+  return started(
+    child,
+    port,
+    options.readyPath,
+    { authorization: `Bearer ${options.token}` },
+    spawnedAt,
+    options.pollIntervalMs,
+  );
 }
 
-/** How a start is launched: the server's entry with the project's Node, or `npm start` (npm itself, then the same entry). */
+/**
+ * How a start is launched: the server's entry with the project's Node, or `npm start` (npm itself, then the same
+ * entry).
+ */
 export type Launch = 'direct' | 'npm';
 
 export interface StartTimingOptions {
@@ -103,7 +149,10 @@ export interface StartTimingOptions {
   compileCacheDir: string;
 }
 
-/** Milliseconds from the spawn to the line saying where the server listens, to GET /health's first 200, then to the API's. */
+/**
+ * Milliseconds from the spawn to the line saying where the server listens, to GET /health's first 200, then to the
+ * API's.
+ */
 export interface StartTiming {
   listeningMs: number;
   healthMs: number;
@@ -143,7 +192,11 @@ export async function timeStart(options: StartTimingOptions): Promise<StartTimin
   const url = `http://127.0.0.1:${port}`;
   try {
     const healthAt = await waitFor200(`${url}/health`, { failed: () => exited, intervalMs: 5 });
-    const apiAt = await waitFor200(`${url}${options.apiPath}`, { headers: { authorization: `Bearer ${options.token}` }, failed: () => exited, intervalMs: 5 });
+    const apiAt = await waitFor200(`${url}${options.apiPath}`, {
+      headers: { authorization: `Bearer ${options.token}` },
+      failed: () => exited,
+      intervalMs: 5,
+    });
     return { listeningMs: listeningAt - spawnedAt, healthMs: healthAt - spawnedAt, apiMs: apiAt - spawnedAt };
   } finally {
     await child.stop();
@@ -158,7 +211,9 @@ export async function startLimit(kind: LimitKind, fixturePath: string, readyPath
   const script = join(import.meta.dirname, '..', 'servers', kind === 'http' ? 'limit-http.ts' : 'limit-express.ts');
   const env = cleanEnv({ PORT: String(port), HOST: '127.0.0.1' });
   const spawnedAt = performance.now();
-  const child = startChild(NODE, ['--disable-warning=ExperimentalWarning', script, fixturePath], { cwd: join(import.meta.dirname, '..', '..'), env });
+  const child = startChild(NODE, ['--disable-warning=ExperimentalWarning', script, fixturePath], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env,
+  });
   return started(child, port, readyPath, {}, spawnedAt);
 }
-

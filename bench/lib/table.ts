@@ -1,7 +1,9 @@
 // Plain-text tables for the terminal: a header row, a rule, and columns padded to their widest cell
 // (text columns left-aligned, numbers right-aligned).
 export function table(headers: string[], rows: string[][], leftColumns = 1): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: string[]): string =>
     cells
       .map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
@@ -11,11 +13,13 @@ export function table(headers: string[], rows: string[][], leftColumns = 1): str
 }
 
 /** 12,345 */
-export const int = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-');
+export const int = (value: number): string =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '-';
 /** Milliseconds with 2 decimals (or 3 below 1 ms). */
 export const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(value < 1 ? 3 : 2) : '-');
 /** A ratio: 0.31x, 4.2x. */
-export const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 1)}x` : '-');
+export const ratio = (value: number): string =>
+  Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 1)}x` : '-';
 /** KiB as MiB with one decimal. */
 export const mib = (kib: number): string => (Number.isFinite(kib) ? (kib / 1024).toFixed(1) : '-');
 /** A signed percentage change: +4.1%. */

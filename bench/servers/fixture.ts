@@ -14,7 +14,8 @@ export interface RecordedResponse {
 export const NODE_OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
 export function readFixture(path: string | undefined): { status: number; headers: [string, string][]; body: Buffer } {
-  if (!path) throw new Error('usage: node <limit server> <recorded response JSON> (PORT and HOST from the environment)');
+  if (!path)
+    throw new Error('usage: node <limit server> <recorded response JSON> (PORT and HOST from the environment)');
   const recorded = JSON.parse(readFileSync(path, 'utf8')) as RecordedResponse;
   return { status: recorded.status, headers: recorded.headers, body: Buffer.from(recorded.body, 'base64') };
 }

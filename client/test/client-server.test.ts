@@ -27,14 +27,18 @@ describe('client against the reference server', () => {
   it('creates a cart, changes it, checks it out and reads its orders', async () => {
     const api = client();
     const created = await api.createCart(CUSTOMER, {
-      lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 2, billingCycle: 'monthly', termDuration: 'P1M' }],
+      lineItems: [
+        { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 2, billingCycle: 'monthly', termDuration: 'P1M' },
+      ],
     });
     assert.equal(created.response.status, 201);
     assert.equal(created.response.headers.get('X-Locale'), 'en-GB');
     const cart: Cart = unwrap(created);
     assert.equal(cart.status, 'Active');
 
-    const changed = unwrap(await api.changeCartLines(CUSTOMER, cart.id, (lines) => lines.map((line) => ({ ...line, quantity: 5 }))));
+    const changed = unwrap(
+      await api.changeCartLines(CUSTOMER, cart.id, (lines) => lines.map((line) => ({ ...line, quantity: 5 }))),
+    );
     assert.equal(changed.lineItems[0]?.quantity, 5);
     assert.equal(changed.lineItems[0]?.pricing?.extendedPrice, 182.4);
     assert.deepEqual(unwrap(await api.getCart(CUSTOMER, cart.id)), changed);
@@ -43,12 +47,16 @@ describe('client against the reference server', () => {
     assert.equal(result.orders.length, 1);
     const orderId = result.orders[0]!.id;
     assert.equal(unwrap(await api.getOrder(CUSTOMER, orderId, { include_price: true })).totalPrice, 182.4);
-    assert.equal(unwrap(await api.getOrder(CUSTOMER, orderId)).totalPrice, undefined, 'without include_price an order has no prices, as Partner Center answers');
+    assert.equal(
+      unwrap(await api.getOrder(CUSTOMER, orderId)).totalPrice,
+      undefined,
+      'without include_price an order has no prices, as Partner Center answers',
+    );
     assert.equal(unwrap(await api.listOrders(CUSTOMER)).totalCount, 1);
     assert.equal(issued, 7 + 1); // the token function is asked once per attempt (changeCartLines makes two calls)
   });
 
-  it('types the error as Partner Center\'s body, and unwrap throws one CartApiError with the ids', async () => {
+  it("types the error as Partner Center's body, and unwrap throws one CartApiError with the ids", async () => {
     const api = client();
     const missing = await api.getCart(CUSTOMER, '00000000-0000-4000-8000-000000000000');
     assert.equal(missing.response.status, 404);
@@ -66,7 +74,12 @@ describe('client against the reference server', () => {
   });
 
   it('changeCartLines does not overwrite a change made between its read and its write (412)', async () => {
-    const line = { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 2, billingCycle: 'monthly', termDuration: 'P1M' } as const;
+    const line = {
+      catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H',
+      quantity: 2,
+      billingCycle: 'monthly',
+      termDuration: 'P1M',
+    } as const;
     let interfered = false;
     const api = createCartClient({
       baseUrl: server.baseUrl,
@@ -76,23 +89,37 @@ describe('client against the reference server', () => {
       fetch: async (request) => {
         if (request.method === 'PUT' && !interfered) {
           interfered = true;
-          const other = await server.call('PUT', new URL(request.url).pathname, { body: { lineItems: [{ ...line, quantity: 9 }] } });
+          const other = await server.call('PUT', new URL(request.url).pathname, {
+            body: { lineItems: [{ ...line, quantity: 9 }] },
+          });
           assert.equal(other.status, 201);
         }
         return fetch(request);
       },
     });
     const cart = unwrap(await api.createCart(CUSTOMER, { lineItems: [line] }));
-    const raced = await api.changeCartLines(CUSTOMER, cart.id, (lines) => lines.map((each) => ({ ...each, quantity: 3 })));
+    const raced = await api.changeCartLines(CUSTOMER, cart.id, (lines) =>
+      lines.map((each) => ({ ...each, quantity: 3 })),
+    );
     assert.equal(raced.response.status, 412);
     assert.ok(raced.error && 'code' in raced.error && raced.error.code === 412);
     const now = await api.getCart(CUSTOMER, cart.id);
     assert.equal(unwrap(now).lineItems[0]?.quantity, 9, 'the other change stands');
 
     // updateCart takes the ETag explicitly.
-    const stale = await api.updateCart(CUSTOMER, cart.id, { lineItems: [{ ...line, quantity: 4 }] }, { ifMatch: raced.response.headers.get('ETag') ?? '"stale"' });
+    const stale = await api.updateCart(
+      CUSTOMER,
+      cart.id,
+      { lineItems: [{ ...line, quantity: 4 }] },
+      { ifMatch: raced.response.headers.get('ETag') ?? '"stale"' },
+    );
     assert.equal(stale.response.status, 412);
-    const fresh = await api.updateCart(CUSTOMER, cart.id, { lineItems: [{ ...line, quantity: 4 }] }, { ifMatch: now.response.headers.get('ETag')! });
+    const fresh = await api.updateCart(
+      CUSTOMER,
+      cart.id,
+      { lineItems: [{ ...line, quantity: 4 }] },
+      { ifMatch: now.response.headers.get('ETag')! },
+    );
     assert.equal(fresh.response.status, 201);
     assert.equal(unwrap(fresh).lineItems[0]?.quantity, 4);
   });
@@ -103,7 +130,10 @@ describe('client against the reference server', () => {
     const second = await api.listOrders(CUSTOMER);
     assert.notEqual(first.response.headers.get('MS-RequestId'), second.response.headers.get('MS-RequestId'));
     assert.notEqual(first.response.headers.get('MS-CorrelationId'), second.response.headers.get('MS-CorrelationId'));
-    const own = await api.GET('/v1/customers/{customerId}/orders', { params: { path: { customerId: CUSTOMER } }, headers: { 'MS-RequestId': 'mine-1' } });
+    const own = await api.GET('/v1/customers/{customerId}/orders', {
+      params: { path: { customerId: CUSTOMER } },
+      headers: { 'MS-RequestId': 'mine-1' },
+    });
     assert.equal(own.response.headers.get('MS-RequestId'), 'mine-1');
   });
 });

@@ -16,7 +16,12 @@ describe('the sandbox controls client', () => {
     const options = { baseUrl: server.baseUrl, token: () => token(PARTNER) };
     const api = createCartClient({ ...options, retry: false });
     const controls = createSandboxControls(options);
-    const line = { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' } as const;
+    const line = {
+      catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H',
+      quantity: 1,
+      billingCycle: 'monthly',
+      termDuration: 'P1M',
+    } as const;
     const cart = unwrap(await api.createCart(CUSTOMER, { lineItems: [line] }));
 
     const clock = unwrap(await controls.advanceClock('P8D'));
@@ -47,17 +52,21 @@ describe('the sandbox controls client', () => {
     const found = unwrap(await controls.listJournal({ requestId }));
     assert.equal(found.totalCount, 1);
     const entry: JournalEntry = found.items[0]!;
-    assert.deepEqual([entry.method, entry.path, entry.operationId, entry.status, entry.requestId], [
-      'GET',
-      `/v1/customers/${CUSTOMER}/carts/00000000-0000-4000-8000-000000000000`,
-      'getCart',
-      404,
-      requestId,
-    ]);
+    assert.deepEqual(
+      [entry.method, entry.path, entry.operationId, entry.status, entry.requestId],
+      ['GET', `/v1/customers/${CUSTOMER}/carts/00000000-0000-4000-8000-000000000000`, 'getCart', 404, requestId],
+    );
     assert.match(entry.errorDetails.join('\n'), /cart/i);
     // Without a query, the newest entries first: the create before the failed get.
-    await api.createCart(CUSTOMER, { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' }] });
-    assert.deepEqual(unwrap(await controls.listJournal({ limit: 2 })).items.map((item) => item.operationId), ['createCart', 'getCart']);
+    await api.createCart(CUSTOMER, {
+      lineItems: [
+        { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' },
+      ],
+    });
+    assert.deepEqual(
+      unwrap(await controls.listJournal({ limit: 2 })).items.map((item) => item.operationId),
+      ['createCart', 'getCart'],
+    );
     assert.equal((await controls.listJournal({ limit: 0 })).response.status, 400, 'a bad query is refused');
   });
 });

@@ -24,7 +24,11 @@ describe('client fault handling', () => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
-        seen.push({ requestId: req.headers['ms-requestid'] as string | undefined, authorization: req.headers.authorization, body });
+        seen.push({
+          requestId: req.headers['ms-requestid'] as string | undefined,
+          authorization: req.headers.authorization,
+          body,
+        });
         const behaviour = script[seen.length - 1] ?? ok;
         behaviour(req, res, seen.length);
       });
@@ -38,11 +42,17 @@ describe('client fault handling', () => {
   });
 
   const ok: Behaviour = (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ totalCount: 0, items: [], attributes: { objectType: 'Collection' } }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ totalCount: 0, items: [], attributes: { objectType: 'Collection' } }));
   };
-  const status = (code: number, headers: Record<string, string> = {}): Behaviour => (_req, res) => {
-    res.writeHead(code, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ code: 800003, description: 'x', data: [], source: 'double' }));
-  };
+  const status =
+    (code: number, headers: Record<string, string> = {}): Behaviour =>
+    (_req, res) => {
+      res
+        .writeHead(code, { 'content-type': 'application/json', ...headers })
+        .end(JSON.stringify({ code: 800003, description: 'x', data: [], source: 'double' }));
+    };
   const drop: Behaviour = (req) => req.socket.destroy();
   const hang: Behaviour = () => {};
 
@@ -66,13 +76,18 @@ describe('client fault handling', () => {
     assert.equal(result.response.status, 200);
     assert.equal(seen.length, 2);
     assert.equal(seen[0]!.requestId, seen[1]!.requestId);
-    assert.deepEqual(seen.map((s) => s.authorization), ['Bearer token-1', 'Bearer token-2']);
+    assert.deepEqual(
+      seen.map((s) => s.authorization),
+      ['Bearer token-1', 'Bearer token-2'],
+    );
     assert.deepEqual(waits, [3000]);
   });
 
   it('retries 503 and a dropped connection with exponential backoff, resending the same body', async () => {
     script = [status(503), drop, ok];
-    const result = await client().createCart(CUSTOMER, { lineItems: [{ catalogItemId: 'X:1:2', quantity: 1, billingCycle: 'monthly' }] });
+    const result = await client().createCart(CUSTOMER, {
+      lineItems: [{ catalogItemId: 'X:1:2', quantity: 1, billingCycle: 'monthly' }],
+    });
     assert.equal(result.response.status, 200);
     assert.equal(seen.length, 3);
     assert.equal(new Set(seen.map((s) => s.requestId)).size, 1);

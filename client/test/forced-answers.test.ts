@@ -7,7 +7,12 @@ import { createSandboxControls } from '../controls.ts';
 import { createCartClient, unwrap } from '../index.ts';
 import { CUSTOMER, PARTNER, TestServer, token } from '../../server/test/harness.ts';
 
-const line = { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' } as const;
+const line = {
+  catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H',
+  quantity: 1,
+  billingCycle: 'monthly',
+  termDuration: 'P1M',
+} as const;
 
 describe('client retries against forced answers of the sandbox', () => {
   let server: TestServer;
@@ -18,7 +23,10 @@ describe('client retries against forced answers of the sandbox', () => {
 
   const clients = () => {
     const options = { baseUrl: server.baseUrl, token: () => token(PARTNER) };
-    return { api: createCartClient({ ...options, retry: { attempts: 4, baseDelayMs: 50 } }), controls: createSandboxControls(options) };
+    return {
+      api: createCartClient({ ...options, retry: { attempts: 4, baseDelayMs: 50 } }),
+      controls: createSandboxControls(options),
+    };
   };
   afterEach(async () => {
     await clients().controls.reset();
@@ -27,7 +35,12 @@ describe('client retries against forced answers of the sandbox', () => {
   it('a forced 429 with Retry-After: 1 is waited out, then the call succeeds', async () => {
     const { api, controls } = clients();
     const cart = unwrap(await api.createCart(CUSTOMER, { lineItems: [line] }));
-    unwrap(await controls.createRule({ operationId: 'getCart', effect: { type: 'status', status: 429, retryAfterSeconds: 1 } }));
+    unwrap(
+      await controls.createRule({
+        operationId: 'getCart',
+        effect: { type: 'status', status: 429, retryAfterSeconds: 1 },
+      }),
+    );
     const started = Date.now();
     const read = unwrap(await api.getCart(CUSTOMER, cart.id));
     const waited = Date.now() - started;
@@ -41,14 +54,20 @@ describe('client retries against forced answers of the sandbox', () => {
     unwrap(await controls.createRule({ operationId: 'createCart', effect: { type: 'dropAnswer' } }));
     const created = await api.createCart(CUSTOMER, { lineItems: [line] });
     assert.equal(created.response.status, 201);
-    assert.equal(created.response.headers.get('Idempotent-Replayed'), 'true', 'the answer came from the recorded first attempt');
+    assert.equal(
+      created.response.headers.get('Idempotent-Replayed'),
+      'true',
+      'the answer came from the recorded first attempt',
+    );
     assert.deepEqual(unwrap(await controls.reset()), { carts: 1, orders: 0, recordedRequests: 1 });
   });
 
   it('two forced 503s on checkout, then success: one set of orders', async () => {
     const { api, controls } = clients();
     const cart = unwrap(await api.createCart(CUSTOMER, { lineItems: [line] }));
-    unwrap(await controls.createRule({ operationId: 'checkoutCart', times: 2, effect: { type: 'status', status: 503 } }));
+    unwrap(
+      await controls.createRule({ operationId: 'checkoutCart', times: 2, effect: { type: 'status', status: 503 } }),
+    );
     const result = unwrap(await api.checkoutCart(CUSTOMER, cart.id));
     assert.equal(result.orders.length, 1);
     assert.equal(unwrap(await api.listOrders(CUSTOMER)).totalCount, 1);

@@ -13,7 +13,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { parse } from 'yaml';
-import { addCodeSamples, CLIENT_IMPORT, LANGUAGES, operationViews, SANDBOX_URL, SDK_SAMPLES, type CodeSample } from '../../scripts/code-samples.ts';
+import {
+  addCodeSamples,
+  CLIENT_IMPORT,
+  LANGUAGES,
+  operationViews,
+  SANDBOX_URL,
+  SDK_SAMPLES,
+  type CodeSample,
+} from '../../scripts/code-samples.ts';
 import { PARTNER, TestServer, token } from '../../server/test/harness.ts';
 import { describeErrors, root, SpecValidator } from './spec.ts';
 
@@ -35,7 +43,7 @@ function shellWords(command: string): string[] {
   const text = command.replace(/\\\n/g, ' ');
   let word = '';
   let inWord = false;
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const char = text[at]!;
     if (char === "'") {
       const end = text.indexOf("'", at + 1);
@@ -107,11 +115,18 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
     for (const view of views) {
       const samples = samplesOf(view.path, view.method);
       assert.ok(sample(view.path, view.method, 'curl')?.startsWith('curl'), `${view.operationId} has a curl sample`);
-      assert.ok(sample(view.path, view.method, 'typescript')?.includes('createCartClient('), `${view.operationId} has a TypeScript sample`);
-      for (const { lang, label, source } of samples) assert.ok(lang && label && source.trim(), `${view.operationId}: a sample without lang, label or source`);
+      assert.ok(
+        sample(view.path, view.method, 'typescript')?.includes('createCartClient('),
+        `${view.operationId} has a TypeScript sample`,
+      );
+      for (const { lang, label, source } of samples)
+        assert.ok(lang && label && source.trim(), `${view.operationId}: a sample without lang, label or source`);
       // The page embeds the spec it renders as JSON, with `<` escaped.
       const embedded = `"x-codeSamples":${JSON.stringify(samples).replace(/</g, '\\u003c')}`;
-      assert.ok(page.includes(embedded), `generated/docs/index.html does not carry the samples of ${view.operationId} (run npm run generate)`);
+      assert.ok(
+        page.includes(embedded),
+        `generated/docs/index.html does not carry the samples of ${view.operationId} (run npm run generate)`,
+      );
     }
     // The bundle itself stays without samples: it is the contract, what the server and tools read.
     assert.doesNotMatch(JSON.stringify(bundled), /x-codeSamples/);
@@ -124,27 +139,53 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
       assert.equal(method, view.method.toUpperCase(), `${view.operationId}: method`);
       assert.equal(url.origin, SANDBOX_URL);
       // The path is the operation's template with a value for each parameter, and matches no other path of the spec.
-      const matching = views.filter((candidate) => candidate.method === view.method && templateRegex(candidate.path).test(url.pathname));
-      assert.deepEqual(matching.map((candidate) => candidate.operationId), [view.operationId], `${view.operationId}: ${url.pathname}`);
-      for (const name of url.searchParams.keys()) assert.ok(view.queryParameters.some((parameter) => parameter.name === name), `${view.operationId}: query ${name} is not declared`);
-      for (const parameter of view.queryParameters.filter((candidate) => candidate.required)) assert.ok(url.searchParams.has(parameter.name), `${view.operationId}: required query ${parameter.name}`);
+      const matching = views.filter(
+        (candidate) => candidate.method === view.method && templateRegex(candidate.path).test(url.pathname),
+      );
+      assert.deepEqual(
+        matching.map((candidate) => candidate.operationId),
+        [view.operationId],
+        `${view.operationId}: ${url.pathname}`,
+      );
+      for (const name of url.searchParams.keys())
+        assert.ok(
+          view.queryParameters.some((parameter) => parameter.name === name),
+          `${view.operationId}: query ${name} is not declared`,
+        );
+      for (const parameter of view.queryParameters.filter((candidate) => candidate.required))
+        assert.ok(url.searchParams.has(parameter.name), `${view.operationId}: required query ${parameter.name}`);
       const names = headers.map(([name]) => name.toLowerCase());
-      assert.ok(headers.some(([name, value]) => name === 'Authorization' && value === 'Bearer $TOKEN'), `${view.operationId}: Authorization: Bearer $TOKEN`);
-      assert.ok(names.includes('ms-requestid') && names.includes('ms-correlationid'), `${view.operationId}: MS-RequestId and MS-CorrelationId`);
+      assert.ok(
+        headers.some(([name, value]) => name === 'Authorization' && value === 'Bearer $TOKEN'),
+        `${view.operationId}: Authorization: Bearer $TOKEN`,
+      );
+      assert.ok(
+        names.includes('ms-requestid') && names.includes('ms-correlationid'),
+        `${view.operationId}: MS-RequestId and MS-CorrelationId`,
+      );
       for (const name of names) {
         assert.ok(
-          ['authorization', 'content-type'].includes(name) || view.headerParameters.some((parameter) => parameter.name.toLowerCase() === name),
+          ['authorization', 'content-type'].includes(name) ||
+            view.headerParameters.some((parameter) => parameter.name.toLowerCase() === name),
           `${view.operationId}: header ${name} is not declared`,
         );
       }
       if (view.body?.required) assert.ok(body !== undefined, `${view.operationId}: the request body is required`);
       if (body !== undefined) {
-        assert.deepEqual(JSON.parse(body), view.body?.example, `${view.operationId}: the body is the first named request example`);
+        assert.deepEqual(
+          JSON.parse(body),
+          view.body?.example,
+          `${view.operationId}: the body is the first named request example`,
+        );
         const operation = bundled['paths'][view.path][view.method];
         const schema = operation.requestBody.content['application/json'].schema as { $ref?: string };
         if (schema.$ref) {
           const errors = validator.errors(schema.$ref, JSON.parse(body));
-          assert.deepEqual(errors, [], `${view.operationId}: the body does not fit ${schema.$ref}:\n${describeErrors(errors)}`);
+          assert.deepEqual(
+            errors,
+            [],
+            `${view.operationId}: the body does not fit ${schema.$ref}:\n${describeErrors(errors)}`,
+          );
         }
       }
     }
@@ -162,7 +203,10 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
         const path = forCart ? url.pathname.replace(cart!.example, cart!.id) : url.pathname;
         const answer = await fetch(`${server.baseUrl}${path}${url.search}`, {
           method,
-          headers: headers.map(([name, value]) => [name, value.replace('$TOKEN', bearer).replace('$(uuidgen)', randomUUID())] as [string, string]),
+          headers: headers.map(
+            ([name, value]) =>
+              [name, value.replace('$TOKEN', bearer).replace('$(uuidgen)', randomUUID())] as [string, string],
+          ),
           ...(body === undefined ? {} : { body }),
         });
         const text = await answer.text();
@@ -174,10 +218,13 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
         if (answer.status === 404) assert.notEqual(JSON.parse(text).code, 404, where);
         if (view.operationId === 'createCart') {
           assert.equal(answer.status, 201, where);
-          const example = views.flatMap((candidate) => candidate.pathParameters).find((parameter) => parameter.name === 'cartId')?.example;
+          const example = views
+            .flatMap((candidate) => candidate.pathParameters)
+            .find((parameter) => parameter.name === 'cartId')?.example;
           if (typeof example === 'string') cart = { example, id: JSON.parse(text).id };
         }
-        if (forCart) assert.ok(answer.status >= 200 && answer.status < 300, `${where} (for the cart the create sample made)`);
+        if (forCart)
+          assert.ok(answer.status >= 200 && answer.status < 300, `${where} (for the cart the create sample made)`);
       }
       assert.ok(cart, 'the create sample made a cart');
     } finally {
@@ -186,10 +233,18 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
   });
 
   it('writes TypeScript samples that compile against the client, and the check would see a wrong one', () => {
-    const files = new Map<string, string>(views.map((view) => [join(root, `.code-sample-${view.operationId}.ts`), sample(view.path, view.method, 'typescript')!]));
+    const files = new Map<string, string>(
+      views.map((view) => [
+        join(root, `.code-sample-${view.operationId}.ts`),
+        sample(view.path, view.method, 'typescript')!,
+      ]),
+    );
     // A sample with a mistake, to show that the check sees one: a cart id that is a number.
     const wrong = join(root, '.code-sample-wrong.ts');
-    files.set(wrong, `import { createCartClient } from '${CLIENT_IMPORT}';\nawait createCartClient().getCart('customer', 42);\n`);
+    files.set(
+      wrong,
+      `import { createCartClient } from '${CLIENT_IMPORT}';\nawait createCartClient().getCart('customer', 42);\n`,
+    );
     for (const source of files.values()) assert.ok(source.includes(`from '${CLIENT_IMPORT}'`));
 
     const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
@@ -200,7 +255,9 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
     host.readFile = (name) => files.get(name) ?? readFile.call(host, name);
     host.getSourceFile = (name, language, ...rest) => {
       const text = files.get(name);
-      return text === undefined ? getSourceFile.call(host, name, language, ...rest) : ts.createSourceFile(name, text, language, true);
+      return text === undefined
+        ? getSourceFile.call(host, name, language, ...rest)
+        : ts.createSourceFile(name, text, language, true);
     };
     const program = ts.createProgram({ rootNames: [...files.keys()], options: { ...options, noEmit: true }, host });
     const problems = new Map<string, string[]>();
@@ -208,9 +265,15 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
       const file = diagnostic.file?.fileName;
       if (!file || !files.has(file)) continue;
       const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-      problems.set(file, [...(problems.get(file) ?? []), `line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`]);
+      problems.set(file, [
+        ...(problems.get(file) ?? []),
+        `line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
+      ]);
     }
-    assert.ok(problems.get(wrong)?.some((problem) => /not assignable to parameter of type 'string'/.test(problem)), `the wrong sample compiled: ${problems.get(wrong)}`);
+    assert.ok(
+      problems.get(wrong)?.some((problem) => /not assignable to parameter of type 'string'/.test(problem)),
+      `the wrong sample compiled: ${problems.get(wrong)}`,
+    );
     problems.delete(wrong);
     const report = [...problems].map(([file, list]) => `${file}:\n${files.get(file)}\n  ${list.join('\n  ')}`);
     assert.deepEqual(report, []);
@@ -219,7 +282,11 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
 
   it('keeps the SDK table to operations of the spec, with samples for the values of its examples', () => {
     const operationIds = new Set(views.map((view) => view.operationId));
-    assert.deepEqual(Object.keys(SDK_SAMPLES).filter((operationId) => !operationIds.has(operationId)), [], 'SDK_SAMPLES names operations the spec does not have');
+    assert.deepEqual(
+      Object.keys(SDK_SAMPLES).filter((operationId) => !operationIds.has(operationId)),
+      [],
+      'SDK_SAMPLES names operations the spec does not have',
+    );
     for (const view of views) {
       const entry = SDK_SAMPLES[view.operationId];
       const csharp = sample(view.path, view.method, 'csharp');
@@ -228,19 +295,39 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
       assert.equal(powershell !== undefined, entry?.powershell !== undefined, `${view.operationId}: PowerShell sample`);
       // Each sample uses the operation's example values, e.g. the customer of its path.
       for (const parameter of view.pathParameters) {
-        for (const [language, source] of [['C#', csharp], ['PowerShell', powershell]] as const) {
-          if (source !== undefined) assert.ok(source.includes(String(parameter.example)), `${view.operationId}: the ${language} sample does not use ${parameter.name} ${parameter.example}`);
+        for (const [language, source] of [
+          ['C#', csharp],
+          ['PowerShell', powershell],
+        ] as const) {
+          if (source !== undefined)
+            assert.ok(
+              source.includes(String(parameter.example)),
+              `${view.operationId}: the ${language} sample does not use ${parameter.name} ${parameter.example}`,
+            );
         }
       }
-      if (csharp !== undefined) assert.match(csharp, /partnerOperations\.(Customers|Products)\./, `${view.operationId}: C# starts from partnerOperations`);
-      if (powershell !== undefined) assert.match(powershell, /^(Get|New|Set|Submit)-Partner[A-Za-z]+ /m, `${view.operationId}: PowerShell calls a cmdlet`);
+      if (csharp !== undefined)
+        assert.match(
+          csharp,
+          /partnerOperations\.(Customers|Products)\./,
+          `${view.operationId}: C# starts from partnerOperations`,
+        );
+      if (powershell !== undefined)
+        assert.match(
+          powershell,
+          /^(Get|New|Set|Submit)-Partner[A-Za-z]+ /m,
+          `${view.operationId}: PowerShell calls a cmdlet`,
+        );
     }
   });
 
   it('labels the samples as redocly.yaml lists the tabs, so that Redoc shows every language', () => {
-    const config = parse(readFileSync(join(root, 'redocly.yaml'), 'utf8')) as { openapi: { codeSamples: { languages: { lang: string; label: string }[] } } };
+    const config = parse(readFileSync(join(root, 'redocly.yaml'), 'utf8')) as {
+      openapi: { codeSamples: { languages: { lang: string; label: string }[] } };
+    };
     const labels = config.openapi.codeSamples.languages.map((language) => language.label);
-    for (const { label } of Object.values(LANGUAGES)) assert.ok(labels.includes(label), `redocly.yaml has no code sample tab labelled ${label}`);
+    for (const { label } of Object.values(LANGUAGES))
+      assert.ok(labels.includes(label), `redocly.yaml has no code sample tab labelled ${label}`);
   });
 });
 

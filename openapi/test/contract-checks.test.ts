@@ -31,23 +31,36 @@ function writeChangedSpec(change: (spec: Record<string, any>) => void): string {
 }
 
 /** The canonical form of a (changed) spec, and a configuration that is redocly.yaml with the rule it turns off on. */
-function canonicalWithRequiredRule(change: (spec: Record<string, any>) => void = () => {}): { file: string; config: string } {
+function canonicalWithRequiredRule(change: (spec: Record<string, any>) => void = () => {}): {
+  file: string;
+  config: string;
+} {
   const file = join(workDir, `canonical-${Math.random().toString(36).slice(2)}.yaml`);
   const spec = loadSpec();
   change(spec);
   writeFileSync(file, stringify(canonicalSpec(spec)));
   const config = join(workDir, 'redocly-required.yaml');
   const main = readFileSync(join(root, 'redocly.yaml'), 'utf8');
-  writeFileSync(config, main.replace(/^  no-required-schema-properties-undefined: off$/m, '  no-required-schema-properties-undefined: error'));
+  writeFileSync(
+    config,
+    main.replace(
+      /^ {2}no-required-schema-properties-undefined: off$/m,
+      '  no-required-schema-properties-undefined: error',
+    ),
+  );
   assert.notEqual(readFileSync(config, 'utf8'), main, 'redocly.yaml still turns the rule off');
   return { file, config };
 }
 
 function lint(file: string, config = join(root, 'redocly.yaml')): { status: number | null; problems: LintProblem[] } {
-  const result = spawnSync(join(root, 'node_modules', '.bin', 'redocly'), ['lint', file, '--config', config, '--format=json'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    join(root, 'node_modules', '.bin', 'redocly'),
+    ['lint', file, '--config', config, '--format=json'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   return { status: result.status, problems: (JSON.parse(result.stdout) as { problems: LintProblem[] }).problems };
 }
 
@@ -67,7 +80,10 @@ describe('contract checks catch a broken spec', function () {
     });
     const { status, problems } = lint(file, config);
     assert.notEqual(status, 0);
-    assert.ok(problems.some((p) => p.ruleId === 'no-required-schema-properties-undefined' && /billingCylce/.test(p.message)), JSON.stringify(problems, null, 2));
+    assert.ok(
+      problems.some((p) => p.ruleId === 'no-required-schema-properties-undefined' && /billingCylce/.test(p.message)),
+      JSON.stringify(problems, null, 2),
+    );
   });
 
   it('an example that does not fit its schema fails lint at that example', () => {
@@ -110,17 +126,24 @@ describe('contract checks catch a broken spec', function () {
       delete spec.components.schemas.Pricing.description;
     });
     const { problems } = lint(file);
-    assert.ok(problems.some((p) => p.ruleId === 'rule/schema-description' && p.location[0]?.pointer.includes('Pricing')), JSON.stringify(problems, null, 2));
+    assert.ok(
+      problems.some((p) => p.ruleId === 'rule/schema-description' && p.location[0]?.pointer.includes('Pricing')),
+      JSON.stringify(problems, null, 2),
+    );
   });
 
   it('a changed spec that was not regenerated fails the drift check, naming the stale files', () => {
     const file = writeChangedSpec((spec) => {
       spec.components.schemas.Cart.properties.lineItems.description = 'The items to buy, changed.';
     });
-    const result = spawnSync(join(root, 'node_modules', '.bin', 'node'), [join(root, 'scripts', 'generate.ts'), '--check', '--spec', file], {
-      cwd: root,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      join(root, 'node_modules', '.bin', 'node'),
+      [join(root, 'scripts', 'generate.ts'), '--check', '--spec', file],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
     assert.equal(result.status, 1, result.stdout + result.stderr);
     for (const stale of ['generated/api-types.ts', 'generated/openapi.json', 'generated/docs/index.html']) {
       assert.ok(result.stderr.includes(`${stale}: differs`), result.stderr);

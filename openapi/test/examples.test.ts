@@ -30,7 +30,12 @@ function schemaNodesWithExamples(): { pointer: string; examples: unknown[] }[] {
 /** Every media type of every operation's request body and responses, with the direction it travels in. */
 function mediaTypes(): { where: string; direction: Direction; schemaPointer: string; examples: Record<string, any> }[] {
   const found: { where: string; direction: Direction; schemaPointer: string; examples: Record<string, any> }[] = [];
-  const add = (where: string, direction: Direction, at: string, content: Record<string, MediaTypeObject> | undefined): void => {
+  const add = (
+    where: string,
+    direction: Direction,
+    at: string,
+    content: Record<string, MediaTypeObject> | undefined,
+  ): void => {
     for (const [mediaType, media] of Object.entries(content ?? {})) {
       const schemaPointer = `${at}/content/${pointerSegment(mediaType)}/schema`;
       found.push({ where: `${where} ${mediaType}`, direction, schemaPointer, examples: media.examples ?? {} });
@@ -40,7 +45,8 @@ function mediaTypes(): { where: string; direction: Direction; schemaPointer: str
     const name = `${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`;
     const body = operation.requestBody;
     if (body) add(`${name} request`, 'request', body.pointer, body.node.content);
-    for (const [status, response] of operation.responses) add(`${name} response ${status}`, 'response', response.pointer, response.node.content);
+    for (const [status, response] of operation.responses)
+      add(`${name} response ${status}`, 'response', response.pointer, response.node.content);
   }
   return found;
 }
@@ -88,7 +94,7 @@ describe('spec examples', () => {
   });
 
   describe('operation examples validate against the schema of their request or response', () => {
-    for (const { where, direction, schemaPointer, examples } of mediaTypes()) {
+    for (const { where, schemaPointer, examples } of mediaTypes()) {
       it(where, () => {
         assert.ok(Object.keys(examples).length > 0, `${where} has no named example`);
         for (const [exampleName, exampleOrRef] of Object.entries(examples)) {
@@ -102,7 +108,9 @@ describe('spec examples', () => {
   });
 
   it('every cart answer of getCart, createCart and updateCart is a valid updateCart body as it is (GET, change, PUT)', () => {
-    const answers = mediaTypes().filter((media) => /^(getCart|createCart|updateCart) .* response 20[01] /.test(media.where));
+    const answers = mediaTypes().filter((media) =>
+      /^(getCart|createCart|updateCart) .* response 20[01] /.test(media.where),
+    );
     assert.ok(answers.length >= 4, answers.map((a) => a.where).join(', '));
     const putBody = index.operation('updateCart')?.bodySchema?.pointer;
     assert.ok(putBody, 'updateCart takes a JSON body');
@@ -115,7 +123,9 @@ describe('spec examples', () => {
   });
 
   it('every operation has a request example when it takes a body, and every response a named example', () => {
-    const missing = mediaTypes().filter((media) => Object.keys(media.examples).length === 0).map((media) => media.where);
+    const missing = mediaTypes()
+      .filter((media) => Object.keys(media.examples).length === 0)
+      .map((media) => media.where);
     assert.deepEqual(missing, []);
   });
 

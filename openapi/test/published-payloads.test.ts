@@ -49,7 +49,11 @@ describe('published payloads', () => {
       });
       it(`${fixture.id} (${fixture.file}) is read by the sandbox with nothing ignored, into a valid canonical ${fixture.schema}`, () => {
         const { value, ignored, repeated } = reader.read(load(fixture.file), { $ref: pointer });
-        assert.deepEqual([ignored, repeated], [[], []], 'every property of a published request is one the spec declares');
+        assert.deepEqual(
+          [ignored, repeated],
+          [[], []],
+          'every property of a published request is one the spec declares',
+        );
         const errors = canonical.errors(pointer, value);
         assert.deepEqual(errors, [], describeErrors(errors));
       });
@@ -62,7 +66,10 @@ describe('published payloads', () => {
       const lines = body['lineItems'] ?? body['LineItems'];
       if ('quantity' in lines[0]) lines[0].quantity = 0;
       else lines[0].Quantity = 0;
-      assert.ok(requests.errors('#/components/schemas/CartRequest', body).some((error) => error.keyword === 'minimum'), file);
+      assert.ok(
+        requests.errors('#/components/schemas/CartRequest', body).some((error) => error.keyword === 'minimum'),
+        file,
+      );
     }
   });
 });

@@ -24,7 +24,10 @@ function chained(): Record<string, any> {
           operationId: 'getItem',
           tags: ['Items'],
           // Overrides the path item's `limit` (same name and location), not its header of another name.
-          parameters: [{ name: 'limit', in: 'query', required: true, schema: { type: 'string' } }, { name: 'limit', in: 'header' }],
+          parameters: [
+            { name: 'limit', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'limit', in: 'header' },
+          ],
           responses: ok,
         },
         put: {
@@ -54,7 +57,10 @@ describe('the spec index', () => {
   describe('references', () => {
     it('follows a chain of $refs to the node, and says where that node is', () => {
       const index = new SpecIndex(chained());
-      const resolved = index.deref({ $ref: '#/components/parameters/itemId' }, '#/paths/~1items~1{itemId}/parameters/0');
+      const resolved = index.deref(
+        { $ref: '#/components/parameters/itemId' },
+        '#/paths/~1items~1{itemId}/parameters/0',
+      );
       assert.equal(resolved.pointer, '#/components/parameters/itemIdAlias');
       assert.equal((resolved.node as { name: string }).name, 'itemId');
     });
@@ -80,10 +86,15 @@ describe('the spec index', () => {
         (error: unknown) =>
           error instanceof SpecReferenceError &&
           error.ref === '#/components/schemas/Itme' &&
-          /dangling \$ref #\/components\/schemas\/Itme \(at #\/paths\/~1items\/get\/responses\/200\)/.test(error.message) &&
+          /dangling \$ref #\/components\/schemas\/Itme \(at #\/paths\/~1items\/get\/responses\/200\)/.test(
+            error.message,
+          ) &&
           /no "Itme" in #\/components\/schemas/.test(error.message),
       );
-      assert.throws(() => index.resolve('#/components/nothing/here'), /dangling \$ref #\/components\/nothing\/here: there is no "nothing" in #\/components/);
+      assert.throws(
+        () => index.resolve('#/components/nothing/here'),
+        /dangling \$ref #\/components\/nothing\/here: there is no "nothing" in #\/components/,
+      );
       assert.equal(index.find('#/components/nothing/here'), undefined);
       assert.equal(index.tryDeref({ $ref: '#/components/schemas/Itme' }), undefined);
     });
@@ -95,15 +106,23 @@ describe('the spec index', () => {
     });
 
     it('stops at a cycle, naming it, instead of running forever', () => {
-      const document = { components: { schemas: { A: { $ref: '#/components/schemas/B' }, B: { $ref: '#/components/schemas/A' } } } };
+      const document = {
+        components: { schemas: { A: { $ref: '#/components/schemas/B' }, B: { $ref: '#/components/schemas/A' } } },
+      };
       const index = new SpecIndex(document);
-      assert.throws(() => index.deref({ $ref: '#/components/schemas/A' }), /\$ref cycle: #\/components\/schemas\/A -> #\/components\/schemas\/B -> #\/components\/schemas\/A/);
+      assert.throws(
+        () => index.deref({ $ref: '#/components/schemas/A' }),
+        /\$ref cycle: #\/components\/schemas\/A -> #\/components\/schemas\/B -> #\/components\/schemas\/A/,
+      );
       assert.equal(index.tryDeref({ $ref: '#/components/schemas/A' }), undefined);
     });
 
     it('refuses references out of the document', () => {
       const index = new SpecIndex(chained());
-      assert.throws(() => index.deref({ $ref: 'common.yaml#/components/schemas/Item' }), /only local \$refs are supported, not common\.yaml/);
+      assert.throws(
+        () => index.deref({ $ref: 'common.yaml#/components/schemas/Item' }),
+        /only local \$refs are supported, not common\.yaml/,
+      );
     });
 
     it('finds a component schema by name, escaping it', () => {
@@ -122,14 +141,17 @@ describe('the spec index', () => {
       assert.deepEqual(pointerSegments('#/a~01/~1b'), ['a~1', '/b']);
       assert.deepEqual(pointerSegments('#'), []);
       assert.equal(pointerTo('paths', '/items/{itemId}', 'get'), '#/paths/~1items~1{itemId}/get');
-      for (const key of ['application/json', '~0', 'a~b/c', '']) assert.deepEqual(pointerSegments(pointerTo(key)), [key]);
+      for (const key of ['application/json', '~0', 'a~b/c', ''])
+        assert.deepEqual(pointerSegments(pointerTo(key)), [key]);
     });
   });
 
   describe('operations', () => {
     it('lists the operations of each path item, and nothing else it holds', () => {
       const index = new SpecIndex(chained());
-      const listed = index.operations().map((operation) => [operation.operationId, operation.method, operation.path, operation.pointer]);
+      const listed = index
+        .operations()
+        .map((operation) => [operation.operationId, operation.method, operation.path, operation.pointer]);
       assert.deepEqual(listed, [
         ['getItem', 'get', '/items/{itemId}', '#/paths/~1items~1{itemId}/get'],
         ['putItem', 'put', '/items/{itemId}', '#/paths/~1items~1{itemId}/put'],
@@ -150,7 +172,10 @@ describe('the spec index', () => {
           ['header', 'limit', undefined, '#/paths/~1items~1{itemId}/get/parameters/1'],
         ],
       );
-      assert.deepEqual(getItem.parametersIn('header').map(({ node }) => node.name), ['X-Trace', 'limit']);
+      assert.deepEqual(
+        getItem.parametersIn('header').map(({ node }) => node.name),
+        ['X-Trace', 'limit'],
+      );
       assert.equal(getItem.parameters, getItem.parameters, 'computed once');
     });
 
@@ -164,7 +189,10 @@ describe('the spec index', () => {
         pointer: '#/components/requestBodies/Item/content/application~1json/schema',
       });
       assert.deepEqual([...putItem.responses.keys()], ['200', 'default']);
-      assert.deepEqual(putItem.responses.get('200'), { node: { description: 'OK' }, pointer: '#/components/responses/Plain' });
+      assert.deepEqual(putItem.responses.get('200'), {
+        node: { description: 'OK' },
+        pointer: '#/components/responses/Plain',
+      });
       assert.equal(putItem.responses.get('default')?.pointer, '#/paths/~1items~1{itemId}/put/responses/default');
       assert.equal(index.operation('getItem')?.requestBody, undefined);
       assert.equal(index.operation('getItem')?.bodySchema, undefined);
@@ -193,7 +221,10 @@ describe('the spec index', () => {
       document['paths']['/items/{itemId}'].get.parameters.push({ $ref: '#/components/parameters/sort' });
       const index = new SpecIndex(document);
       assert.equal(index.operations().length, 2, 'listing the operations reads no parameter');
-      assert.throws(() => index.operation('getItem')!.parameters, /dangling \$ref #\/components\/parameters\/sort \(at #\/paths\/~1items~1\{itemId\}\/get\/parameters\/2\)/);
+      assert.throws(
+        () => index.operation('getItem')!.parameters,
+        /dangling \$ref #\/components\/parameters\/sort \(at #\/paths\/~1items~1\{itemId\}\/get\/parameters\/2\)/,
+      );
     });
 
     it('keeps one index per document', () => {
@@ -220,12 +251,19 @@ describe('the spec index', () => {
       ['getOrder', 'get', '/v1/customers/{customerId}/orders/{orderId}'],
       ['updateOrder', 'patch', '/v1/customers/{customerId}/orders/{orderId}'],
       ['getOrderProvisioningStatus', 'get', '/v1/customers/{customerId}/orders/{orderId}/provisioningstatus'],
-      ['listOrderLineItemActivationLinks', 'get', '/v1/customers/{customerId}/orders/{orderId}/lineitems/{lineItemNumber}/activationlinks'],
+      [
+        'listOrderLineItemActivationLinks',
+        'get',
+        '/v1/customers/{customerId}/orders/{orderId}/lineitems/{lineItemNumber}/activationlinks',
+      ],
     ];
     const documents: [string, object][] = [
       ['openapi/openapi.yaml', loadSpec()],
       ['generated/openapi.json', JSON.parse(readFileSync(join(root, 'generated', 'openapi.json'), 'utf8')) as object],
-      ['generated/openapi.canonical.json', JSON.parse(readFileSync(join(root, 'generated', 'openapi.canonical.json'), 'utf8')) as object],
+      [
+        'generated/openapi.canonical.json',
+        JSON.parse(readFileSync(join(root, 'generated', 'openapi.canonical.json'), 'utf8')) as object,
+      ],
     ];
 
     for (const [name, document] of documents) {
@@ -243,12 +281,16 @@ describe('the spec index', () => {
       it(`${name}: every reference of every operation resolves, and every path parameter is declared`, () => {
         const index = new SpecIndex(document);
         for (const operation of index.operations()) {
-          const declared = operation.parametersIn('path').map(({ node }) => node.name).sort();
+          const declared = operation
+            .parametersIn('path')
+            .map(({ node }) => node.name)
+            .sort();
           const inPath = [...operation.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]).sort();
           assert.deepEqual(declared, inPath, operation.operationId);
           assert.ok(operation.responses.size > 0, operation.operationId);
           if (operation.bodySchema) assert.ok(index.find(operation.bodySchema.pointer) === operation.bodySchema.node);
-          for (const { pointer } of [...operation.parameters, ...operation.responses.values()]) assert.notEqual(index.find(pointer), undefined);
+          for (const { pointer } of [...operation.parameters, ...operation.responses.values()])
+            assert.notEqual(index.find(pointer), undefined);
         }
       });
     }

@@ -61,13 +61,16 @@ function rewriteRefs(node: any): any {
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, any> = {};
   for (const [key, value] of Object.entries(node)) {
-    out[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')
-      ? `${SCHEMA_BASE}${value.slice('#/components/schemas/'.length)}`
-      : rewriteRefs(value);
+    out[key] =
+      key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')
+        ? `${SCHEMA_BASE}${value.slice('#/components/schemas/'.length)}`
+        : rewriteRefs(value);
   }
   return out;
 }
 
 export function describeErrors(errors: ErrorObject[]): string {
-  return errors.map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`).join('\n');
+  return errors
+    .map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`)
+    .join('\n');
 }

@@ -11,10 +11,14 @@ function typeCheck(source: string): string[] {
   try {
     const file = join(dir, 'check.ts');
     writeFileSync(file, source);
-    const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-    });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(root, 'tsconfig.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+      },
+    );
     assert.ok(config);
     const program = ts.createProgram([file], config.options);
     return ts

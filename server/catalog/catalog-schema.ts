@@ -48,5 +48,7 @@ export function enumerationsSchema(values: SpecEnumerations): object {
 
 /** Identifies what a validator was compiled from: the two schemas and Ajv's options. */
 export function schemaFingerprint(enumerations: object): string {
-  return createHash('sha256').update(JSON.stringify([AJV_OPTIONS, enumerations, schema])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([AJV_OPTIONS, enumerations, schema]))
+    .digest('hex');
 }

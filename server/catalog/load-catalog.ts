@@ -12,13 +12,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import { billingCycleValues, renewsToTermDurationValues, targetViewValues, termDurationValues } from '../../generated/api-types.ts';
+import {
+  billingCycleValues,
+  renewsToTermDurationValues,
+  targetViewValues,
+  termDurationValues,
+} from '../../generated/api-types.ts';
 import * as generated from '../../generated/catalog-validator.ts';
 import { AJV_OPTIONS, catalogSchema as schema, enumerationsSchema, schemaFingerprint } from './catalog-schema.ts';
 import {
   CYCLE_MONTHS,
-  ITEM_KINDS,
-  PURCHASE_SYSTEMS,
   TERM_MONTHS,
   productSkuKey,
   type BillingCycle,
@@ -39,12 +42,18 @@ export class CatalogFileError extends Error {
   override readonly name = 'CatalogFileError';
   /** The file as it was named to loadCatalog (or the label given to parseCatalog). */
   readonly file: string;
-  /** JSON pointer of the bad value (`''` for the whole document), `line L, column C` for a JSON syntax error, undefined when the file cannot be read. */
+  /**
+   * JSON pointer of the bad value (`''` for the whole document), `line L, column C` for a JSON syntax error, undefined
+   * when the file cannot be read.
+   */
   readonly place: string | undefined;
   readonly problem: string;
 
   constructor(file: string, place: string | undefined, problem: string, options?: ErrorOptions) {
-    super(`catalog ${displayPath(file)}: ${place === undefined ? '' : `${place === '' ? '(root)' : place}: `}${problem}`, options);
+    super(
+      `catalog ${displayPath(file)}: ${place === undefined ? '' : `${place === '' ? '(root)' : place}: `}${problem}`,
+      options,
+    );
     this.file = file;
     this.place = place;
     this.problem = problem;
@@ -58,7 +67,12 @@ export function loadCatalog(path: string = DEFAULT_CATALOG_PATH): Catalog {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CatalogFileError(path, undefined, code === 'ENOENT' ? 'file not found' : `cannot be read (${(err as Error).message})`, { cause: err });
+    throw new CatalogFileError(
+      path,
+      undefined,
+      code === 'ENOENT' ? 'file not found' : `cannot be read (${(err as Error).message})`,
+      { cause: err },
+    );
   }
   text = text.replace(/^\uFEFF/, '');
   let data: unknown;
@@ -68,9 +82,15 @@ export function loadCatalog(path: string = DEFAULT_CATALOG_PATH): Catalog {
     const message = (err as Error).message;
     const at = jsonErrorPosition(text, message);
     // Without its position (given as the place) and, once located, without the quote around the token.
-    const reason = (at === undefined ? message : message.replace(/ in JSON at position \d+.*$|, (\.\.\.)?".*$/su, ''))
-      .replace(/\r?\n|\r/g, '\\n');
-    throw new CatalogFileError(path, at === undefined ? undefined : lineAndColumn(text, at), `not valid JSON (${reason})`, { cause: err });
+    const reason = (
+      at === undefined ? message : message.replace(/ in JSON at position \d+.*$|, (\.\.\.)?".*$/su, '')
+    ).replace(/\r?\n|\r/g, '\\n');
+    throw new CatalogFileError(
+      path,
+      at === undefined ? undefined : lineAndColumn(text, at),
+      `not valid JSON (${reason})`,
+      { cause: err },
+    );
   }
   return parseCatalog(data, path);
 }
@@ -79,18 +99,39 @@ export function loadCatalog(path: string = DEFAULT_CATALOG_PATH): Catalog {
 export function parseCatalog(data: unknown, source: string): Catalog {
   const validate = validator();
   if (!validate(data)) throw schemaError(data, source, validate.errors ?? []);
-  return buildCatalog(data, (place, problem) => {
-    throw new CatalogFileError(source, place, `${problem}${itemNote(data, place)}`);
-  }, source);
+  return buildCatalog(
+    data,
+    (place, problem) => {
+      throw new CatalogFileError(source, place, `${problem}${itemNote(data, place)}`);
+    },
+    source,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // The file as the schema describes it
 
-type FileItem = Pick<CatalogItem, 'catalogItemId' | 'title' | 'kind' | 'purchaseSystem' | 'minQuantity' | 'maxQuantity'>
-  & Partial<Pick<CatalogItem, 'markets' | 'terms' | 'termless' | 'seatLimitPerCustomer' | 'enforceAttestation' | 'trial'
-    | 'addOnOf' | 'provisioningVariables' | 'renewsTo' | 'promotions' | 'purchasable' | 'note'>>
-  & { integrationSandbox?: Exclude<IntegrationSandbox, 'allowed'> };
+type FileItem = Pick<
+  CatalogItem,
+  'catalogItemId' | 'title' | 'kind' | 'purchaseSystem' | 'minQuantity' | 'maxQuantity'
+> &
+  Partial<
+    Pick<
+      CatalogItem,
+      | 'markets'
+      | 'terms'
+      | 'termless'
+      | 'seatLimitPerCustomer'
+      | 'enforceAttestation'
+      | 'trial'
+      | 'addOnOf'
+      | 'provisioningVariables'
+      | 'renewsTo'
+      | 'promotions'
+      | 'purchasable'
+      | 'note'
+    >
+  > & { integrationSandbox?: Exclude<IntegrationSandbox, 'allowed'> };
 
 type FileProduct = Omit<CatalogProduct, 'id' | 'note' | 'items'> & { note?: string };
 
@@ -114,7 +155,12 @@ let compiled: ValidateFunction<CatalogFile> | undefined;
  */
 function validator(): ValidateFunction<CatalogFile> {
   if (compiled) return compiled;
-  const enumerations = enumerationsSchema({ billingCycleValues, termDurationValues, renewsToTermDurationValues, targetViewValues });
+  const enumerations = enumerationsSchema({
+    billingCycleValues,
+    termDurationValues,
+    renewsToTermDurationValues,
+    targetViewValues,
+  });
   if (generated.fingerprint === schemaFingerprint(enumerations)) {
     compiled = generated.validate as unknown as ValidateFunction<CatalogFile>;
     return compiled;
@@ -143,7 +189,8 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
     markets.set(country, { country, currencyCode: m.currencyCode, currencySymbol: m.currencySymbol });
   }
   const knownMarket = (place: string, country: string): void => {
-    if (!markets.has(country)) fail(place, `unknown market ${quote(country)}; the markets are ${[...markets.keys()].join(', ')}`);
+    if (!markets.has(country))
+      fail(place, `unknown market ${quote(country)}; the markets are ${[...markets.keys()].join(', ')}`);
   };
 
   const customers = new Map<string, string>();
@@ -165,7 +212,11 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
   for (const [id, entry] of Object.entries(file.products)) {
     const key = id.toLowerCase();
     const first = productEntries.get(key);
-    if (first) fail(pointer('products', id), `the same product id as ${pointer('products', first.id)} (ids are compared ignoring case)`);
+    if (first)
+      fail(
+        pointer('products', id),
+        `the same product id as ${pointer('products', first.id)} (ids are compared ignoring case)`,
+      );
     productEntries.set(key, { id, entry, items: [] });
   }
 
@@ -176,14 +227,20 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
   items.forEach((item, index) => {
     const key = item.catalogItemId.toLowerCase();
     const first = byId.get(key);
-    if (first) fail(pointer('items', index, 'catalogItemId'), `the same catalogItemId as ${pointer('items', items.indexOf(first))} (ids are compared ignoring case)`);
+    if (first)
+      fail(
+        pointer('items', index, 'catalogItemId'),
+        `the same catalogItemId as ${pointer('items', items.indexOf(first))} (ids are compared ignoring case)`,
+      );
     byId.set(key, item);
 
     if (item.skuId !== '') {
       const product = productEntries.get(item.productId.toLowerCase());
       if (!product) {
-        fail(pointer('items', index, 'catalogItemId'),
-          `product ${quote(item.productId)} is not under products (every productId:skuId:availabilityId item needs its product there)`);
+        fail(
+          pointer('items', index, 'catalogItemId'),
+          `product ${quote(item.productId)} is not under products (every productId:skuId:availabilityId item needs its product there)`,
+        );
       }
       product.items.push(item);
       const sku = skus.get(productSkuKey(item));
@@ -191,8 +248,10 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
         const other = items[sku]!;
         for (const field of SKU_FIELDS) {
           if (item[field] === other[field]) continue;
-          fail(Object.hasOwn(file.items[index]!, field) ? pointer('items', index, field) : pointer('items', index),
-            `${field} ${quote(item[field])} differs from ${quote(other[field])} at ${pointer('items', sku)}, another availability of the same product SKU (a SKU has one ${field})`);
+          fail(
+            Object.hasOwn(file.items[index]!, field) ? pointer('items', index, field) : pointer('items', index),
+            `${field} ${quote(item[field])} differs from ${quote(other[field])} at ${pointer('items', sku)}, another availability of the same product SKU (a SKU has one ${field})`,
+          );
         }
       } else {
         skus.set(productSkuKey(item), index);
@@ -200,8 +259,10 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
     }
 
     item.addOnOf.forEach((base, k) => {
-      if (!itemProducts.has(base.toLowerCase())) fail(pointer('items', index, 'addOnOf', k), `names product ${quote(base)}, which no item has`);
-      if (base.toLowerCase() === item.productId.toLowerCase()) fail(pointer('items', index, 'addOnOf', k), 'names the item\'s own product');
+      if (!itemProducts.has(base.toLowerCase()))
+        fail(pointer('items', index, 'addOnOf', k), `names product ${quote(base)}, which no item has`);
+      if (base.toLowerCase() === item.productId.toLowerCase())
+        fail(pointer('items', index, 'addOnOf', k), "names the item's own product");
     });
 
     const pool = productSkuKey(item);
@@ -209,15 +270,21 @@ function buildCatalog(file: CatalogFile, fail: Fail, source: string): Catalog {
     const limit = item.seatLimitPerCustomer;
     const otherLimit = other === undefined ? undefined : items[other]!.seatLimitPerCustomer;
     if (other !== undefined && otherLimit !== limit) {
-      fail(limit === undefined ? pointer('items', index) : pointer('items', index, 'seatLimitPerCustomer'),
-        `seatLimitPerCustomer ${limit ?? 'absent'} differs from ${otherLimit ?? 'absent'} at ${pointer('items', other)}, which has the same product and SKU (the limit is pooled)`);
+      fail(
+        limit === undefined ? pointer('items', index) : pointer('items', index, 'seatLimitPerCustomer'),
+        `seatLimitPerCustomer ${limit ?? 'absent'} differs from ${otherLimit ?? 'absent'} at ${pointer('items', other)}, which has the same product and SKU (the limit is pooled)`,
+      );
     }
     seatLimits.set(pool, index);
   });
 
   const products = new Map<string, CatalogProduct>();
   for (const [key, { id, entry, items: sold }] of productEntries) {
-    if (sold.length === 0) fail(pointer('products', id), 'no item sells this product (a product needs at least one productId:skuId:availabilityId item with its id)');
+    if (sold.length === 0)
+      fail(
+        pointer('products', id),
+        'no item sells this product (a product needs at least one productId:skuId:availabilityId item with its id)',
+      );
     products.set(key, {
       id,
       title: entry.title,
@@ -252,36 +319,53 @@ function buildItem(
     for (const [cycle, prices] of Object.entries(offers)) {
       const months = CYCLE_MONTHS[cycle as BillingCycle];
       if (term !== undefined && months > 0 && TERM_MONTHS[term] % months !== 0) {
-        fail(at(...path, cycle), `billing cycle ${cycle} does not fit a ${term} term (${months} months per period, ${TERM_MONTHS[term]} in the term)`);
+        fail(
+          at(...path, cycle),
+          `billing cycle ${cycle} does not fit a ${term} term (${months} months per period, ${TERM_MONTHS[term]} in the term)`,
+        );
       }
       if (prices === null || prices === undefined) continue;
       for (const country of Object.keys(prices)) {
         knownMarket(at(...path, cycle, country), country);
-        if (!itemMarkets.includes(country)) fail(at(...path, cycle, country), `a price for ${country}, a market the item is not sold in`);
+        if (!itemMarkets.includes(country))
+          fail(at(...path, cycle, country), `a price for ${country}, a market the item is not sold in`);
       }
       for (const country of itemMarkets) {
         if (!Object.hasOwn(prices, country)) fail(at(...path, cycle), `price missing for market ${country}`);
       }
     }
   };
-  for (const [term, offers] of Object.entries(raw.terms ?? {})) checkOffers(offers, ['terms', term], term as TermDuration);
+  for (const [term, offers] of Object.entries(raw.terms ?? {}))
+    checkOffers(offers, ['terms', term], term as TermDuration);
   if (raw.termless) checkOffers(raw.termless, ['termless'], undefined);
 
-  if (raw.minQuantity > raw.maxQuantity) fail(at('minQuantity'), `is greater than maxQuantity (${raw.minQuantity} > ${raw.maxQuantity})`);
+  if (raw.minQuantity > raw.maxQuantity)
+    fail(at('minQuantity'), `is greater than maxQuantity (${raw.minQuantity} > ${raw.maxQuantity})`);
 
   const provisioningVariables = raw.provisioningVariables ?? [];
   provisioningVariables.forEach((variable, i) => {
     const first = provisioningVariables.findIndex((v) => v.name.toLowerCase() === variable.name.toLowerCase());
-    if (first < i) fail(at('provisioningVariables', i, 'name'), `the same variable as ${at('provisioningVariables', first)} (names are compared ignoring case)`);
+    if (first < i)
+      fail(
+        at('provisioningVariables', i, 'name'),
+        `the same variable as ${at('provisioningVariables', first)} (names are compared ignoring case)`,
+      );
   });
 
   const promotions = raw.promotions ?? [];
   promotions.forEach((promotion, i) => {
     const first = promotions.findIndex((p) => p.promotionId.toLowerCase() === promotion.promotionId.toLowerCase());
-    if (first < i) fail(at('promotions', i, 'promotionId'), `the same promotionId as ${at('promotions', first)} (ids are compared ignoring case)`);
+    if (first < i)
+      fail(
+        at('promotions', i, 'promotionId'),
+        `the same promotionId as ${at('promotions', first)} (ids are compared ignoring case)`,
+      );
     const automatic = promotions.findIndex((p) => p.automatic);
     if (promotion.automatic && automatic < i) {
-      fail(at('promotions', i, 'automatic'), `more than one automatic promotion (${at('promotions', automatic)} is automatic too)`);
+      fail(
+        at('promotions', i, 'automatic'),
+        `more than one automatic promotion (${at('promotions', automatic)} is automatic too)`,
+      );
     }
   });
 
@@ -324,13 +408,20 @@ function schemaError(data: unknown, source: string, errors: readonly ErrorObject
     // The inner error is about the name, reported at the object: name the property instead.
     place = `${place}/${escapePointer(String(last.params.propertyName))}`;
     problem = `property name ${describe(inner, false)}`;
-  } else if (last.keyword === 'anyOf' && errors.slice(0, -1).every((e) => e.keyword === 'required' && e.instancePath === last.instancePath)) {
-    problem = `must have at least one of the properties ${errors.slice(0, -1).map((e) => quote(e.params.missingProperty)).join(', ')}`;
+  } else if (
+    last.keyword === 'anyOf' &&
+    errors.slice(0, -1).every((e) => e.keyword === 'required' && e.instancePath === last.instancePath)
+  ) {
+    problem = `must have at least one of the properties ${errors
+      .slice(0, -1)
+      .map((e) => quote(e.params.missingProperty))
+      .join(', ')}`;
   } else if (last.keyword === 'required' && last.instancePath === '' && last.params.missingProperty === 'products') {
     // A catalog written before the catalog operations: say what to add.
-    problem = 'must have required property "products", the product catalog: an entry (title, description, productType, '
-      + 'publisherName, isMicrosoftProduct, targetViews) for the product id of every productId:skuId:availabilityId item '
-      + '(see server/catalog/catalog.schema.json)';
+    problem =
+      'must have required property "products", the product catalog: an entry (title, description, productType, ' +
+      'publisherName, isMicrosoftProduct, targetViews) for the product id of every productId:skuId:availabilityId item ' +
+      '(see server/catalog/catalog.schema.json)';
   } else if (last.keyword === 'additionalProperties') {
     place = `${place}/${escapePointer(String(last.params.additionalProperty))}`;
     const allowed = Object.keys((last.parentSchema?.properties as object | undefined) ?? {});
@@ -350,15 +441,32 @@ function describe(error: ErrorObject, withValue: boolean): string {
   const title = error.parentSchema?.title as string | undefined;
   let text: string;
   switch (error.keyword) {
-    case 'type': text = `must be ${[params.type].flat().join(' or ')}`; break;
-    case 'enum': text = `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`; break;
-    case 'const': text = `must be ${JSON.stringify(params.allowedValue)}`; break;
-    case 'required': text = `must have required property ${quote(params.missingProperty)}`; break;
-    case 'pattern': text = title ? `must be ${title}` : (error.message ?? 'does not match'); break;
-    default: text = error.message ?? `fails ${error.keyword}`;
+    case 'type':
+      text = `must be ${[params.type].flat().join(' or ')}`;
+      break;
+    case 'enum':
+      text = `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+      break;
+    case 'const':
+      text = `must be ${JSON.stringify(params.allowedValue)}`;
+      break;
+    case 'required':
+      text = `must have required property ${quote(params.missingProperty)}`;
+      break;
+    case 'pattern':
+      text = title ? `must be ${title}` : (error.message ?? 'does not match');
+      break;
+    default:
+      text = error.message ?? `fails ${error.keyword}`;
   }
   const value: unknown = error.data;
-  if (!withValue || (error.keyword === 'required' || error.keyword.endsWith('Properties') || error.keyword.endsWith('Items'))) return text;
+  if (
+    !withValue ||
+    error.keyword === 'required' ||
+    error.keyword.endsWith('Properties') ||
+    error.keyword.endsWith('Items')
+  )
+    return text;
   if (value === null || typeof value !== 'object') return `${text}; found ${JSON.stringify(value)}`;
   return `${text}; found ${Array.isArray(value) ? 'an array' : 'an object'}`;
 }
@@ -404,7 +512,8 @@ function jsonErrorPosition(text: string, message: string): number | undefined {
   const [, char, before, context = '', after] = token;
   const candidates: number[] = [];
   if (before) {
-    for (let start = text.indexOf(context); start !== -1; start = text.indexOf(context, start + 1)) candidates.push(start + 10);
+    for (let start = text.indexOf(context); start !== -1; start = text.indexOf(context, start + 1))
+      candidates.push(start + 10);
   } else if (after) {
     candidates.push(context.length - 10);
   } else {

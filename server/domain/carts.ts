@@ -2,12 +2,27 @@
 // then serves). Knows nothing of HTTP; works on canonical, validated input and the Store, and throws
 // DomainError.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Cart, CartCheckoutResult, CartLineItem, CartRequest, Order, OrderError, OrderLineItem } from '../wire-types.ts';
+import type {
+  Cart,
+  CartCheckoutResult,
+  CartLineItem,
+  CartRequest,
+  Order,
+  OrderError,
+  OrderLineItem,
+} from '../wire-types.ts';
 import type { Owner, Store, StoredOrder } from '../store/store.ts';
 import { sharedClock, systemClock, type PartnerClock } from './clock.ts';
 import { findCatalogItem, marketOf, productSkuKey, type Catalog } from './catalog.ts';
 import { DomainError } from './errors.ts';
-import { addonsOf, CartErrorCode, evaluateLineItems, round2, type IntegrationUsage, type LineItemInput } from './line-items.ts';
+import {
+  addonsOf,
+  CartErrorCode,
+  evaluateLineItems,
+  round2,
+  type IntegrationUsage,
+  type LineItemInput,
+} from './line-items.ts';
 import { orderAsOf } from './orders.ts';
 import { link, ownerOf, type Caller } from './resources.ts';
 import type { SandboxProfile } from './sandbox-profile.ts';
@@ -76,7 +91,9 @@ export class CartService {
       lastModifiedUser: caller.userId,
       status: 'Active',
       lineItems: [],
-      ...(input.partnerOnRecordAttestationAccepted === undefined ? {} : { partnerOnRecordAttestationAccepted: input.partnerOnRecordAttestationAccepted }),
+      ...(input.partnerOnRecordAttestationAccepted === undefined
+        ? {}
+        : { partnerOnRecordAttestationAccepted: input.partnerOnRecordAttestationAccepted }),
       links: { self: link(`/customers/${owner.customerId}/carts/${id}`) },
       attributes: { objectType: 'Cart' },
     };
@@ -97,19 +114,31 @@ export class CartService {
    * Replaces the lines of an Active, unexpired cart that has no orders yet, and evaluates them again.
    * With a precondition, only if the cart is still the version the caller read (412 otherwise).
    */
-  async updateCart(caller: Caller, customerId: string, cartId: string, input: CartInput, precondition?: CartPrecondition): Promise<CartWithTag> {
+  async updateCart(
+    caller: Caller,
+    customerId: string,
+    cartId: string,
+    input: CartInput,
+    precondition?: CartPrecondition,
+  ): Promise<CartWithTag> {
     const owner = ownerOf(caller, customerId);
     checkLineStructure(input.lineItems);
     return this.#store.transaction(async () => {
       const { cart, etag: current } = await this.#findCart(owner, cartId);
       if (precondition && 'etags' in precondition) {
         if (!precondition.etags.includes(current)) {
-          throw new DomainError('cart-changed', `Cart ${cart.id} has changed since the version in If-Match; its ETag is now ${current}.`);
+          throw new DomainError(
+            'cart-changed',
+            `Cart ${cart.id} has changed since the version in If-Match; its ETag is now ${current}.`,
+          );
         }
       }
       const now = await this.#clock.now(owner.partnerId);
       if (cart.status === 'Ordered' || (await this.#store.ordersOfCart(owner, cart.id)).size > 0) {
-        throw new DomainError('cart-already-ordered', `Cart ${cart.id} has already been ordered and can no longer be changed.`);
+        throw new DomainError(
+          'cart-already-ordered',
+          `Cart ${cart.id} has already been ordered and can no longer be changed.`,
+        );
       }
       rejectIfExpired(cart, now);
       const updated: Cart = {
@@ -174,7 +203,10 @@ export class CartService {
           });
           continue;
         }
-        const order: StoredOrder = { order: this.#makeOrder(owner, cart, lines, now), provisionedAt: now.getTime() + this.#provisioningDelayMs };
+        const order: StoredOrder = {
+          order: this.#makeOrder(owner, cart, lines, now),
+          provisionedAt: now.getTime() + this.#provisioningDelayMs,
+        };
         await this.#store.insertOrder(owner, cart.id, group, order, this.#seatsOf(all));
         ordered.set(group, order);
       }
@@ -196,7 +228,8 @@ export class CartService {
 
   async #findCart(owner: Owner, cartId: string): Promise<CartWithTag> {
     const stored = await this.#store.findCart(owner, cartId.toLowerCase());
-    if (!stored) throw new DomainError('cart-not-found', `Cart ${cartId} was not found for customer ${owner.customerId}.`);
+    if (!stored)
+      throw new DomainError('cart-not-found', `Cart ${cartId} was not found for customer ${owner.customerId}.`);
     return { cart: stored.cart, etag: stored.etag ?? cartETag(stored.cart) };
   }
 
@@ -221,15 +254,26 @@ export class CartService {
     });
   }
 
-  /** What an integration-sandbox partner's earlier orders count against its limits: customers, and this customer's live subscriptions. */
+  /**
+   * What an integration-sandbox partner's earlier orders count against its limits: customers, and this customer's live
+   * subscriptions.
+   */
   async #integrationUsage(owner: Owner): Promise<IntegrationUsage> {
-    const [customersWithOrders, orders] = await Promise.all([this.#store.customersWithOrders(owner.partnerId), this.#store.listOrders(owner)]);
-    const live = orders.filter(({ order }) => order.status !== 'cancelled').flatMap(({ order }) => order.lineItems).filter((line) => line.quantity > 0);
+    const [customersWithOrders, orders] = await Promise.all([
+      this.#store.customersWithOrders(owner.partnerId),
+      this.#store.listOrders(owner),
+    ]);
+    const live = orders
+      .filter(({ order }) => order.status !== 'cancelled')
+      .flatMap(({ order }) => order.lineItems)
+      .filter((line) => line.quantity > 0);
     return {
       customersWithOrders,
       isCustomerWithOrders: orders.length > 0,
       subscriptions: live.length,
-      reservedInstances: live.filter((line) => findCatalogItem(this.#catalog, line.offerId)?.kind === 'azure_reservation').reduce((sum, line) => sum + line.quantity, 0),
+      reservedInstances: live
+        .filter((line) => findCatalogItem(this.#catalog, line.offerId)?.kind === 'azure_reservation')
+        .reduce((sum, line) => sum + line.quantity, 0),
     };
   }
 
@@ -250,11 +294,16 @@ export class CartService {
     const id = randomBytes(6).toString('hex');
     const market = marketOf(this.#catalog, owner.customerId);
     const awaitsPurchaseOrder =
-      this.#profile === 'integration' && flatten(lines).some((line) => findCatalogItem(this.#catalog, line.catalogItemId)?.integrationSandbox === 'purchaseOrder');
+      this.#profile === 'integration' &&
+      flatten(lines).some(
+        (line) => findCatalogItem(this.#catalog, line.catalogItemId)?.integrationSandbox === 'purchaseOrder',
+      );
     const orderLines: OrderLineItem[] = [];
     const addLine = (line: CartLineItem, parentSubscriptionId?: string): void => {
       const subscriptionId = awaitsPurchaseOrder ? undefined : randomUUID();
-      orderLines.push(this.#orderLine(owner, id, line, orderLines.length, subscriptionId, market.country, parentSubscriptionId));
+      orderLines.push(
+        this.#orderLine(owner, id, line, orderLines.length, subscriptionId, market.country, parentSubscriptionId),
+      );
       for (const addon of line.addonItems ?? []) addLine(addon, subscriptionId);
     };
     for (const line of lines) addLine(line);
@@ -276,7 +325,9 @@ export class CartService {
         patchOperation: link(`/customers/${owner.customerId}/orders/${id}`, 'PATCH'),
       },
       totalPrice: round2(orderLines.reduce((sum, line) => sum + (line.pricing?.extendedPrice ?? 0), 0)),
-      ...(cart.partnerOnRecordAttestationAccepted === undefined ? {} : { partnerOnRecordAttestationAccepted: cart.partnerOnRecordAttestationAccepted }),
+      ...(cart.partnerOnRecordAttestationAccepted === undefined
+        ? {}
+        : { partnerOnRecordAttestationAccepted: cart.partnerOnRecordAttestationAccepted }),
       client: {},
       attributes: { objectType: 'Order' },
     };
@@ -293,7 +344,8 @@ export class CartService {
   ): OrderLineItem {
     const item = findCatalogItem(this.#catalog, line.catalogItemId);
     const reseller = line.participants?.find((p) => p.key === 'transaction_reseller')?.value;
-    const additional = line.participants?.filter((p) => p.key === 'additional_transaction_reseller').map((p) => p.value) ?? [];
+    const additional =
+      line.participants?.filter((p) => p.key === 'additional_transaction_reseller').map((p) => p.value) ?? [];
     const context = line.provisioningContext ?? {};
     const parent = parentSubscriptionId ?? context['parentSubscriptionId'];
     const orderLine: OrderLineItem = {
@@ -314,23 +366,29 @@ export class CartService {
       ...(line.promotionId ? { promotionId: line.promotionId } : {}),
       ...(line.pricing ? { pricing: line.pricing } : {}),
     };
-    // Only links the sandbox serves (OrderLineItemLinks in the spec): the catalog, and a marketplace line's activation links.
+    // Only links the sandbox serves (OrderLineItemLinks in the spec): the catalog, and a marketplace line's activation
+    // links.
     if (item && item.skuId) {
       const product = `/products/${item.productId}`;
       const availability = line.catalogItemId.split(':')[2];
       orderLine.links = {
         product: link(`${product}?country=${country}`),
         sku: link(`${product}/skus/${item.skuId}?country=${country}`),
-        ...(availability ? { availability: link(`${product}/skus/${item.skuId}/availabilities/${availability}?country=${country}`) } : {}),
+        ...(availability
+          ? { availability: link(`${product}/skus/${item.skuId}/availabilities/${availability}?country=${country}`) }
+          : {}),
         ...(item.kind === 'saas' && subscriptionId
-          ? { activationLinks: link(`/customers/${owner.customerId}/orders/${orderId}/lineitems/${lineItemNumber}/activationlinks`) }
+          ? {
+              activationLinks: link(
+                `/customers/${owner.customerId}/orders/${orderId}/lineitems/${lineItemNumber}/activationlinks`,
+              ),
+            }
           : {}),
       };
     }
     return orderLine;
   }
 }
-
 
 function rejectIfExpired(cart: Cart, now: Date): void {
   if (cart.expirationTimestamp && now.getTime() >= Date.parse(cart.expirationTimestamp)) {
@@ -342,9 +400,11 @@ function rejectIfExpired(cart: Cart, now: Date): void {
 function checkLineStructure(lines: LineItemInput[]): void {
   const count = lines.reduce((sum, line) => sum + 1 + addonsOf(line).length, 0);
   if (count > MAX_CART_LINES) {
-    throw new DomainError('invalid-input', `Invalid request input: a cart holds at most ${MAX_CART_LINES} lines, add-ons included; this one has ${count}.`, [
-      `body.lineItems: must hold at most ${MAX_CART_LINES} lines, add-ons included (${count} sent)`,
-    ]);
+    throw new DomainError(
+      'invalid-input',
+      `Invalid request input: a cart holds at most ${MAX_CART_LINES} lines, add-ons included; this one has ${count}.`,
+      [`body.lineItems: must hold at most ${MAX_CART_LINES} lines, add-ons included (${count} sent)`],
+    );
   }
 }
 

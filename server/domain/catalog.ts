@@ -60,7 +60,13 @@
  * (so they agree on title, kind, quantities, trial and attestation), an availability is one item.
  * Legacy ids are for carts only: Partner Center sells them through its offer API, not its catalog.
  */
-import type { SchemaBillingCycle, SchemaItemType, SchemaRenewsTo, SchemaTargetView, SchemaTermDuration } from '../../generated/api-types.ts';
+import type {
+  SchemaBillingCycle,
+  SchemaItemType,
+  SchemaRenewsTo,
+  SchemaTargetView,
+  SchemaTermDuration,
+} from '../../generated/api-types.ts';
 
 // The wire enumerations come from the spec (generated/api-types.ts, with their values as
 // billingCycleValues, termDurationValues, renewsToTermDurationValues); only the catalog's own ones
@@ -91,7 +97,13 @@ export const TERM_MONTHS: Readonly<Record<TermDuration, number>> = { P1M: 1, P1Y
  * (`one_time` is charged once for the whole term, `none` is never charged, `unknown` is not a cycle).
  */
 export const CYCLE_MONTHS: Readonly<Record<BillingCycle, number>> = {
-  unknown: 0, none: 0, one_time: 0, monthly: 1, annual: 12, biennial: 24, triennial: 36,
+  unknown: 0,
+  none: 0,
+  one_time: 0,
+  monthly: 1,
+  annual: 12,
+  biennial: 24,
+  triennial: 36,
 };
 
 /** Price of one billing period, per market country, in that market's currency. */

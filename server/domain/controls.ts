@@ -45,9 +45,11 @@ export class SandboxControls {
 
   async advanceClock(partnerId: string, byMs: number): Promise<ClockReading> {
     if (!(byMs > 0 && byMs <= MAX_CLOCK_STEP_MS)) {
-      throw new DomainError('invalid-input', 'Invalid request input: the clock moves forward by more than 0 and at most 3650 days at a time.', [
-        'body.by: must be more than 0 and at most 3650 days',
-      ]);
+      throw new DomainError(
+        'invalid-input',
+        'Invalid request input: the clock moves forward by more than 0 and at most 3650 days at a time.',
+        ['body.by: must be more than 0 and at most 3650 days'],
+      );
     }
     await this.#clocks.advance(partnerId, byMs);
     return this.clock(partnerId);
@@ -57,9 +59,11 @@ export class SandboxControls {
   async setClock(partnerId: string, time: Date): Promise<ClockReading> {
     if (!(await this.#clocks.set(partnerId, time))) {
       const { now } = await this.#clocks.read(partnerId);
-      throw new DomainError('invalid-input', `Invalid request input: the clock moves forward only; the partner's time is ${now.toISOString()}.`, [
-        `body.now: must not be earlier than ${now.toISOString()}`,
-      ]);
+      throw new DomainError(
+        'invalid-input',
+        `Invalid request input: the clock moves forward only; the partner's time is ${now.toISOString()}.`,
+        [`body.now: must not be earlier than ${now.toISOString()}`],
+      );
     }
     return this.clock(partnerId);
   }

@@ -4,12 +4,15 @@
 // the answer on another, and a rule's calls are consumed one at a time across all of them. A rule lives
 // until its calls are spent, it is removed, or the partner is reset.
 import { randomUUID } from 'node:crypto';
-import type { SchemaForcedRule as ForcedRule, SchemaForcedEffect as ForcedEffect, SchemaForcedRuleRequest as ForcedRuleRequest } from '../../generated/sandbox-controls-types.ts';
+import type {
+  SchemaForcedRule as ForcedRule,
+  SchemaForcedEffect as ForcedEffect,
+  SchemaForcedRuleRequest as ForcedRuleRequest,
+} from '../../generated/sandbox-controls-types.ts';
 import type { Store, StoredRule } from '../store/store.ts';
 import { DomainError } from './errors.ts';
 
 export type { ForcedRule, ForcedEffect, ForcedRuleRequest };
-
 
 /** The most rules a partner has at once. */
 export const MAX_RULES_PER_PARTNER = 100;
@@ -26,7 +29,12 @@ export class ForcedRules {
 
   async add(partnerId: string, request: ForcedRuleRequest): Promise<ForcedRule> {
     const problems = problemsOf(request, this.#operationIds);
-    if (problems.length > 0) throw new DomainError('invalid-input', `Invalid request input: ${problems.length} field${problems.length === 1 ? ' is' : 's are'} not valid.`, problems);
+    if (problems.length > 0)
+      throw new DomainError(
+        'invalid-input',
+        `Invalid request input: ${problems.length} field${problems.length === 1 ? ' is' : 's are'} not valid.`,
+        problems,
+      );
     const rule: ForcedRule = {
       id: randomUUID(),
       operationId: request.operationId,
@@ -37,9 +45,11 @@ export class ForcedRules {
     };
     const stored: StoredRule = rule.seed === undefined ? { rule } : { rule, draws: rule.seed };
     if (!(await this.#store.insertRule(partnerId, stored, MAX_RULES_PER_PARTNER))) {
-      throw new DomainError('invalid-input', `Invalid request input: a partner has at most ${MAX_RULES_PER_PARTNER} rules; remove some first.`, [
-        `body: at most ${MAX_RULES_PER_PARTNER} rules in force`,
-      ]);
+      throw new DomainError(
+        'invalid-input',
+        `Invalid request input: a partner has at most ${MAX_RULES_PER_PARTNER} rules; remove some first.`,
+        [`body: at most ${MAX_RULES_PER_PARTNER} rules in force`],
+      );
     }
     return rule;
   }
@@ -57,7 +67,11 @@ export class ForcedRules {
    * oldest first; a rule with `probability` draws for every matching call that reaches it, applied or
    * not, so its sequence is the seed's whichever instance serves the calls.
    */
-  async take(partnerId: string, operationId: string, customerId: string | undefined): Promise<{ rule: ForcedRule; effect: ForcedEffect } | undefined> {
+  async take(
+    partnerId: string,
+    operationId: string,
+    customerId: string | undefined,
+  ): Promise<{ rule: ForcedRule; effect: ForcedEffect } | undefined> {
     const customer = customerId?.toLowerCase();
     const matches = ({ rule }: StoredRule) => !rule.customerId || rule.customerId === customer;
     // Nearly every call has no rule: one read, outside a transaction, says so.
@@ -90,13 +104,18 @@ function draw(stored: StoredRule): boolean {
 /** What the schema cannot say: an operation that exists, and the fields each effect needs. */
 function problemsOf(request: ForcedRuleRequest, operationIds: ReadonlySet<string>): string[] {
   const problems: string[] = [];
-  if (!operationIds.has(request.operationId)) problems.push(`body.operationId: ${request.operationId} is not an operation of the Partner Center API (${[...operationIds].join(', ')})`);
+  if (!operationIds.has(request.operationId))
+    problems.push(
+      `body.operationId: ${request.operationId} is not an operation of the Partner Center API (${[...operationIds].join(', ')})`,
+    );
   const { type, status, ms, retryAfterSeconds } = request.effect;
   if (type === 'status' && status === undefined) problems.push('body.effect.status: required with type status');
   if (type !== 'status' && status !== undefined) problems.push('body.effect.status: only with type status');
   if (type === 'latency' && ms === undefined) problems.push('body.effect.ms: required with type latency');
   if (type !== 'latency' && ms !== undefined) problems.push('body.effect.ms: only with type latency');
-  if (request.seed !== undefined && request.probability === undefined) problems.push('body.seed: only with probability');
-  if (retryAfterSeconds !== undefined && !(type === 'status' && (status === 429 || status === 503))) problems.push('body.effect.retryAfterSeconds: only with status 429 or 503');
+  if (request.seed !== undefined && request.probability === undefined)
+    problems.push('body.seed: only with probability');
+  if (retryAfterSeconds !== undefined && !(type === 'status' && (status === 429 || status === 503)))
+    problems.push('body.effect.retryAfterSeconds: only with status 429 or 503');
   return problems;
 }

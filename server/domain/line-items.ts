@@ -22,7 +22,17 @@ import { findPromotion, priceLine } from './line-pricing.ts';
 import { checkLine } from './line-rules.ts';
 import { assignOrderGroups, buildTree, type LineNode } from './line-tree.ts';
 
-import type { SchemaParticipantKey as ParticipantKey, SchemaParticipant as Participant, SchemaRenewsTo as RenewsTo, SchemaCartAddonLineItemRequest, SchemaCartError, SchemaCartErrorAdditionalInformation, SchemaCartLineItem, SchemaCartLineItemRequest, SchemaPricing } from '../../generated/api-types.ts';
+import type {
+  SchemaParticipantKey as ParticipantKey,
+  SchemaParticipant as Participant,
+  SchemaRenewsTo as RenewsTo,
+  SchemaCartAddonLineItemRequest,
+  SchemaCartError,
+  SchemaCartErrorAdditionalInformation,
+  SchemaCartLineItem,
+  SchemaCartLineItemRequest,
+  SchemaPricing,
+} from '../../generated/api-types.ts';
 
 export type { ParticipantKey, Participant, RenewsTo };
 
@@ -62,7 +72,9 @@ interface MisspellingsOf {
  * enum values, the service's own properties absent. Add-ons are nested one level deep.
  */
 export type AddonLineItemInput = Omit<SchemaCartAddonLineItemRequest, ServerManagedLineProperties> & MisspellingsOf;
-export type LineItemInput = Omit<SchemaCartLineItemRequest, ServerManagedLineProperties | 'addonItems'> & { addonItems?: AddonLineItemInput[] } & MisspellingsOf;
+export type LineItemInput = Omit<SchemaCartLineItemRequest, ServerManagedLineProperties | 'addonItems'> & {
+  addonItems?: AddonLineItemInput[];
+} & MisspellingsOf;
 /** A line at either level. */
 export type AnyLineInput = LineItemInput | AddonLineItemInput;
 
@@ -75,7 +87,9 @@ export interface EvaluationContext {
    * offers) that this customer bought in earlier orders, whatever the availability.
    */
   purchasedQuantity(catalogItemId: string): number;
-  /** For an integration-sandbox partner (SANDBOX_PROFILE=integration): what its earlier orders count against its limits. */
+  /**
+   * For an integration-sandbox partner (SANDBOX_PROFILE=integration): what its earlier orders count against its limits.
+   */
   integration?: IntegrationUsage;
 }
 
@@ -107,10 +121,15 @@ export type Pricing = Required<SchemaPricing>;
  */
 export type CartErrorAdditionalInformation = Required<SchemaCartErrorAdditionalInformation>;
 
-export type CartError = Omit<SchemaCartError, 'additionalInformation'> & { additionalInformation?: CartErrorAdditionalInformation };
+export type CartError = Omit<SchemaCartError, 'additionalInformation'> & {
+  additionalInformation?: CartErrorAdditionalInformation;
+};
 
 /** A cart line item as a response carries it: id, currency and provisioning context always set. */
-export type CartLineItemResult = Omit<SchemaCartLineItem, 'id' | 'currencyCode' | 'provisioningContext' | 'addonItems' | 'pricing' | 'error'> & {
+export type CartLineItemResult = Omit<
+  SchemaCartLineItem,
+  'id' | 'currencyCode' | 'provisioningContext' | 'addonItems' | 'pricing' | 'error'
+> & {
   id: number;
   currencyCode: string;
   provisioningContext: Record<string, string>;
@@ -154,7 +173,8 @@ function toResult(node: LineNode, market: MarketInfo, now: Date): CartLineItemRe
   let promotionId = line.promotionId;
   let pricing: Pricing | undefined;
   if (item && !node.error) {
-    const promo = promotionId !== undefined ? findPromotion(item, promotionId) : item.promotions.find((p) => p.automatic);
+    const promo =
+      promotionId !== undefined ? findPromotion(item, promotionId) : item.promotions.find((p) => p.automatic);
     if (promo && promotionId === undefined) promotionId = promo.promotionId;
     pricing = priceLine(line, item, market, promo?.discountPercent ?? 0, now);
   }
@@ -173,7 +193,8 @@ function toResult(node: LineNode, market: MarketInfo, now: Date): CartLineItemRe
     ...(promotionId !== undefined && { promotionId }),
     provisioningContext: node.provisioningContext,
     orderGroup: node.orderGroup,
-    ...('addonItems' in line && line.addonItems !== undefined && { addonItems: node.children.map((child) => toResult(child, market, now)) }),
+    ...('addonItems' in line &&
+      line.addonItems !== undefined && { addonItems: node.children.map((child) => toResult(child, market, now)) }),
     ...(pricing && { pricing }),
     ...(node.error && { error: node.error }),
   };

@@ -2,7 +2,15 @@
  * Pricing of a line: list price, promotion, proration to a custom term end date, and the total for
  * the term. Part of the evaluation of line items (line-items.ts).
  */
-import { CYCLE_MONTHS, TERM_MONTHS, offersFor, type BillingCycle, type CatalogItem, type MarketInfo, type TermDuration } from './catalog.ts';
+import {
+  CYCLE_MONTHS,
+  TERM_MONTHS,
+  offersFor,
+  type BillingCycle,
+  type CatalogItem,
+  type MarketInfo,
+  type TermDuration,
+} from './catalog.ts';
 import type { AnyLineInput, Pricing } from './line-items.ts';
 
 const DAY_MS = 86_400_000;
@@ -19,13 +27,25 @@ export function round2(value: number): number {
   return sign * Number(`${Math.round(Number(`${Math.abs(value)}e2`))}e-2`);
 }
 
-/** `months` calendar months after `date`, in UTC; the day is clamped to the last of the month (Jan 31 + 1 = Feb 29 or 28). */
+/**
+ * `months` calendar months after `date`, in UTC; the day is clamped to the last of the month (Jan 31 + 1 = Feb 29 or
+ * 28).
+ */
 export function addMonthsUtc(date: Date, months: number): Date {
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, m, Math.min(date.getUTCDate(), lastDay),
-    date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds()));
+  return new Date(
+    Date.UTC(
+      y,
+      m,
+      Math.min(date.getUTCDate(), lastDay),
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+      date.getUTCMilliseconds(),
+    ),
+  );
 }
 
 /**
@@ -47,7 +67,13 @@ export function billingPeriods(termDuration: TermDuration | undefined, cycle: Bi
  * price = proratedPrice; extendedPrice = price × quantity × billingPeriods. Each figure is rounded
  * to 2 decimals before the next is computed from it.
  */
-export function priceLine(line: AnyLineInput, item: CatalogItem, market: MarketInfo, discountPercent: number, now: Date): Pricing | undefined {
+export function priceLine(
+  line: AnyLineInput,
+  item: CatalogItem,
+  market: MarketInfo,
+  discountPercent: number,
+  now: Date,
+): Pricing | undefined {
   const list = offersFor(item, line.termDuration)?.[line.billingCycle]?.[market.country];
   if (list === undefined) return undefined;
   const listPrice = round2(list);

@@ -8,7 +8,15 @@
 import { CYCLE_MONTHS, TERM_MONTHS, offersFor, productSkuKey, type CatalogItem, type MarketInfo } from './catalog.ts';
 import { addMonthsUtc, findPromotion } from './line-pricing.ts';
 import type { SchemaCartErrorCode } from '../../generated/api-types.ts';
-import { MISSPELLINGS, type AnyLineInput, type CartError, type CartErrorAdditionalInformation, type CartTally, type EvaluationContext, type ParticipantKey } from './line-items.ts';
+import {
+  MISSPELLINGS,
+  type AnyLineInput,
+  type CartError,
+  type CartErrorAdditionalInformation,
+  type CartTally,
+  type EvaluationContext,
+  type ParticipantKey,
+} from './line-items.ts';
 import { magicLineError } from './magic-values.ts';
 import { INTEGRATION_LIMITS } from './sandbox-profile.ts';
 import type { LineNode } from './line-tree.ts';
@@ -55,8 +63,14 @@ interface CausedByAbsence {
 
 type Rule = (c: LineCheck) => CartError | CausedByAbsence | undefined;
 
-function fail(errorCode: CartErrorCode, errorDescription: string, additionalInformation?: CartErrorAdditionalInformation): CartError {
-  return additionalInformation ? { errorCode, errorDescription, additionalInformation } : { errorCode, errorDescription };
+function fail(
+  errorCode: CartErrorCode,
+  errorDescription: string,
+  additionalInformation?: CartErrorAdditionalInformation,
+): CartError {
+  return additionalInformation
+    ? { errorCode, errorDescription, additionalInformation }
+    : { errorCode, errorDescription };
 }
 
 function becauseAbsent(absent: CausedByAbsence['absent'], error: CartError): CausedByAbsence {
@@ -72,7 +86,10 @@ function explained(failure: CartError | CausedByAbsence, line: AnyLineInput): Ca
   if (!('absent' in failure)) return failure;
   const misspelt = line[MISSPELLINGS]?.find((m) => m.meant === failure.absent);
   if (!misspelt) return failure.error;
-  return { ...failure.error, errorDescription: `${failure.error.errorDescription} Did you mean ${misspelt.meant}? (${misspelt.sent} was ignored)` };
+  return {
+    ...failure.error,
+    errorDescription: `${failure.error.errorDescription} Did you mean ${misspelt.meant}? (${misspelt.sent} was ignored)`,
+  };
 }
 
 function list(values: readonly string[]): string {
@@ -83,7 +100,10 @@ function list(values: readonly string[]): string {
 const purchasable: Rule = ({ line, item }) =>
   item.purchasable
     ? undefined
-    : fail(CartErrorCode.LegacyOfferNotEligibleForPurchase, `Catalog item ${line.catalogItemId} is no longer eligible for purchase.`);
+    : fail(
+        CartErrorCode.LegacyOfferNotEligibleForPurchase,
+        `Catalog item ${line.catalogItemId} is no longer eligible for purchase.`,
+      );
 
 /**
  * 10009: what an integration-sandbox partner cannot buy (Microsoft's test-and-debug page): an item the
@@ -97,19 +117,33 @@ const integrationSandboxLimits: Rule = ({ line, item, tally, ctx }) => {
   const limits = INTEGRATION_LIMITS;
   const limit = (what: string) => fail(CartErrorCode.SandboxLimitExceeded, `The sandbox limit has been met: ${what}.`);
   if (item.integrationSandbox === 'refused') {
-    return fail(CartErrorCode.SandboxLimitExceeded, `${item.title} (${line.catalogItemId}) is not available to purchase in the Sandbox environment.`);
+    return fail(
+      CartErrorCode.SandboxLimitExceeded,
+      `${item.title} (${line.catalogItemId}) is not available to purchase in the Sandbox environment.`,
+    );
   }
   if (!usage.isCustomerWithOrders && usage.customersWithOrders >= limits.customersPerPartner) {
-    return limit(`an integration sandbox partner has at most ${limits.customersPerPartner} customers, and ${usage.customersWithOrders} already have orders`);
+    return limit(
+      `an integration sandbox partner has at most ${limits.customersPerPartner} customers, and ${usage.customersWithOrders} already have orders`,
+    );
   }
   if (usage.subscriptions + tally.subscriptions + 1 > limits.subscriptionsPerCustomer) {
-    return limit(`a customer of an integration sandbox partner has at most ${limits.subscriptionsPerCustomer} subscriptions (it has ${usage.subscriptions}, and this cart adds ${tally.subscriptions} before this line)`);
+    return limit(
+      `a customer of an integration sandbox partner has at most ${limits.subscriptionsPerCustomer} subscriptions (it has ${usage.subscriptions}, and this cart adds ${tally.subscriptions} before this line)`,
+    );
   }
   if (line.quantity > limits.licencesPerSubscription) {
-    return limit(`a subscription of an integration sandbox partner has at most ${limits.licencesPerSubscription} licences; this line asks for ${line.quantity}`);
+    return limit(
+      `a subscription of an integration sandbox partner has at most ${limits.licencesPerSubscription} licences; this line asks for ${line.quantity}`,
+    );
   }
-  if (item.kind === 'azure_reservation' && usage.reservedInstances + tally.reservedInstances + line.quantity > limits.reservedInstancesPerCustomer) {
-    return limit(`a customer of an integration sandbox partner has at most ${limits.reservedInstancesPerCustomer} Azure reserved VM instances (it has ${usage.reservedInstances + tally.reservedInstances}; this line asks for ${line.quantity})`);
+  if (
+    item.kind === 'azure_reservation' &&
+    usage.reservedInstances + tally.reservedInstances + line.quantity > limits.reservedInstancesPerCustomer
+  ) {
+    return limit(
+      `a customer of an integration sandbox partner has at most ${limits.reservedInstancesPerCustomer} Azure reserved VM instances (it has ${usage.reservedInstances + tally.reservedInstances}; this line asks for ${line.quantity})`,
+    );
   }
   return undefined;
 };
@@ -120,12 +154,16 @@ const integrationSandboxLimits: Rule = ({ line, item, tally, ctx }) => {
  */
 const marketAndCurrency: Rule = ({ line, item, market }) => {
   if (!item.markets.includes(market.country)) {
-    return fail(CartErrorCode.CurrencyIsNotSupported,
-      `Catalog item ${line.catalogItemId} is not sold in the customer's market (${market.country}, ${market.currencyCode}); it is sold in ${list(item.markets)}.`);
+    return fail(
+      CartErrorCode.CurrencyIsNotSupported,
+      `Catalog item ${line.catalogItemId} is not sold in the customer's market (${market.country}, ${market.currencyCode}); it is sold in ${list(item.markets)}.`,
+    );
   }
   if (line.currencyCode !== undefined && line.currencyCode.toUpperCase() !== market.currencyCode) {
-    return fail(CartErrorCode.CurrencyIsNotSupported,
-      `Currency ${line.currencyCode} is not supported for the customer's market (${market.country}); use ${market.currencyCode} or omit currencyCode.`);
+    return fail(
+      CartErrorCode.CurrencyIsNotSupported,
+      `Currency ${line.currencyCode} is not supported for the customer's market (${market.country}); use ${market.currencyCode} or omit currencyCode.`,
+    );
   }
   return undefined;
 };
@@ -139,13 +177,21 @@ const term: Rule = ({ line, item }) => {
   if (line.termDuration === undefined) {
     return item.termless
       ? undefined
-      : becauseAbsent('termDuration', fail(CartErrorCode.InvalidInput, `Catalog item ${line.catalogItemId} requires a termDuration (one of ${list(offered)}).`));
+      : becauseAbsent(
+          'termDuration',
+          fail(
+            CartErrorCode.InvalidInput,
+            `Catalog item ${line.catalogItemId} requires a termDuration (one of ${list(offered)}).`,
+          ),
+        );
   }
   if (item.terms[line.termDuration]) return undefined;
   return offered.length === 0
     ? fail(CartErrorCode.InvalidInput, `Catalog item ${line.catalogItemId} is sold without a term; omit termDuration.`)
-    : fail(CartErrorCode.InvalidInput,
-      `Term ${line.termDuration} is not offered for catalog item ${line.catalogItemId}; offered terms: ${list(offered)}${item.termless ? ', or none' : ''}.`);
+    : fail(
+        CartErrorCode.InvalidInput,
+        `Term ${line.termDuration} is not offered for catalog item ${line.catalogItemId}; offered terms: ${list(offered)}${item.termless ? ', or none' : ''}.`,
+      );
 };
 
 /**
@@ -155,20 +201,27 @@ const term: Rule = ({ line, item }) => {
 const billingCycle: Rule = ({ line, item }) => {
   const t = line.termDuration;
   if (t !== undefined && CYCLE_MONTHS[line.billingCycle] > TERM_MONTHS[t]) {
-    return fail(CartErrorCode.BillingPlanNotSupported, `Billing cycle ${line.billingCycle} cannot be longer than the term ${t}.`);
+    return fail(
+      CartErrorCode.BillingPlanNotSupported,
+      `Billing cycle ${line.billingCycle} cannot be longer than the term ${t}.`,
+    );
   }
   const offers = offersFor(item, t) ?? {};
   if (Object.hasOwn(offers, line.billingCycle)) return undefined;
-  return fail(CartErrorCode.BillingPlanNotSupported,
-    `Billing cycle ${line.billingCycle} is not offered for catalog item ${line.catalogItemId}${t ? ` on term ${t}` : ' without a term'}; offered: ${list(Object.keys(offers))}.`);
+  return fail(
+    CartErrorCode.BillingPlanNotSupported,
+    `Billing cycle ${line.billingCycle} is not offered for catalog item ${line.catalogItemId}${t ? ` on term ${t}` : ' without a term'}; offered: ${list(Object.keys(offers))}.`,
+  );
 };
 
 /** 10010: renewsTo.termDuration names a term the item cannot renew into (`renewsTo` of the item). */
 const renewal: Rule = ({ line, item }) => {
   const to = line.renewsTo?.termDuration;
   if (to === undefined || item.renewsTo.includes(to)) return undefined;
-  return fail(CartErrorCode.InvalidInput,
-    `Catalog item ${line.catalogItemId} cannot renew into term ${to}; renewal terms: ${list(item.renewsTo)}.`);
+  return fail(
+    CartErrorCode.InvalidInput,
+    `Catalog item ${line.catalogItemId} cannot renew into term ${to}; renewal terms: ${list(item.renewsTo)}.`,
+  );
 };
 
 /**
@@ -184,16 +237,25 @@ const quantity: Rule = ({ line, item, claimed, ctx }) => {
   const info = { availableQuantity: Math.min(item.maxQuantity, poolLeft), purchasedQuantity: purchased };
   const q = line.quantity;
   if (q < item.minQuantity) {
-    return fail(CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded,
-      `Quantity ${q} is below the minimum of ${item.minQuantity} per subscription for catalog item ${line.catalogItemId}.`, info);
+    return fail(
+      CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded,
+      `Quantity ${q} is below the minimum of ${item.minQuantity} per subscription for catalog item ${line.catalogItemId}.`,
+      info,
+    );
   }
   if (q > item.maxQuantity) {
-    return fail(CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded,
-      `Quantity ${q} exceeds the maximum of ${item.maxQuantity} per subscription for catalog item ${line.catalogItemId}.`, info);
+    return fail(
+      CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded,
+      `Quantity ${q} exceeds the maximum of ${item.maxQuantity} per subscription for catalog item ${line.catalogItemId}.`,
+      info,
+    );
   }
   if (q > poolLeft) {
-    return fail(CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded,
-      `The requested ${q} seats exceed the ${poolLeft} remaining of the limit of ${limit} seats per customer for product SKU ${item.productId}:${item.skuId} (${purchased} already held).`, info);
+    return fail(
+      CartErrorCode.MaxAllowedSeatsPerSubscriptionExceeded,
+      `The requested ${q} seats exceed the ${poolLeft} remaining of the limit of ${limit} seats per customer for product SKU ${item.productId}:${item.skuId} (${purchased} already held).`,
+      info,
+    );
   }
   return undefined;
 };
@@ -218,12 +280,16 @@ const addOnBase: Rule = ({ node, line, item, roots, ctx }) => {
   const parent = node.parent;
   if (parent) {
     if (!isBaseOf(item, parent.item)) {
-      return fail(CartErrorCode.BaseOfferSeatQuantityNotMet,
-        `Catalog item ${line.catalogItemId} is not an add-on of the parent line's catalog item ${parent.input.catalogItemId}; addonItems may only hold add-ons of their parent.`);
+      return fail(
+        CartErrorCode.BaseOfferSeatQuantityNotMet,
+        `Catalog item ${line.catalogItemId} is not an add-on of the parent line's catalog item ${parent.input.catalogItemId}; addonItems may only hold add-ons of their parent.`,
+      );
     }
     if (line.quantity > parent.input.quantity) {
-      return fail(CartErrorCode.BaseOfferSeatQuantityNotMet,
-        `Add-on quantity ${line.quantity} exceeds the ${parent.input.quantity} seats of its base line ${parent.id}.`);
+      return fail(
+        CartErrorCode.BaseOfferSeatQuantityNotMet,
+        `Add-on quantity ${line.quantity} exceeds the ${parent.input.quantity} seats of its base line ${parent.id}.`,
+      );
     }
     return undefined;
   }
@@ -234,18 +300,23 @@ const addOnBase: Rule = ({ node, line, item, roots, ctx }) => {
     .reduce((sum, other) => sum + other.input.quantity, 0);
   const basePools = new Map<string, CatalogItem>();
   for (const candidate of ctx.catalog.items) {
-    if (isBaseOf(item, candidate) && !basePools.has(productSkuKey(candidate))) basePools.set(productSkuKey(candidate), candidate);
+    if (isBaseOf(item, candidate) && !basePools.has(productSkuKey(candidate)))
+      basePools.set(productSkuKey(candidate), candidate);
   }
   const bought = [...basePools.values()].reduce((sum, base) => sum + ctx.purchasedQuantity(base.catalogItemId), 0);
   const seats = inCart + bought;
   if (seats === 0) {
-    const error = fail(CartErrorCode.BaseOfferSeatQuantityNotMet,
-      `Add-on ${line.catalogItemId} needs a base subscription of ${list(item.addOnOf)}: add a line for the base to the cart, or name the existing base subscription in provisioningContext.parentSubscriptionId.`);
+    const error = fail(
+      CartErrorCode.BaseOfferSeatQuantityNotMet,
+      `Add-on ${line.catalogItemId} needs a base subscription of ${list(item.addOnOf)}: add a line for the base to the cart, or name the existing base subscription in provisioningContext.parentSubscriptionId.`,
+    );
     return line.provisioningContext === undefined ? becauseAbsent('provisioningContext', error) : error;
   }
   if (line.quantity > seats) {
-    return fail(CartErrorCode.BaseOfferSeatQuantityNotMet,
-      `Add-on quantity ${line.quantity} exceeds the ${seats} seats of its base offer (${inCart} in this cart, ${bought} bought before).`);
+    return fail(
+      CartErrorCode.BaseOfferSeatQuantityNotMet,
+      `Add-on quantity ${line.quantity} exceeds the ${seats} seats of its base offer (${inCart} in this cart, ${bought} bought before).`,
+    );
   }
   return undefined;
 };
@@ -260,13 +331,18 @@ const provisioning: Rule = ({ node, line, item }) => {
     const value = valueOf(node.provisioningContext, variable.name);
     if (value === undefined || value === '') {
       if (!variable.required) continue;
-      const error = fail(CartErrorCode.InvalidInput, `Catalog item ${line.catalogItemId} requires provisioningContext.${variable.name}.`);
+      const error = fail(
+        CartErrorCode.InvalidInput,
+        `Catalog item ${line.catalogItemId} requires provisioningContext.${variable.name}.`,
+      );
       return line.provisioningContext === undefined ? becauseAbsent('provisioningContext', error) : error;
     }
     const allowed = variable.allowedValues;
     if (allowed && !allowed.some((a) => a.toLowerCase() === value.toLowerCase())) {
-      return fail(CartErrorCode.InvalidInput,
-        `provisioningContext.${variable.name} "${value}" is not supported for catalog item ${line.catalogItemId}; use one of ${list(allowed)}.`);
+      return fail(
+        CartErrorCode.InvalidInput,
+        `provisioningContext.${variable.name} "${value}" is not supported for catalog item ${line.catalogItemId}; use one of ${list(allowed)}.`,
+      );
     }
   }
   return undefined;
@@ -275,8 +351,10 @@ const provisioning: Rule = ({ node, line, item }) => {
 /** 10004: participants (partners of record) on an Azure offer or Azure reservation, which take none. */
 const participantsSupported: Rule = ({ line, item }) => {
   if (!line.participants?.length || (item.kind !== 'azure' && item.kind !== 'azure_reservation')) return undefined;
-  return fail(CartErrorCode.ParticipantsIsNotSupportedForPartner,
-    `Participants are not supported for catalog item ${line.catalogItemId}.`);
+  return fail(
+    CartErrorCode.ParticipantsIsNotSupportedForPartner,
+    `Participants are not supported for catalog item ${line.catalogItemId}.`,
+  );
 };
 
 /**
@@ -288,17 +366,22 @@ const participantsValid: Rule = ({ line }) => {
   const participants = line.participants ?? [];
   const bad = participants.find((p) => p.key === 'unknown' || !PARTNER_ID.test(p.value));
   if (bad) {
-    return fail(CartErrorCode.InvalidInput, bad.key === 'unknown'
-      ? 'Participant key unknown is not accepted; use transaction_reseller or additional_transaction_reseller.'
-      : `Participant ${bad.key} value "${bad.value}" is not a PartnerID (digits only).`);
+    return fail(
+      CartErrorCode.InvalidInput,
+      bad.key === 'unknown'
+        ? 'Participant key unknown is not accepted; use transaction_reseller or additional_transaction_reseller.'
+        : `Participant ${bad.key} value "${bad.value}" is not a PartnerID (digits only).`,
+    );
   }
   const count = (key: ParticipantKey): number => participants.filter((p) => p.key === key).length;
   if (count('transaction_reseller') > 1) {
     return fail(CartErrorCode.InvalidInput, 'At most one transaction_reseller participant may be given.');
   }
   if (count('additional_transaction_reseller') > MAX_ADDITIONAL_RESELLERS) {
-    return fail(CartErrorCode.InvalidInput,
-      `At most ${MAX_ADDITIONAL_RESELLERS} additional_transaction_reseller participants may be given.`);
+    return fail(
+      CartErrorCode.InvalidInput,
+      `At most ${MAX_ADDITIONAL_RESELLERS} additional_transaction_reseller participants may be given.`,
+    );
   }
   return undefined;
 };
@@ -306,7 +389,10 @@ const participantsValid: Rule = ({ line }) => {
 /** 10012: the item enforces attestation and the line does not set attestationAccepted to true. */
 const attestation: Rule = ({ line, item }) => {
   if (!item.enforceAttestation || line.attestationAccepted === true) return undefined;
-  const error = fail(CartErrorCode.AttestationNotAccepted, `Catalog item ${line.catalogItemId} requires attestation acceptance (attestationAccepted: true).`);
+  const error = fail(
+    CartErrorCode.AttestationNotAccepted,
+    `Catalog item ${line.catalogItemId} requires attestation acceptance (attestationAccepted: true).`,
+  );
   return line.attestationAccepted === undefined ? becauseAbsent('attestationAccepted', error) : error;
 };
 
@@ -316,11 +402,14 @@ const attestation: Rule = ({ line, item }) => {
  */
 const customTermEndDateProduct: Rule = ({ line, item }) => {
   if (line.customTermEndDate === undefined) return undefined;
-  const allowed = item.kind === 'license' && !item.trial && line.termDuration !== undefined && line.billingCycle !== 'none';
+  const allowed =
+    item.kind === 'license' && !item.trial && line.termDuration !== undefined && line.billingCycle !== 'none';
   return allowed
     ? undefined
-    : fail(CartErrorCode.InvalidCustomTermEndDateProduct,
-      `customTermEndDate can only be set for new-commerce license-based items with a term, not trials; catalog item ${line.catalogItemId} does not qualify.`);
+    : fail(
+        CartErrorCode.InvalidCustomTermEndDateProduct,
+        `customTermEndDate can only be set for new-commerce license-based items with a term, not trials; catalog item ${line.catalogItemId} does not qualify.`,
+      );
 };
 
 /**
@@ -331,15 +420,20 @@ const customTermEndDate: Rule = ({ line, ctx }) => {
   if (line.customTermEndDate === undefined || line.termDuration === undefined) return undefined;
   const end = Date.parse(line.customTermEndDate);
   if (Number.isNaN(end)) {
-    return fail(CartErrorCode.InvalidCustomTermEndDate, `customTermEndDate "${line.customTermEndDate}" is not a date-time.`);
+    return fail(
+      CartErrorCode.InvalidCustomTermEndDate,
+      `customTermEndDate "${line.customTermEndDate}" is not a date-time.`,
+    );
   }
   if (end <= ctx.now.getTime()) {
     return fail(CartErrorCode.InvalidCustomTermEndDate, `customTermEndDate ${line.customTermEndDate} is in the past.`);
   }
   const termEnd = addMonthsUtc(ctx.now, TERM_MONTHS[line.termDuration]);
   if (end > termEnd.getTime()) {
-    return fail(CartErrorCode.InvalidCustomTermEndDate,
-      `customTermEndDate ${line.customTermEndDate} is beyond the end of the first ${line.termDuration} term (${termEnd.toISOString()}).`);
+    return fail(
+      CartErrorCode.InvalidCustomTermEndDate,
+      `customTermEndDate ${line.customTermEndDate} is beyond the end of the first ${line.termDuration} term (${termEnd.toISOString()}).`,
+    );
   }
   return undefined;
 };
@@ -347,8 +441,10 @@ const customTermEndDate: Rule = ({ line, ctx }) => {
 /** 10014: promotionId names no promotion of the item (compared ignoring case). */
 const promotion: Rule = ({ line, item }) => {
   if (line.promotionId === undefined || findPromotion(item, line.promotionId)) return undefined;
-  return fail(CartErrorCode.InvalidPromotionId,
-    `Promotion ${line.promotionId} does not apply to catalog item ${line.catalogItemId}.`);
+  return fail(
+    CartErrorCode.InvalidPromotionId,
+    `Promotion ${line.promotionId} does not apply to catalog item ${line.catalogItemId}.`,
+  );
 };
 
 /**
@@ -373,7 +469,10 @@ const RULES: readonly Rule[] = [
   promotion, // 10014
 ];
 
-/** The error of a line (`claimed`: seats of the error-free lines before it, per product SKU); undefined when it can be bought. */
+/**
+ * The error of a line (`claimed`: seats of the error-free lines before it, per product SKU); undefined when it can be
+ * bought.
+ */
 export function checkLine(
   node: LineNode,
   roots: readonly LineNode[],

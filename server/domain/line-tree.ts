@@ -70,7 +70,9 @@ export function buildTree(lines: readonly LineItemInput[], catalog: Catalog): Li
  * are unchanged and keys the item does not declare are kept. When both spellings of a key are
  * sent, the lower-camel one wins.
  */
-export function normalizeProvisioningContext(context: Readonly<Record<string, string>> | undefined): Record<string, string> {
+export function normalizeProvisioningContext(
+  context: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
   const out = new Map<string, string>();
   for (const [key, value] of Object.entries(context ?? {})) {
     const lower = key.charAt(0).toLowerCase() + key.slice(1);
@@ -111,6 +113,8 @@ export function assignOrderGroups(roots: readonly LineNode[]): void {
 }
 
 function inferPurchaseSystem(catalogItemId: string): PurchaseSystem {
-  const legacy = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(catalogItemId) || /^MS-AZR-/i.test(catalogItemId);
+  const legacy =
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(catalogItemId) ||
+    /^MS-AZR-/i.test(catalogItemId);
   return legacy ? 'OMS' : 'modern';
 }

@@ -21,5 +21,8 @@ export function magicLineError(catalogItemId: string): CartError | undefined {
   const code = Number(MAGIC_ID.exec(catalogItemId)?.[1]);
   const known = MAGIC_ERROR_CODES.find((candidate) => candidate === code);
   if (known === undefined) return undefined;
-  return { errorCode: known, errorDescription: `Line error ${known}, forced by the sandbox's magic catalog item ${catalogItemId.toUpperCase()}.` };
+  return {
+    errorCode: known,
+    errorDescription: `Line error ${known}, forced by the sandbox's magic catalog item ${catalogItemId.toUpperCase()}.`,
+  };
 }

@@ -19,9 +19,30 @@ function stored(status: 'completed' | 'cancelled' | 'pending_po_upload' = 'compl
       creationDate: '2026-11-21T08:59:58.000Z',
       status,
       lineItems: [
-        { lineItemNumber: 0, offerId: 'A:0001:B', quantity: 3, subscriptionId: BASE, links: { product: { uri: '/products/A?country=US', method: 'GET', headers: [] }, activationLinks: { uri: '/x', method: 'GET', headers: [] } } },
-        { lineItemNumber: 1, offerId: 'C:0001:D', quantity: 1, subscriptionId: '261bac40-7d88-4327-afa3-dacd09222d62', parentSubscriptionId: BASE },
-        { lineItemNumber: 2, offerId: 'C:0001:D', quantity: 0, subscriptionId: 'f81d98dd-c2f4-499e-a194-5619e260344e', parentSubscriptionId: EXISTING },
+        {
+          lineItemNumber: 0,
+          offerId: 'A:0001:B',
+          quantity: 3,
+          subscriptionId: BASE,
+          links: {
+            product: { uri: '/products/A?country=US', method: 'GET', headers: [] },
+            activationLinks: { uri: '/x', method: 'GET', headers: [] },
+          },
+        },
+        {
+          lineItemNumber: 1,
+          offerId: 'C:0001:D',
+          quantity: 1,
+          subscriptionId: '261bac40-7d88-4327-afa3-dacd09222d62',
+          parentSubscriptionId: BASE,
+        },
+        {
+          lineItemNumber: 2,
+          offerId: 'C:0001:D',
+          quantity: 0,
+          subscriptionId: 'f81d98dd-c2f4-499e-a194-5619e260344e',
+          parentSubscriptionId: EXISTING,
+        },
       ],
     },
   };
@@ -31,9 +52,20 @@ describe('orders over time', () => {
   it('before its provisioning time a completed order is pending, without what provisioning creates', () => {
     const order = orderAsOf(stored(), new Date(AT - 1));
     assert.equal(order.status, 'pending');
-    assert.deepEqual(order.lineItems.map((line) => line.subscriptionId), [undefined, undefined, undefined]);
-    assert.deepEqual(order.lineItems.map((line) => line.parentSubscriptionId), [undefined, undefined, EXISTING], 'a parent bought earlier stays');
-    assert.deepEqual(order.lineItems[0]?.links, { product: { uri: '/products/A?country=US', method: 'GET', headers: [] } }, 'catalog links stay, activation links wait');
+    assert.deepEqual(
+      order.lineItems.map((line) => line.subscriptionId),
+      [undefined, undefined, undefined],
+    );
+    assert.deepEqual(
+      order.lineItems.map((line) => line.parentSubscriptionId),
+      [undefined, undefined, EXISTING],
+      'a parent bought earlier stays',
+    );
+    assert.deepEqual(
+      order.lineItems[0]?.links,
+      { product: { uri: '/products/A?country=US', method: 'GET', headers: [] } },
+      'catalog links stay, activation links wait',
+    );
   });
 
   it('from its provisioning time on, the order as stored', () => {
@@ -48,15 +80,29 @@ describe('orders over time', () => {
 
   it('provisioning status: PrefulfillmentPending, then Fulfilled; a cancelled line Unfulfilled, with no quantity', () => {
     const before = provisioningStatusOf(stored(), new Date(AT - 1));
-    assert.deepEqual(before.items.map((item) => [item.status, item.quantityProvisioningInformation]), [
-      ['PrefulfillmentPending', [{ quantity: 3, status: 'PrefulfillmentPending' }]],
-      ['PrefulfillmentPending', [{ quantity: 1, status: 'PrefulfillmentPending' }]],
-      ['Unfulfilled', []],
-    ]);
+    assert.deepEqual(
+      before.items.map((item) => [item.status, item.quantityProvisioningInformation]),
+      [
+        ['PrefulfillmentPending', [{ quantity: 3, status: 'PrefulfillmentPending' }]],
+        ['PrefulfillmentPending', [{ quantity: 1, status: 'PrefulfillmentPending' }]],
+        ['Unfulfilled', []],
+      ],
+    );
     const after = provisioningStatusOf(stored(), new Date(AT));
-    assert.deepEqual(after.items.map((item) => item.status), ['Fulfilled', 'Fulfilled', 'Unfulfilled']);
+    assert.deepEqual(
+      after.items.map((item) => item.status),
+      ['Fulfilled', 'Fulfilled', 'Unfulfilled'],
+    );
     assert.equal(after.totalCount, 3);
-    assert.deepEqual(provisioningStatusOf(stored('cancelled'), new Date(AT)).items.map((item) => item.status), ['Unfulfilled', 'Unfulfilled', 'Unfulfilled']);
-    assert.deepEqual(provisioningStatusOf(stored('pending_po_upload'), new Date(AT)).items.map((item) => item.status).slice(0, 2), ['PrefulfillmentPending', 'PrefulfillmentPending']);
+    assert.deepEqual(
+      provisioningStatusOf(stored('cancelled'), new Date(AT)).items.map((item) => item.status),
+      ['Unfulfilled', 'Unfulfilled', 'Unfulfilled'],
+    );
+    assert.deepEqual(
+      provisioningStatusOf(stored('pending_po_upload'), new Date(AT))
+        .items.map((item) => item.status)
+        .slice(0, 2),
+      ['PrefulfillmentPending', 'PrefulfillmentPending'],
+    );
   });
 });

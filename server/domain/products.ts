@@ -10,7 +10,19 @@
 //   segment (the only one the sandbox sells in), with one term per term duration it is sold on.
 // What is not sold in the country asked for is not found there; lists leave it out.
 import { createHash } from 'node:crypto';
-import { billingCycleValues, termDurationValues, type operations, type SchemaProduct as Product, type SchemaSku as Sku, type SchemaAvailability as Availability, type SchemaProductCollection as ProductCollection, type SchemaSkuCollection as SkuCollection, type SchemaAvailabilityCollection as AvailabilityCollection, type SchemaAvailabilityTerm as AvailabilityTerm, type SchemaSegment as Segment } from '../../generated/api-types.ts';
+import {
+  billingCycleValues,
+  termDurationValues,
+  type operations,
+  type SchemaProduct as Product,
+  type SchemaSku as Sku,
+  type SchemaAvailability as Availability,
+  type SchemaProductCollection as ProductCollection,
+  type SchemaSkuCollection as SkuCollection,
+  type SchemaAvailabilityCollection as AvailabilityCollection,
+  type SchemaAvailabilityTerm as AvailabilityTerm,
+  type SchemaSegment as Segment,
+} from '../../generated/api-types.ts';
 import {
   findCatalogItem,
   findProduct,
@@ -26,7 +38,6 @@ import { DomainError } from './errors.ts';
 import { link } from './resources.ts';
 
 export type { Product, Sku, Availability, ProductCollection, SkuCollection, AvailabilityCollection };
-
 
 /** The query of each catalog operation, as the spec declares it. */
 export type ListProductsQuery = operations['listProducts']['parameters']['query'];
@@ -44,10 +55,15 @@ const SEGMENT: Segment = 'commercial';
  * published SKU examples show them (a new-commerce license, the Azure plan, a reserved VM instance).
  * Microsoft publishes none for software and marketplace SKUs, so the sandbox lists none for them.
  */
-const PREREQUISITES: Readonly<Record<ItemKind, { purchasePrerequisites: readonly string[]; inventoryVariables: readonly string[] }>> = {
+const PREREQUISITES: Readonly<
+  Record<ItemKind, { purchasePrerequisites: readonly string[]; inventoryVariables: readonly string[] }>
+> = {
   license: { purchasePrerequisites: ['MicrosoftCloudAgreement'], inventoryVariables: [] },
   azure: { purchasePrerequisites: ['MicrosoftCustomerAgreement'], inventoryVariables: [] },
-  azure_reservation: { purchasePrerequisites: ['AzureSubscriptionRegistration', 'InventoryCheck'], inventoryVariables: ['CustomerId', 'AzureSubscriptionId'] },
+  azure_reservation: {
+    purchasePrerequisites: ['AzureSubscriptionRegistration', 'InventoryCheck'],
+    inventoryVariables: ['CustomerId', 'AzureSubscriptionId'],
+  },
   software: { purchasePrerequisites: [], inventoryVariables: [] },
   saas: { purchasePrerequisites: [], inventoryVariables: [] },
   // Legacy items are not in the product catalog; listed for completeness of the kinds.
@@ -58,7 +74,9 @@ const PREREQUISITES: Readonly<Record<ItemKind, { purchasePrerequisites: readonly
 const ATTESTATION_TYPE = 'Windows365';
 
 /** The refund policy of Microsoft's published new-commerce availability example; shown, not applied. */
-const LICENSE_CANCELLATION: AvailabilityTerm['cancellationPolicies'] = [{ refundOptions: [{ sequenceId: 0, type: 'Full', expiresAfter: 'P1D' }] }];
+const LICENSE_CANCELLATION: AvailabilityTerm['cancellationPolicies'] = [
+  { refundOptions: [{ sequenceId: 0, type: 'Full', expiresAfter: 'P1D' }] },
+];
 
 const TERM_WORDS: Readonly<Record<TermDuration, string>> = { P1M: 'one-month', P1Y: 'one-year', P3Y: 'three-year' };
 const CYCLE_WORDS: Readonly<Partial<Record<BillingCycle, string>>> = {
@@ -90,10 +108,20 @@ export class ProductCatalog {
   listProducts(query: ListProductsQuery): ProductCollection {
     const country = this.#country(query.country);
     const products = sellsIn(query.targetSegment)
-      ? [...this.#catalog.products.values()].filter((product) => product.targetViews.includes(query.targetView) && soldIn(product, country).length > 0)
+      ? [...this.#catalog.products.values()].filter(
+          (product) => product.targetViews.includes(query.targetView) && soldIn(product, country).length > 0,
+        )
       : [];
-    const self = withQuery('/products', { country, targetView: query.targetView, targetSegment: query.targetSegment, reservationScope: query.reservationScope });
-    return collection(products.map((product) => productOf(product, country)), self);
+    const self = withQuery('/products', {
+      country,
+      targetView: query.targetView,
+      targetSegment: query.targetSegment,
+      reservationScope: query.reservationScope,
+    });
+    return collection(
+      products.map((product) => productOf(product, country)),
+      self,
+    );
   }
 
   getProduct(productId: string, query: GetProductQuery): Product {
@@ -106,8 +134,15 @@ export class ProductCatalog {
     const country = this.#country(query.country);
     const product = this.#product(productId, country);
     const skus = sellsIn(query.targetSegment) ? skusOf(product, country) : [];
-    const self = withQuery(`/products/${product.id}/skus`, { country, targetSegment: query.targetSegment, reservationScope: query.reservationScope });
-    return collection(skus.map((sku) => this.#skuOf(product, sku, country)), self);
+    const self = withQuery(`/products/${product.id}/skus`, {
+      country,
+      targetSegment: query.targetSegment,
+      reservationScope: query.reservationScope,
+    });
+    return collection(
+      skus.map((sku) => this.#skuOf(product, sku, country)),
+      self,
+    );
   }
 
   getSku(productId: string, skuId: string, query: GetSkuQuery): Sku {
@@ -127,21 +162,31 @@ export class ProductCatalog {
       targetSegment: query.targetSegment,
       reservationScope: query.reservationScope,
     });
-    return collection(items.map((item) => this.#availabilityOf(product, sku, item, country)), self);
+    return collection(
+      items.map((item) => this.#availabilityOf(product, sku, item, country)),
+      self,
+    );
   }
 
   getAvailability(productId: string, skuId: string, availabilityId: string, query: GetAvailabilityQuery): Availability {
     const country = this.#country(query.country);
     const product = this.#product(productId, country);
     const sku = this.#sku(product, skuId, country);
-    const item = sku.items.find((candidate) => availabilityIdOf(candidate).toLowerCase() === availabilityId.toLowerCase());
+    const item = sku.items.find(
+      (candidate) => availabilityIdOf(candidate).toLowerCase() === availabilityId.toLowerCase(),
+    );
     if (!item) {
-      const elsewhere = product.items.find((candidate) => candidate.skuId.toLowerCase() === sku.id.toLowerCase()
-        && availabilityIdOf(candidate).toLowerCase() === availabilityId.toLowerCase());
-      throw new DomainError('availability-not-found',
-        `Availability ${availabilityId} of product ${product.id} SKU ${sku.id} was not found in country ${country}`
-        + `${elsewhere ? ` (it is sold in ${elsewhere.markets.join(', ')})` : ''}. `
-        + 'Availability ids change over time: read the SKU\'s availabilities again and use a current one.');
+      const elsewhere = product.items.find(
+        (candidate) =>
+          candidate.skuId.toLowerCase() === sku.id.toLowerCase() &&
+          availabilityIdOf(candidate).toLowerCase() === availabilityId.toLowerCase(),
+      );
+      throw new DomainError(
+        'availability-not-found',
+        `Availability ${availabilityId} of product ${product.id} SKU ${sku.id} was not found in country ${country}` +
+          `${elsewhere ? ` (it is sold in ${elsewhere.markets.join(', ')})` : ''}. ` +
+          "Availability ids change over time: read the SKU's availabilities again and use a current one.",
+      );
     }
     return this.#availabilityOf(product, sku, item, country);
   }
@@ -150,8 +195,10 @@ export class ProductCatalog {
   #country(asked: string): string {
     const country = asked.toUpperCase();
     if (!this.#catalog.markets.has(country)) {
-      throw new DomainError('country-not-served',
-        `The partner is not onboarded to sell in country ${country}: the sandbox catalog has no market there (it sells in ${[...this.#catalog.markets.keys()].join(', ')}).`);
+      throw new DomainError(
+        'country-not-served',
+        `The partner is not onboarded to sell in country ${country}: the sandbox catalog has no market there (it sells in ${[...this.#catalog.markets.keys()].join(', ')}).`,
+      );
     }
     return country;
   }
@@ -161,12 +208,18 @@ export class ProductCatalog {
     const product = findProduct(this.#catalog, productId);
     if (!product) {
       const legacy = findCatalogItem(this.#catalog, productId);
-      throw new DomainError('product-not-found', legacy
-        ? `Product ${productId} was not found in country ${country}: ${legacy.catalogItemId} is a legacy offer id, which Partner Center sells through its offer API, not the product catalog.`
-        : `Product ${productId} was not found in country ${country}.`);
+      throw new DomainError(
+        'product-not-found',
+        legacy
+          ? `Product ${productId} was not found in country ${country}: ${legacy.catalogItemId} is a legacy offer id, which Partner Center sells through its offer API, not the product catalog.`
+          : `Product ${productId} was not found in country ${country}.`,
+      );
     }
     if (soldIn(product, country).length === 0) {
-      throw new DomainError('product-not-found', `Product ${product.id} was not found in country ${country}: it is not sold there (it is sold in ${marketsOf(product.items).join(', ')}).`);
+      throw new DomainError(
+        'product-not-found',
+        `Product ${product.id} was not found in country ${country}: it is not sold there (it is sold in ${marketsOf(product.items).join(', ')}).`,
+      );
     }
     return product;
   }
@@ -176,18 +229,24 @@ export class ProductCatalog {
     const sku = skusOf(product, country).find((candidate) => candidate.id.toLowerCase() === skuId.toLowerCase());
     if (sku) return sku;
     const elsewhere = product.items.filter((item) => item.skuId.toLowerCase() === skuId.toLowerCase());
-    throw new DomainError('sku-not-found', elsewhere.length > 0
-      ? `SKU ${elsewhere[0]!.skuId} of product ${product.id} was not found in country ${country}: it is not sold there (it is sold in ${marketsOf(elsewhere).join(', ')}).`
-      : `SKU ${skuId} of product ${product.id} was not found in country ${country}.`);
+    throw new DomainError(
+      'sku-not-found',
+      elsewhere.length > 0
+        ? `SKU ${elsewhere[0]!.skuId} of product ${product.id} was not found in country ${country}: it is not sold there (it is sold in ${marketsOf(elsewhere).join(', ')}).`
+        : `SKU ${skuId} of product ${product.id} was not found in country ${country}.`,
+    );
   }
 
   #skuOf(product: CatalogProduct, sku: SkuItems, country: string): Sku {
     const first = sku.items[0]!; // a SKU sold in a country has an item there
-    const cycles = new Set(sku.items.flatMap((item) => [...Object.values(item.terms), item.termless].flatMap(cyclesOf)));
+    const cycles = new Set(
+      sku.items.flatMap((item) => [...Object.values(item.terms), item.termless].flatMap(cyclesOf)),
+    );
     const variables = new Map<string, string>();
     for (const item of sku.items) {
       for (const variable of item.provisioningVariables) {
-        if (!variables.has(variable.name.toLowerCase())) variables.set(variable.name.toLowerCase(), pascalCase(variable.name));
+        if (!variables.has(variable.name.toLowerCase()))
+          variables.set(variable.name.toLowerCase(), pascalCase(variable.name));
       }
     }
     const { purchasePrerequisites, inventoryVariables } = PREREQUISITES[first.kind];
@@ -209,7 +268,9 @@ export class ProductCatalog {
         isAddon: first.addOnOf.length > 0,
         prerequisiteSkus: this.#prerequisiteSkus(first, country),
       },
-      ...(first.enforceAttestation ? { attestationProperties: { attestationType: ATTESTATION_TYPE, enforceAttestation: true } } : {}),
+      ...(first.enforceAttestation
+        ? { attestationProperties: { attestationType: ATTESTATION_TYPE, enforceAttestation: true } }
+        : {}),
       links: {
         availabilities: link(`${base}/availabilities?country=${country}`),
         self: link(`${base}?country=${country}`),
@@ -241,7 +302,14 @@ export class ProductCatalog {
       isPurchasable: item.purchasable,
       isRenewable: renewable,
       ...(renewable && terms.length > 0
-        ? { renewalInstructions: [{ applicableTermIds: terms.map((term) => term.id), renewalOptions: [{ renewToId: `${product.id}:${sku.id}`, isAutoRenewable: true }] }] }
+        ? {
+            renewalInstructions: [
+              {
+                applicableTermIds: terms.map((term) => term.id),
+                renewalOptions: [{ renewToId: `${product.id}:${sku.id}`, isAutoRenewable: true }],
+              },
+            ],
+          }
         : {}),
       terms,
       product: productOf(product, country),
@@ -305,15 +373,25 @@ function termsOf(item: CatalogItem): AvailabilityTerm[] {
   return termDurationValues.flatMap((duration) => {
     const offers = item.terms[duration];
     if (!offers) return [];
-    return [{
-      id: termId(item, duration),
-      duration,
-      description: termDescription(duration, billingCycleValues.filter((cycle) => Object.hasOwn(offers, cycle))),
-      ...(item.kind === 'license' ? { cancellationPolicies: LICENSE_CANCELLATION } : {}),
-      ...(item.renewsTo.length > 0
-        ? { renewalOptions: item.renewsTo.map((renewal) => ({ termDuration: renewal, description: `Renews into a ${TERM_WORDS[renewal]} term` })) }
-        : {}),
-    }];
+    return [
+      {
+        id: termId(item, duration),
+        duration,
+        description: termDescription(
+          duration,
+          billingCycleValues.filter((cycle) => Object.hasOwn(offers, cycle)),
+        ),
+        ...(item.kind === 'license' ? { cancellationPolicies: LICENSE_CANCELLATION } : {}),
+        ...(item.renewsTo.length > 0
+          ? {
+              renewalOptions: item.renewsTo.map((renewal) => ({
+                termDuration: renewal,
+                description: `Renews into a ${TERM_WORDS[renewal]} term`,
+              })),
+            }
+          : {}),
+      },
+    ];
   });
 }
 
@@ -342,9 +420,14 @@ function pascalCase(name: string): string {
 /** A path with the query parameters that were given, in the order given here. */
 function withQuery(path: string, parameters: Record<string, string | undefined>): string {
   const given = Object.entries(parameters).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return given.length === 0 ? path : `${path}?${given.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&')}`;
+  return given.length === 0
+    ? path
+    : `${path}?${given.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&')}`;
 }
 
-function collection<T>(items: T[], self: string): { totalCount: number; items: T[]; links: { self: ReturnType<typeof link> }; attributes: { objectType: string } } {
+function collection<T>(
+  items: T[],
+  self: string,
+): { totalCount: number; items: T[]; links: { self: ReturnType<typeof link> }; attributes: { objectType: string } } {
   return { totalCount: items.length, items, links: { self: link(self) }, attributes: { objectType: 'Collection' } };
 }

@@ -15,7 +15,10 @@ export const INTEGRATION_LIMITS = Object.freeze({
   cancelWithinDays: 60,
 });
 
-/** A production partner's self-service cancellation windows by order (cancel-software-purchases.md; Microsoft's NCE cancellation policy). */
+/**
+ * A production partner's self-service cancellation windows by order (cancel-software-purchases.md; Microsoft's NCE
+ * cancellation policy).
+ */
 export const PRODUCTION_CANCELLATION_DAYS = Object.freeze({
   perpetualSoftware: 30,
   softwareSubscription: 7,

@@ -1,5 +1,6 @@
 // Builds the Express application; server/start.ts serves it. Middleware order: request ids and
-// logs, cross-origin (CORS) preflights, documentation, authentication, throttling, body parsing, the validator's matching of the
+// logs, cross-origin (CORS) preflights, documentation, authentication, throttling, body parsing, the validator's
+// matching of the
 // request to an operation of the spec, the reading of the request as Partner Center reads it, the
 // validation against the spec, the handler of the operation, and one error formatter.
 import express, { type Express, type RequestHandler } from 'express';
@@ -95,7 +96,10 @@ export function createApp(options: AppOptions): SandboxApp {
   // Not strict: checkout bodies are any JSON value (the SDKs send the string "success"); the schemas
   // of the other operations refuse a body that is not an object.
   app.use(express.json({ limit: options.bodyLimitBytes, type: 'application/json', strict: false }));
-  const validator = lazyValidator(spec, { validateResponses: options.validateResponses, alreadyBundled: options.spec === undefined });
+  const validator = lazyValidator(spec, {
+    validateResponses: options.validateResponses,
+    alreadyBundled: options.spec === undefined,
+  });
   app.use(validator.stage('matching'));
   if (options.controls) app.use(forcedAnswers(options.controls.forced));
   app.use(requestReader(spec as Parameters<typeof requestReader>[0], options.unknownProperties ?? 'ignore'));
@@ -119,6 +123,8 @@ function controlRoutes(controls: SandboxControls, journal: RequestJournal, optio
     ...(options.rateLimitPerMinute ? [rateLimit(new RateLimiter(options.rateLimitPerMinute))] : []),
     express.json({ limit: options.bodyLimitBytes, type: 'application/json' }),
     validator.stage('all'),
-    operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], controlHandlers(controls, journal), { validatedResponses: options.validateResponses }),
+    operationDispatcher(spec as Parameters<typeof operationDispatcher>[0], controlHandlers(controls, journal), {
+      validatedResponses: options.validateResponses,
+    }),
   ];
 }

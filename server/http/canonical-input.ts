@@ -107,7 +107,10 @@ export class CaseInsensitiveReader {
     return { value: this.#read(value, schema, path, { ignored, repeated, onIgnored }, 0), ignored, repeated };
   }
 
-  /** A scalar (a query parameter) read against its schema: enumeration values and booleans matched without regard to case. */
+  /**
+   * A scalar (a query parameter) read against its schema: enumeration values and booleans matched without regard to
+   * case.
+   */
   readScalar(value: string, schema: SchemaNode): string {
     const shape = this.#shape(schema);
     if (shape.boolean) return /^(?:true|false)$/i.test(value) ? value.toLowerCase() : value;
@@ -121,7 +124,10 @@ export class CaseInsensitiveReader {
     if (Array.isArray(value)) {
       if (shape.items.length === 0) return value;
       return value.map((item, index) =>
-        shape.items.reduce<unknown>((acc, items) => this.#read(acc, items, `${path}[${index}]`, found, depth + 1), item),
+        shape.items.reduce<unknown>(
+          (acc, items) => this.#read(acc, items, `${path}[${index}]`, found, depth + 1),
+          item,
+        ),
       );
     }
     if (value === null || typeof value !== 'object') return value;
@@ -143,7 +149,10 @@ export class CaseInsensitiveReader {
         found.ignored.push(`${path}.${printable(key)}`);
         if (found.onIgnored) {
           const suggestion = nearestName(key, shape.sendable);
-          found.onIgnored({ path: `${path}.${printable(key)}`, name: printable(key), ...(suggestion ? { suggestion } : {}) }, out);
+          found.onIgnored(
+            { path: `${path}.${printable(key)}`, name: printable(key), ...(suggestion ? { suggestion } : {}) },
+            out,
+          );
         }
         continue;
       }
@@ -162,7 +171,14 @@ export class CaseInsensitiveReader {
   #shape(schema: SchemaNode): Shape {
     const cached = this.#shapes.get(schema);
     if (cached) return cached;
-    const shape: Shape = { properties: new Map(), sendable: [], closed: false, items: [], enumValues: new Map(), boolean: false };
+    const shape: Shape = {
+      properties: new Map(),
+      sendable: [],
+      closed: false,
+      items: [],
+      enumValues: new Map(),
+      boolean: false,
+    };
     this.#shapes.set(schema, shape);
     const visit = (node: SchemaNode, seen: Set<SchemaNode>): void => {
       if (seen.has(node)) return;
@@ -180,12 +196,15 @@ export class CaseInsensitiveReader {
         shape.properties.set(key, { name, schema: propertySchema, serverManaged });
         if (!serverManaged) shape.sendable.push(name);
       }
-      if (node.properties && (node.additionalProperties === undefined || node.additionalProperties === false)) shape.closed = true;
-      if (node.additionalProperties && typeof node.additionalProperties === 'object') shape.additionalProperties ??= node.additionalProperties;
+      if (node.properties && (node.additionalProperties === undefined || node.additionalProperties === false))
+        shape.closed = true;
+      if (node.additionalProperties && typeof node.additionalProperties === 'object')
+        shape.additionalProperties ??= node.additionalProperties;
       if (node.items) shape.items.push(node.items);
       if (node.type === 'boolean') shape.boolean = true;
       for (const candidate of node.enum ?? []) {
-        if (typeof candidate === 'string' && !shape.enumValues.has(foldEnumValue(candidate))) shape.enumValues.set(foldEnumValue(candidate), candidate);
+        if (typeof candidate === 'string' && !shape.enumValues.has(foldEnumValue(candidate)))
+          shape.enumValues.set(foldEnumValue(candidate), candidate);
       }
     };
     visit(schema, new Set());

@@ -10,7 +10,12 @@ import type { OperationHandlers } from './operations.ts';
 function preconditionOf(ifMatch: string | undefined): CartPrecondition | undefined {
   if (ifMatch === undefined) return undefined;
   if (ifMatch.trim() === '*') return { anyVersion: true };
-  return { etags: ifMatch.split(',').map((tag) => tag.trim()).filter((tag) => tag.startsWith('"')) };
+  return {
+    etags: ifMatch
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter((tag) => tag.startsWith('"')),
+  };
 }
 
 export function cartHandlers(service: CartService, idempotentWrites: IdempotentWrites) {
@@ -29,14 +34,23 @@ export function cartHandlers(service: CartService, idempotentWrites: IdempotentW
 
     async updateCart({ caller, path, headers, body, requestKey }) {
       return idempotentWrites.run(requestKey(), async () => {
-        const { cart, etag } = await service.updateCart(caller, path.customerId, path.cartId, body, preconditionOf(headers['If-Match']));
+        const { cart, etag } = await service.updateCart(
+          caller,
+          path.customerId,
+          path.cartId,
+          body,
+          preconditionOf(headers['If-Match']),
+        );
         return { status: 201 as const, body: cart, etag };
       });
     },
 
     async checkoutCart({ caller, path, requestKey }) {
       // The body is ignored, so a retry is the same request whatever body it carries.
-      return idempotentWrites.run(requestKey(null), async () => ({ status: 201 as const, body: await service.checkoutCart(caller, path.customerId, path.cartId) }));
+      return idempotentWrites.run(requestKey(null), async () => ({
+        status: 201 as const,
+        body: await service.checkoutCart(caller, path.customerId, path.cartId),
+      }));
     },
   } satisfies Partial<OperationHandlers>;
 }

@@ -7,7 +7,16 @@ import type { RequestHandler } from 'express';
 import type { CorsOrigins } from '../config.ts';
 
 /** The answer headers a browser page may read. */
-export const EXPOSED_HEADERS = ['MS-RequestId', 'MS-CorrelationId', 'X-Locale', 'ETag', 'Retry-After', 'Idempotent-Replayed', 'Sandbox-Ignored-Properties', 'WWW-Authenticate'];
+export const EXPOSED_HEADERS = [
+  'MS-RequestId',
+  'MS-CorrelationId',
+  'X-Locale',
+  'ETag',
+  'Retry-After',
+  'Idempotent-Replayed',
+  'Sandbox-Ignored-Properties',
+  'WWW-Authenticate',
+];
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -28,7 +28,11 @@ export const TRY_IT_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
-const TRY_IT_HEADERS = { 'Content-Security-Policy': TRY_IT_CSP, 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff' };
+const TRY_IT_HEADERS = {
+  'Content-Security-Policy': TRY_IT_CSP,
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+};
 
 /** Content types of the files of swagger-ui-dist the prefix serves; any other file is not served. */
 const SWAGGER_UI_TYPES: Readonly<Record<string, string>> = {
@@ -44,7 +48,10 @@ interface Page {
   headers?: Record<string, string>;
 }
 
-/** A page whose body is a file, read on its first request and kept (the files change only with a new release of the kit). */
+/**
+ * A page whose body is a file, read on its first request and kept (the files change only with a new release of the
+ * kit).
+ */
 function filePage(path: string, type: string, headers?: Record<string, string>): () => Page {
   let page: Page | undefined;
   return () => (page ??= { type, body: readFileSync(path), ...(headers ? { headers } : {}) });
@@ -60,8 +67,14 @@ export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
     ['/docs/', docs],
     ['/try', tryIt],
     ['/try/', tryIt],
-    ['/try/try-it.js', filePage(join(root, 'server', 'try-it', 'try-it.js'), 'text/javascript; charset=utf-8', TRY_IT_HEADERS)],
-    ['/try/try-it.css', filePage(join(root, 'server', 'try-it', 'try-it.css'), 'text/css; charset=utf-8', TRY_IT_HEADERS)],
+    [
+      '/try/try-it.js',
+      filePage(join(root, 'server', 'try-it', 'try-it.js'), 'text/javascript; charset=utf-8', TRY_IT_HEADERS),
+    ],
+    [
+      '/try/try-it.css',
+      filePage(join(root, 'server', 'try-it', 'try-it.css'), 'text/css; charset=utf-8', TRY_IT_HEADERS),
+    ],
     ['/openapi.json', filePage(join(root, 'generated', 'openapi.json'), 'application/json')],
     ['/openapi.canonical.json', filePage(join(root, 'generated', 'openapi.canonical.json'), 'application/json')],
     ['/openapi.yaml', filePage(join(root, 'openapi', 'openapi.yaml'), 'application/yaml')],
@@ -79,14 +92,20 @@ export function docsRoutes(isReady: () => Promise<void>): RequestHandler {
     if (req.path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       isReady().then(
         () => res.json({ status: 'ok' }),
-        () => res.status(503).setHeader('Retry-After', '2').json({ status: 'unavailable', reason: 'the database cannot be reached' }),
+        () =>
+          res
+            .status(503)
+            .setHeader('Retry-After', '2')
+            .json({ status: 'unavailable', reason: 'the database cannot be reached' }),
       );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const page =
       pages.get(req.path)?.() ??
-      (req.path.startsWith(SWAGGER_UI_PREFIX) ? (swaggerUi ??= swaggerUiFiles())(req.path.slice(SWAGGER_UI_PREFIX.length)) : undefined);
+      (req.path.startsWith(SWAGGER_UI_PREFIX)
+        ? (swaggerUi ??= swaggerUiFiles())(req.path.slice(SWAGGER_UI_PREFIX.length))
+        : undefined);
     if (!page) return next();
     if (page.headers) res.set(page.headers);
     res.type(page.type).send(page.body);
@@ -103,13 +122,19 @@ function swaggerUiFiles(): (name: string) => Page | undefined {
   // The package's own way to find its folder (its main module would load the 1.7 MB bundle into Node).
   const folder = (createRequire(import.meta.url)('swagger-ui-dist/absolute-path.js') as () => string)();
   const excluded = new Set(['index.html', 'swagger-initializer.js']);
-  const names = new Set(readdirSync(folder).filter((name) => SWAGGER_UI_TYPES[extname(name)] !== undefined && !excluded.has(name)));
+  const names = new Set(
+    readdirSync(folder).filter((name) => SWAGGER_UI_TYPES[extname(name)] !== undefined && !excluded.has(name)),
+  );
   const cache = new Map<string, Page>();
   return (name) => {
     if (!names.has(name)) return undefined;
     let page = cache.get(name);
     if (!page) {
-      page = { type: SWAGGER_UI_TYPES[extname(name)]!, body: readFileSync(join(folder, name)), headers: TRY_IT_HEADERS };
+      page = {
+        type: SWAGGER_UI_TYPES[extname(name)]!,
+        body: readFileSync(join(folder, name)),
+        headers: TRY_IT_HEADERS,
+      };
       cache.set(name, page);
     }
     return page;

@@ -21,7 +21,13 @@ export class ApiError extends Error {
   /** Seconds for the Retry-After header (503). */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, code: ErrorCode, description: string, details: readonly string[] = [], retryAfterSeconds?: number) {
+  constructor(
+    status: number,
+    code: ErrorCode,
+    description: string,
+    details: readonly string[] = [],
+    retryAfterSeconds?: number,
+  ) {
     super(description);
     this.name = 'ApiError';
     this.status = status;
@@ -87,7 +93,12 @@ interface ValidatorError {
 }
 
 function isValidatorError(error: unknown): error is ValidatorError {
-  return typeof error === 'object' && error !== null && typeof (error as ValidatorError).status === 'number' && Array.isArray((error as ValidatorError).errors);
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as ValidatorError).status === 'number' &&
+    Array.isArray((error as ValidatorError).errors)
+  );
 }
 
 /** `/body/lineItems/0/quantity` -> `body.lineItems[0].quantity`; `/headers/ms-requestid` -> `header.ms-requestid`. */
@@ -98,20 +109,27 @@ export function fieldName(path: string | undefined): string {
   return rest.reduce((name, segment) => (/^\d+$/.test(segment) ? `${name}[${segment}]` : `${name}.${segment}`), place);
 }
 
-/** The Partner Center API's operations (generated/openapi.json): each path in segments (`{name}` stands for any one) and its methods. */
+/**
+ * The Partner Center API's operations (generated/openapi.json): each path in segments (`{name}` stands for any one) and
+ * its methods.
+ */
 let apiOperations: { segments: string[]; methods: Set<string> }[] | undefined;
 
 /** Whether the API has an operation for this method and path, as `GET /v1/products/{productId}/skus`. */
 function isApiOperation(method: string, path: string): boolean {
-  apiOperations ??= Object.entries((bundledSpec() as { paths: Record<string, object> }).paths).map(([template, item]) => ({
-    segments: template.split('/'),
-    methods: new Set(Object.keys(item).map((key) => key.toUpperCase())),
-  }));
+  apiOperations ??= Object.entries((bundledSpec() as { paths: Record<string, object> }).paths).map(
+    ([template, item]) => ({
+      segments: template.split('/'),
+      methods: new Set(Object.keys(item).map((key) => key.toUpperCase())),
+    }),
+  );
   const segments = path.split('/');
   const asked = method === 'HEAD' ? 'GET' : method;
   return apiOperations.some(
     ({ segments: template, methods }) =>
-      methods.has(asked) && template.length === segments.length && template.every((part, at) => (/^\{[^}]+\}$/.test(part) ? segments[at] !== '' : part === segments[at])),
+      methods.has(asked) &&
+      template.length === segments.length &&
+      template.every((part, at) => (/^\{[^}]+\}$/.test(part) ? segments[at] !== '' : part === segments[at])),
   );
 }
 
@@ -126,7 +144,11 @@ function unknownRoute(request: { method: string; originalUrl: string } | undefin
   const route = `${request.method} ${path}`;
   if (!path.startsWith('/v1/') && isApiOperation(request.method, `/v1${path}`)) {
     const underBase = `/v1${path}${query === undefined ? '' : `?${query}`}`;
-    return new ApiError(404, 404, `No such route: ${route} — Partner Center's links are relative to the API base (/v1); request ${request.method} ${underBase}.`);
+    return new ApiError(
+      404,
+      404,
+      `No such route: ${route} — Partner Center's links are relative to the API base (/v1); request ${request.method} ${underBase}.`,
+    );
   }
   return new ApiError(404, 404, `No such route: ${route}.`);
 }
@@ -142,7 +164,8 @@ export function toApiError(error: unknown, request?: { method: string; originalU
     return new ApiError(status, code, error.message, error.details);
   }
   // A valid token that names no partner tenant is authenticated but not allowed: 403, as the spec says.
-  if (error instanceof AuthError) return new ApiError(error.failure === 'no-tenant' ? 403 : 401, Codes.partnerTokenMissing, error.message);
+  if (error instanceof AuthError)
+    return new ApiError(error.failure === 'no-tenant' ? 403 : 401, Codes.partnerTokenMissing, error.message);
   if (error instanceof DatabaseUnavailableError) {
     return new ApiError(
       503,
@@ -153,7 +176,11 @@ export function toApiError(error: unknown, request?: { method: string; originalU
     );
   }
   if (error instanceof StoreBusyError) {
-    return new ApiError(409, Codes.cartBeingProcessed, 'The cart is being processed by another request; nothing was changed. Retry shortly with the same MS-RequestId.');
+    return new ApiError(
+      409,
+      Codes.cartBeingProcessed,
+      'The cart is being processed by another request; nothing was changed. Retry shortly with the same MS-RequestId.',
+    );
   }
   const bodyParserType = (error as { type?: string } | null)?.type;
   if (bodyParserType === 'entity.too.large') {
@@ -161,7 +188,11 @@ export function toApiError(error: unknown, request?: { method: string; originalU
     return new ApiError(413, 413, `The request body is larger than ${limit ?? 'the limit of'} bytes.`);
   }
   if (bodyParserType === 'entity.parse.failed') {
-    return new ApiError(400, Codes.invalidInput, `Invalid request input: the body is not valid JSON (${(error as Error).message}).`);
+    return new ApiError(
+      400,
+      Codes.invalidInput,
+      `Invalid request input: the body is not valid JSON (${(error as Error).message}).`,
+    );
   }
   if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
     return new ApiError(415, 415, `The request body's encoding is not supported: ${(error as Error).message}.`);
@@ -170,7 +201,12 @@ export function toApiError(error: unknown, request?: { method: string; originalU
     const details = (error.errors ?? []).map((e) => `${fieldName(e.path)}: ${e.message ?? 'is not valid'}`);
     switch (error.status) {
       case 400:
-        return new ApiError(400, Codes.invalidInput, `Invalid request input: ${details.length} field${details.length === 1 ? ' is' : 's are'} not valid.`, details);
+        return new ApiError(
+          400,
+          Codes.invalidInput,
+          `Invalid request input: ${details.length} field${details.length === 1 ? ' is' : 's are'} not valid.`,
+          details,
+        );
       case 404:
         return unknownRoute(request);
       case 405:
@@ -183,7 +219,11 @@ export function toApiError(error: unknown, request?: { method: string; originalU
         break; // a response that broke the contract (500), or anything else: an internal error
     }
   }
-  return new ApiError(500, Codes.serviceException, 'Unexpected service error. Retry the call with the same MS-RequestId.');
+  return new ApiError(
+    500,
+    Codes.serviceException,
+    'Unexpected service error. Retry the call with the same MS-RequestId.',
+  );
 }
 
 /** The spec's bounds of `data` (Error in openapi.yaml): entries, and characters per entry. */
@@ -195,10 +235,15 @@ const DATA_ENTRY_LENGTH = 1024;
  * each once (a strict-mode refusal already lists the ignored properties that `extra` names).
  */
 export function errorBody(failure: ApiError, extra: readonly string[] = []): ErrorBody {
-  const entries = [...failure.details, ...extra.filter((entry) => !failure.details.includes(entry))].map((entry) => entry.slice(0, DATA_ENTRY_LENGTH));
+  const entries = [...failure.details, ...extra.filter((entry) => !failure.details.includes(entry))].map((entry) =>
+    entry.slice(0, DATA_ENTRY_LENGTH),
+  );
   // Bounded as the spec says; the last entry then says how many were left out (the request's log
   // line still names every ignored property).
-  const data = entries.length <= DATA_ENTRIES ? entries : [...entries.slice(0, DATA_ENTRIES - 1), `request: ${entries.length - DATA_ENTRIES + 1} more entries left out`];
+  const data =
+    entries.length <= DATA_ENTRIES
+      ? entries
+      : [...entries.slice(0, DATA_ENTRIES - 1), `request: ${entries.length - DATA_ENTRIES + 1} more entries left out`];
   return { code: failure.code, description: failure.message.slice(0, 1024), data, source: ERROR_SOURCE };
 }
 
@@ -225,7 +270,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const failure = toApiError(error, req);
-    if (failure.status === 500 && !res.locals.forcedRule) logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
+    if (failure.status === 500 && !res.locals.forcedRule)
+      logger.error({ err: error, requestId: res.getHeader('MS-RequestId'), path: req.path }, 'unexpected error');
     sendError(res, failure);
   };
 }

@@ -18,7 +18,9 @@ const PREFERRED_STATUSES: ReadonlySet<number> = new Set(forcedEffectStatusValues
 export function forcedAnswers(forced: ForcedRules): RequestHandler {
   return (req, res, next) => {
     const caller = res.locals.caller;
-    const matched = (req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }).openapi;
+    const matched = (
+      req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }
+    ).openapi;
     const operationId = matched?.schema?.operationId;
     if (!caller || !operationId) return next();
     const apply = (effect: ForcedEffect, ruleName: string): void => {
@@ -44,7 +46,9 @@ export function forcedAnswers(forced: ForcedRules): RequestHandler {
     if (preferred) return apply({ type: 'status', status: preferred }, `Prefer: code=${preferred}`);
     // The rules are in the store, shared by every instance; a store that cannot answer fails the call
     // as any read of it would (503, or 409 when locked too long).
-    forced.take(caller.partnerId, operationId, matched?.pathParams?.['customerId']).then((taken) => (taken ? apply(taken.effect, taken.rule.id) : next()), next);
+    forced
+      .take(caller.partnerId, operationId, matched?.pathParams?.['customerId'])
+      .then((taken) => (taken ? apply(taken.effect, taken.rule.id) : next()), next);
   };
 }
 
@@ -60,10 +64,24 @@ function forcedError(effect: ForcedEffect): Error {
     case 429:
       return new ThrottledError(effect.retryAfterSeconds ?? 1);
     case 503:
-      return new ApiError(503, 503, `The service is temporarily unavailable (${why}). Retry after the seconds in Retry-After with the same MS-RequestId.`, [], effect.retryAfterSeconds ?? 1);
+      return new ApiError(
+        503,
+        503,
+        `The service is temporarily unavailable (${why}). Retry after the seconds in Retry-After with the same MS-RequestId.`,
+        [],
+        effect.retryAfterSeconds ?? 1,
+      );
     case 409:
-      return new ApiError(409, Codes.cartBeingProcessed, `The cart is being processed by another request (${why}). Retry shortly with the same MS-RequestId.`);
+      return new ApiError(
+        409,
+        Codes.cartBeingProcessed,
+        `The cart is being processed by another request (${why}). Retry shortly with the same MS-RequestId.`,
+      );
     default:
-      return new ApiError(500, Codes.serviceException, `Unexpected service error (${why}). Retry the call with the same MS-RequestId.`);
+      return new ApiError(
+        500,
+        Codes.serviceException,
+        `Unexpected service error (${why}). Retry the call with the same MS-RequestId.`,
+      );
   }
 }

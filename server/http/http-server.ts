@@ -24,7 +24,10 @@ function failureOf(error: NodeJS.ErrnoException): ApiError {
 }
 
 export function createHttpServer(app: Express, options: HttpServerOptions = {}): Server {
-  const server = createServer({ ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}) }, app);
+  const server = createServer(
+    { ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}) },
+    app,
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
       socket.destroy();

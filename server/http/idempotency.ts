@@ -54,7 +54,10 @@ export class IdempotentWrites {
    * gets that answer back (`replayed`), and a different request with the same id fails with 422.
    * Without a key (the client sent no MS-RequestId), the write simply runs.
    */
-  async run<A extends WriteAnswer>(key: RequestKey | undefined, write: () => Promise<A>): Promise<A & { replayed: boolean }> {
+  async run<A extends WriteAnswer>(
+    key: RequestKey | undefined,
+    write: () => Promise<A>,
+  ): Promise<A & { replayed: boolean }> {
     if (!key) return { ...(await write()), replayed: false };
     return this.#store.transaction(async () => {
       const now = await this.#now(key.partnerId);
@@ -69,7 +72,12 @@ export class IdempotentWrites {
           );
         }
         // The recorded answer is one `write` gave for this very request, so it has the answer's type.
-        return { status: recorded.status, body: JSON.parse(recorded.body), ...(recorded.etag ? { etag: recorded.etag } : {}), replayed: true } as unknown as A & { replayed: boolean };
+        return {
+          status: recorded.status,
+          body: JSON.parse(recorded.body),
+          ...(recorded.etag ? { etag: recorded.etag } : {}),
+          replayed: true,
+        } as unknown as A & { replayed: boolean };
       }
       const answer = await write();
       if (answer.status >= 200 && answer.status < 300) {

@@ -52,12 +52,16 @@ export class RequestJournal {
    * explains answers, and failing to write it must not fail or hold one.
    */
   add(partnerId: string, entry: Omit<JournalEntry, 'instance'>): Promise<void> {
-    const written = this.#store.addJournalEntry(partnerId, { ...entry, instance: this.instance }).catch(() => undefined);
+    const written = this.#store
+      .addJournalEntry(partnerId, { ...entry, instance: this.instance })
+      .catch(() => undefined);
     if (this.#sinceTrim.size > 10_000) this.#sinceTrim.clear(); // a bound on what is counted, not on the journal
     const added = (this.#sinceTrim.get(partnerId) ?? 0) + 1;
     if (added >= TRIM_EVERY) {
       this.#sinceTrim.delete(partnerId);
-      void written.then(() => this.#store.trimJournal(partnerId, this.#perPartner, Date.now() - this.#maxAgeMs)).catch(() => undefined);
+      void written
+        .then(() => this.#store.trimJournal(partnerId, this.#perPartner, Date.now() - this.#maxAgeMs))
+        .catch(() => undefined);
     } else {
       this.#sinceTrim.set(partnerId, added);
     }
@@ -66,8 +70,14 @@ export class RequestJournal {
     return Promise.race([written, waited]).finally(() => clearTimeout(timer));
   }
 
-  /** Newest first, among the partner's last entries and within the age limit, optionally by MS-RequestId or MS-CorrelationId. */
-  find(partnerId: string, query: { requestId?: string; correlationId?: string; limit?: number }): Promise<JournalEntry[]> {
+  /**
+   * Newest first, among the partner's last entries and within the age limit, optionally by MS-RequestId or
+   * MS-CorrelationId.
+   */
+  find(
+    partnerId: string,
+    query: { requestId?: string; correlationId?: string; limit?: number },
+  ): Promise<JournalEntry[]> {
     return this.#store.journalEntries(partnerId, {
       window: this.#perPartner,
       since: Date.now() - this.#maxAgeMs,
@@ -83,7 +93,8 @@ export function journalRecorder(journal: RequestJournal): RequestHandler {
   return (req, res, next) => {
     let recorded = false;
     const entry = (answered: boolean): Omit<JournalEntry, 'instance'> => {
-      const operationId = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+      const operationId = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema
+        ?.operationId;
       return {
         at: new Date().toISOString(),
         method: req.method,

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { allowedDistance, editDistance, nearestName } from './nearest-name.ts';
 
-const lineProperties = ['id', 'catalogItemId', 'quantity', 'billingCycle', 'termDuration', 'customTermEndDate', 'provisioningContext', 'attestationAccepted', 'promotionId'];
+const lineProperties = [
+  'id',
+  'catalogItemId',
+  'quantity',
+  'billingCycle',
+  'termDuration',
+  'customTermEndDate',
+  'provisioningContext',
+  'attestationAccepted',
+  'promotionId',
+];
 
 describe('the nearest declared name to an ignored one', () => {
   it('counts insertions, deletions, substitutions and swaps of adjacent characters as one edit each', () => {
@@ -24,7 +34,8 @@ describe('the nearest declared name to an ignored one', () => {
   });
 
   it('suggests nothing for a name that is no typo of a declared one', () => {
-    for (const sent of ['TargetId', 'AudienceClaimHeader', 'colour', 'qty', 'x'.repeat(5000), '']) assert.equal(nearestName(sent, lineProperties), undefined, sent);
+    for (const sent of ['TargetId', 'AudienceClaimHeader', 'colour', 'qty', 'x'.repeat(5000), ''])
+      assert.equal(nearestName(sent, lineProperties), undefined, sent);
   });
 
   it('allows at most 2 edits, and at most a third of the longer name: a short name only in another case', () => {

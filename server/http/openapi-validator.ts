@@ -42,7 +42,9 @@ export function lazyValidator(
         // 'full', not the validator's default 'fast': fast mode lets hour 25 or 30 February pass as a
         // date-time, which the server would then store and answer (found by the fuzz suite).
         ajvFormats: { mode: 'full' },
-        $refParser: (options.alreadyBundled ? { mode: 'bundle', [AS_BUNDLED]: true } : { mode: 'bundle' }) as { mode: 'bundle' },
+        $refParser: (options.alreadyBundled ? { mode: 'bundle', [AS_BUNDLED]: true } : { mode: 'bundle' }) as {
+          mode: 'bundle';
+        },
       });
       const [matching, validation] = splitAfterMatching(all);
       built = { matching, validation, all };
@@ -61,7 +63,10 @@ export function lazyValidator(
   };
 }
 
-/** Runs middleware in turn, as consecutive `app.use` would: the next on `next()`, `done` after the last or with an error. */
+/**
+ * Runs middleware in turn, as consecutive `app.use` would: the next on `next()`, `done` after the last or with an
+ * error.
+ */
 function runInTurn(handlers: readonly RequestHandler[], req: Request, res: Response, done: NextFunction): void {
   let index = 0;
   const step = (error?: unknown): void => {
@@ -86,7 +91,10 @@ function runInTurn(handlers: readonly RequestHandler[], req: Request, res: Respo
  */
 function splitAfterMatching(middleware: RequestHandler[]): [RequestHandler[], RequestHandler[]] {
   const at = middleware.findIndex((handler) => handler.name === 'metadataMiddleware');
-  if (at < 0) throw new Error('express-openapi-validator no longer has its metadataMiddleware; review splitAfterMatching in server/http/openapi-validator.ts');
+  if (at < 0)
+    throw new Error(
+      'express-openapi-validator no longer has its metadataMiddleware; review splitAfterMatching in server/http/openapi-validator.ts',
+    );
   return [middleware.slice(0, at + 1), middleware.slice(at + 1)];
 }
 
@@ -106,7 +114,9 @@ interface PreprocessorModule {
   SchemaPreprocessor?: { prototype: { resolveSchema?: (this: Preprocessor, schema: unknown) => unknown } };
 }
 interface FrameworkModule {
-  OpenAPIFramework?: { prototype: { loadSpec?: (this: unknown, document: unknown, refParser?: Record<PropertyKey, unknown>) => unknown } };
+  OpenAPIFramework?: {
+    prototype: { loadSpec?: (this: unknown, document: unknown, refParser?: Record<PropertyKey, unknown>) => unknown };
+  };
 }
 interface Preprocessor {
   ajv?: { schemas?: Record<string, { schema?: unknown } | undefined> };
@@ -126,7 +136,9 @@ function trimSetUp(): void {
   // 1. The validator compiles the OpenAPI 3.1 meta-schema at every set-up, to check the spec against it,
   //    also when told not to check it (validateApiSpec: false): the compilation alone is some 100 ms per
   //    spec. Deferred to its first use, which with validateApiSpec false never comes.
-  const schemaValidator = load('express-openapi-validator/dist/framework/openapi.schema.validator.js') as SchemaValidatorModule;
+  const schemaValidator = load(
+    'express-openapi-validator/dist/framework/openapi.schema.validator.js',
+  ) as SchemaValidatorModule;
   const Eager = schemaValidator.OpenAPISchemaValidator;
   if (typeof Eager === 'function' && typeof Eager.prototype.validate === 'function') {
     schemaValidator.OpenAPISchemaValidator = class DeferredSchemaValidator {
@@ -147,7 +159,9 @@ function trimSetUp(): void {
   //    to read back the schema object it was given (that Ajv instance validates nothing). The same object
   //    is taken from the instance's table of added schemas instead, without compiling; any other `$ref`
   //    goes the validator's own way.
-  const preprocessor = load('express-openapi-validator/dist/middlewares/parsers/schema.preprocessor.js') as PreprocessorModule;
+  const preprocessor = load(
+    'express-openapi-validator/dist/middlewares/parsers/schema.preprocessor.js',
+  ) as PreprocessorModule;
   const proto = preprocessor.SchemaPreprocessor?.prototype;
   const resolveSchema = proto?.resolveSchema;
   if (proto && typeof resolveSchema === 'function') {
@@ -170,7 +184,8 @@ function trimSetUp(): void {
   const loadSpec = frameworkProto?.loadSpec;
   if (frameworkProto && typeof loadSpec === 'function') {
     frameworkProto.loadSpec = function (document, refParser) {
-      if (refParser?.[AS_BUNDLED] === true && typeof document === 'object' && document !== null) return Promise.resolve(document);
+      if (refParser?.[AS_BUNDLED] === true && typeof document === 'object' && document !== null)
+        return Promise.resolve(document);
       return loadSpec.call(this, document, refParser);
     };
     trimmed.add('generated-bundle-taken-as-is');

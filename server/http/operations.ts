@@ -18,7 +18,11 @@ type Parameters<Op> = Op extends { parameters: infer P } ? P : never;
 type Part<P, Where extends string> = P extends { [W in Where]?: infer Values } ? NonNullable<Values> : never;
 
 /** The request body of an operation: required, optional (may be undefined), or none. */
-type BodyOf<Op> = Op extends { requestBody: infer R } ? JsonOf<R> : Op extends { requestBody?: infer R } ? JsonOf<NonNullable<R>> | undefined : undefined;
+type BodyOf<Op> = Op extends { requestBody: infer R }
+  ? JsonOf<R>
+  : Op extends { requestBody?: infer R }
+    ? JsonOf<NonNullable<R>> | undefined
+    : undefined;
 
 /** A request as its handler gets it: validated against the spec and read as Partner Center reads it. */
 export interface OperationRequest<Op> {
@@ -28,14 +32,21 @@ export interface OperationRequest<Op> {
   /** The headers the operation declares, under their declared names (`If-Match`, `MS-RequestId`, ...). */
   headers: Part<Parameters<Op>, 'header'>;
   body: BodyOf<Op>;
-  /** The idempotency key of this request (undefined without a client MS-RequestId); `body` as the operation reads it. */
+  /**
+   * The idempotency key of this request (undefined without a client MS-RequestId); `body` as the operation reads it.
+   */
   requestKey(body?: unknown): RequestKey | undefined;
 }
 
 /** An answer the spec allows for the operation: one of its success statuses, with that status's body. */
 export type OperationAnswer<Op> = Op extends { responses: infer Responses }
   ? {
-      [S in keyof Responses & SuccessStatus]: { status: S; body: JsonOf<Responses[S]>; etag?: string; replayed?: boolean };
+      [S in keyof Responses & SuccessStatus]: {
+        status: S;
+        body: JsonOf<Responses[S]>;
+        etag?: string;
+        replayed?: boolean;
+      };
     }[keyof Responses & SuccessStatus]
   : never;
 
@@ -56,7 +67,10 @@ function operationsOf(spec: object): Map<string, string[]> {
   for (const operation of SpecIndex.of(spec).operations()) {
     if (operation.operationId === undefined) continue;
     const headers = operation.parametersIn('header').map((parameter) => parameter.node.name);
-    found.set(operation.operationId, headers.filter((name) => typeof name === 'string' && name !== ''));
+    found.set(
+      operation.operationId,
+      headers.filter((name) => typeof name === 'string' && name !== ''),
+    );
   }
   return found;
 }
@@ -66,14 +80,23 @@ function operationsOf(spec: object): Map<string, string[]> {
  * operation the request was matched to and sends its answer. Throws at once, naming them, when
  * operations of the spec have no handler.
  */
-export function operationDispatcher<Ops = operations>(spec: object, served: HandlersOf<Ops>, { validatedResponses }: { validatedResponses: boolean }): RequestHandler {
+export function operationDispatcher<Ops = operations>(
+  spec: object,
+  served: HandlersOf<Ops>,
+  { validatedResponses }: { validatedResponses: boolean },
+): RequestHandler {
   // Indexed by the operationIds of `spec`, which may be another spec than the generated types' (tests).
   const handlers = served as unknown as Record<string, OperationHandler<unknown> | undefined>;
   const declared = operationsOf(spec);
   const missing = [...declared.keys()].filter((id) => typeof handlers[id] !== 'function');
-  if (missing.length > 0) throw new Error(`the spec's operation${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no handler in server/http/`);
+  if (missing.length > 0)
+    throw new Error(
+      `the spec's operation${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no handler in server/http/`,
+    );
   return (req, res, next) => {
-    const matched = (req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }).openapi;
+    const matched = (
+      req as Request & { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } }
+    ).openapi;
     const operationId = matched?.schema?.operationId;
     const handler = operationId === undefined ? undefined : handlers[operationId];
     const caller = res.locals.caller;
@@ -84,7 +107,11 @@ export function operationDispatcher<Ops = operations>(spec: object, served: Hand
       // The validator's match (Express resets req.params for each layer it routes through).
       path: (matched?.pathParams ?? {}) as never,
       query: req.query as never,
-      headers: Object.fromEntries(headerNames.flatMap((name) => (req.headers[name.toLowerCase()] === undefined ? [] : [[name, req.headers[name.toLowerCase()]]]))) as never,
+      headers: Object.fromEntries(
+        headerNames.flatMap((name) =>
+          req.headers[name.toLowerCase()] === undefined ? [] : [[name, req.headers[name.toLowerCase()]]],
+        ),
+      ) as never,
       body: req.body as never,
       requestKey: (body: unknown = req.body ?? null) => requestKeyOf(req, res, body),
     };

@@ -16,11 +16,19 @@ export function orderHandlers(orders: OrderService, idempotentWrites: Idempotent
     },
 
     async getOrder({ caller, path, query }) {
-      return { status: 200, body: await orders.getOrder(caller, path.customerId, path.orderId, { includePrice: query.include_price === true }) };
+      return {
+        status: 200,
+        body: await orders.getOrder(caller, path.customerId, path.orderId, {
+          includePrice: query.include_price === true,
+        }),
+      };
     },
 
     async updateOrder({ caller, path, body, requestKey }) {
-      return idempotentWrites.run(requestKey(), async () => ({ status: 200 as const, body: await orders.cancelOrder(caller, path.customerId, path.orderId, body) }));
+      return idempotentWrites.run(requestKey(), async () => ({
+        status: 200 as const,
+        body: await orders.cancelOrder(caller, path.customerId, path.orderId, body),
+      }));
     },
 
     async getOrderProvisioningStatus({ caller, path }) {
@@ -28,7 +36,10 @@ export function orderHandlers(orders: OrderService, idempotentWrites: Idempotent
     },
 
     async listOrderLineItemActivationLinks({ caller, path }) {
-      return { status: 200, body: await orders.listActivationLinks(caller, path.customerId, path.orderId, path.lineItemNumber) };
+      return {
+        status: 200,
+        body: await orders.listActivationLinks(caller, path.customerId, path.orderId, path.lineItemNumber),
+      };
     },
   } satisfies Partial<OperationHandlers>;
 }

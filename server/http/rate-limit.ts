@@ -37,7 +37,10 @@ export class RateLimiter {
 
   /** Requests a minute, and how many the partner may still send at once (after its last take). */
   state(partnerId: string): { limitPerMinute: number; remaining: number } {
-    return { limitPerMinute: this.#capacity, remaining: Math.floor(this.#buckets.get(partnerId)?.tokens ?? this.#capacity) };
+    return {
+      limitPerMinute: this.#capacity,
+      remaining: Math.floor(this.#buckets.get(partnerId)?.tokens ?? this.#capacity),
+    };
   }
 
   /** Takes one request from the partner's bucket; returns 0 when allowed, else the seconds to wait. */
@@ -59,7 +62,8 @@ export class RateLimiter {
 
   #sweep(now: number): void {
     for (const [partnerId, bucket] of this.#buckets) {
-      if (bucket.tokens + (now - bucket.updatedAt) * this.#refillPerMs >= this.#capacity) this.#buckets.delete(partnerId);
+      if (bucket.tokens + (now - bucket.updatedAt) * this.#refillPerMs >= this.#capacity)
+        this.#buckets.delete(partnerId);
     }
   }
 }

@@ -22,7 +22,8 @@ export function requestContext(logger: Logger): RequestHandler {
     res.setHeader('MS-RequestId', requestId);
     res.setHeader('MS-CorrelationId', correlationId);
     const locale = req.headers['x-locale'];
-    if (typeof locale === 'string' && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale) && locale.length <= 35) res.setHeader('X-Locale', locale);
+    if (typeof locale === 'string' && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale) && locale.length <= 35)
+      res.setHeader('X-Locale', locale);
     res.on('finish', () => {
       logger.info(
         {

@@ -9,7 +9,13 @@ import type { UnknownPropertyPolicy } from '../config.ts';
 import { MISSPELLINGS, type Misspelling } from '../domain/line-items.ts';
 import { ApiError, Codes } from './errors.ts';
 import { SpecIndex } from '../../openapi/spec-index.ts';
-import { CaseInsensitiveReader, IGNORED_HEADER, printable, type IgnoredProperty, type SchemaNode } from './canonical-input.ts';
+import {
+  CaseInsensitiveReader,
+  IGNORED_HEADER,
+  printable,
+  type IgnoredProperty,
+  type SchemaNode,
+} from './canonical-input.ts';
 import { nearestName } from './nearest-name.ts';
 
 interface Operation {
@@ -29,12 +35,14 @@ const INTEGER_TEXT = /^[+-]?[0-9]+$/;
  * a number; Partner Center refuses them.
  */
 function integerSyntax(req: Request, operation: Operation): string[] {
-  const pathParams = (req as Request & { openapi?: { pathParams?: Record<string, unknown> } }).openapi?.pathParams ?? {};
+  const pathParams =
+    (req as Request & { openapi?: { pathParams?: Record<string, unknown> } }).openapi?.pathParams ?? {};
   const wrong: string[] = [];
   for (const parameter of operation.integers) {
     const raw = parameter.in === 'path' ? pathParams[parameter.name] : req.query[parameter.name];
     const values = Array.isArray(raw) ? raw : [raw];
-    if (values.some((value) => typeof value === 'string' && !INTEGER_TEXT.test(value))) wrong.push(`${parameter.in}.${parameter.name}: must be integer`);
+    if (values.some((value) => typeof value === 'string' && !INTEGER_TEXT.test(value)))
+      wrong.push(`${parameter.in}.${parameter.name}: must be integer`);
   }
   return wrong;
 }
@@ -44,7 +52,8 @@ const HEADER_NAMES = 20;
 /** Longer names are cut to this length in the header and in error data. */
 const HEADER_NAME_LENGTH = 200;
 
-const shortened = (name: string): string => (name.length > HEADER_NAME_LENGTH ? `${name.slice(0, HEADER_NAME_LENGTH)}...` : name);
+const shortened = (name: string): string =>
+  name.length > HEADER_NAME_LENGTH ? `${name.slice(0, HEADER_NAME_LENGTH)}...` : name;
 
 /**
  * The entry of an error's `data` naming an ignored property, in the `<field>: <what>` form of every
@@ -53,7 +62,8 @@ const shortened = (name: string): string => (name.length > HEADER_NAME_LENGTH ? 
  * `Error.data` and the README; clients may read it.
  */
 function ignoredEntry(property: IgnoredProperty, policy: UnknownPropertyPolicy): string {
-  const what = policy === 'refuse' ? 'is not a property of this request' : 'is not a property of this request and was ignored';
+  const what =
+    policy === 'refuse' ? 'is not a property of this request' : 'is not a property of this request and was ignored';
   return `${shortened(property.path)}: ${what}${property.suggestion ? `; did you mean ${property.suggestion}?` : ''}`;
 }
 
@@ -66,14 +76,21 @@ function remember(property: IgnoredProperty, readObject: Record<string, unknown>
   const misspelling: Misspelling = { sent: property.name, meant: property.suggestion };
   const known = (readObject as { [MISSPELLINGS]?: Misspelling[] })[MISSPELLINGS];
   if (known) known.push(misspelling);
-  else Object.defineProperty(readObject, MISSPELLINGS, { value: [misspelling], enumerable: false, writable: false, configurable: true });
+  else
+    Object.defineProperty(readObject, MISSPELLINGS, {
+      value: [misspelling],
+      enumerable: false,
+      writable: false,
+      configurable: true,
+    });
 }
 
 export function requestReader(spec: object, policy: UnknownPropertyPolicy): RequestHandler {
   const reader = new CaseInsensitiveReader(spec);
   const operations = operationsOf(spec);
   return (req, res, next) => {
-    const operationId = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId;
+    const operationId = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema
+      ?.operationId;
     const operation = operationId === undefined ? undefined : operations.get(operationId);
     if (!operation) return next();
     const ignored: IgnoredProperty[] = [];
@@ -97,12 +114,22 @@ export function requestReader(spec: object, policy: UnknownPropertyPolicy): Requ
       if (policy === 'ignore') {
         // Bounded, so that the answer's headers stay well within what clients accept (16 KiB in Node's).
         const shown = names.slice(0, HEADER_NAMES).map(shortened).join(', ');
-        res.setHeader(IGNORED_HEADER, names.length > HEADER_NAMES ? `${shown} (+${names.length - HEADER_NAMES} more)` : shown);
+        res.setHeader(
+          IGNORED_HEADER,
+          names.length > HEADER_NAMES ? `${shown} (+${names.length - HEADER_NAMES} more)` : shown,
+        );
       }
     }
     const notIntegers = integerSyntax(req, operation);
     if (notIntegers.length > 0) {
-      return next(new ApiError(400, Codes.invalidInput, `Invalid request input: ${notIntegers.length} field${notIntegers.length === 1 ? ' is' : 's are'} not valid.`, notIntegers));
+      return next(
+        new ApiError(
+          400,
+          Codes.invalidInput,
+          `Invalid request input: ${notIntegers.length} field${notIntegers.length === 1 ? ' is' : 's are'} not valid.`,
+          notIntegers,
+        ),
+      );
     }
     if (repeated.length > 0) {
       return next(
@@ -140,7 +167,12 @@ function readQuery(req: Request, operation: Operation, reader: CaseInsensitiveRe
       continue;
     }
     const read = (text: unknown) => (typeof text === 'string' ? reader.readScalar(text, schema) : text);
-    Object.defineProperty(query, name, { value: Array.isArray(value) ? value.map(read) : read(value), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(query, name, {
+      value: Array.isArray(value) ? value.map(read) : read(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
   return ignored;

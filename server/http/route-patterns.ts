@@ -8,7 +8,10 @@ import { createRequire } from 'node:module';
 
 // Resolved from the validator's own location: the copy it loads, also where packages are not hoisted.
 const fromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
-const pathToRegexpModule = fromValidator('path-to-regexp') as { pathToRegexp: (...args: unknown[]) => unknown; memoized?: true };
+const pathToRegexpModule = fromValidator('path-to-regexp') as {
+  pathToRegexp: (...args: unknown[]) => unknown;
+  memoized?: true;
+};
 
 export function rememberRoutePatterns(): void {
   if (pathToRegexpModule.memoized) return;

@@ -34,20 +34,24 @@ export function bundledSpec(): object {
  * way to its `else`; and the marked component schemas are dropped. The input is not changed.
  */
 export function canonicalSpec<T extends object>(document: T): T {
-  const schemas = ((document as Node)['components'] as Node | undefined)?.['schemas'] as Record<string, Node> | undefined;
+  const schemas = ((document as Node)['components'] as Node | undefined)?.['schemas'] as
+    Record<string, Node> | undefined;
   const requestSchemas = schemasOfRequests(document as Node);
   const isTolerated = (member: unknown, inRequest: boolean): boolean => {
     if (!isNode(member)) return false;
     if (member[TOLERATED] === true) return true;
     if (inRequest && member['type'] === 'null') return true;
     const ref = member['$ref'];
-    return typeof ref === 'string' && ref.startsWith(SCHEMAS) && schemas?.[ref.slice(SCHEMAS.length)]?.[TOLERATED] === true;
+    return (
+      typeof ref === 'string' && ref.startsWith(SCHEMAS) && schemas?.[ref.slice(SCHEMAS.length)]?.[TOLERATED] === true
+    );
   };
   const canonical = (value: unknown, inRequest: boolean): unknown => {
     if (Array.isArray(value)) return value.map((item) => canonical(item, inRequest));
     if (!isNode(value)) return value;
     let node: Node = {};
-    for (const [key, child] of Object.entries(value)) node[key] = canonical(child, inRequest || key === 'requestBody' || key === 'parameters');
+    for (const [key, child] of Object.entries(value))
+      node[key] = canonical(child, inRequest || key === 'requestBody' || key === 'parameters');
     if (inRequest && Array.isArray(node['type']) && node['type'].includes('null')) {
       const types = (node['type'] as string[]).filter((type) => type !== 'null');
       node['type'] = types.length === 1 ? types[0] : types;
@@ -135,8 +139,10 @@ function merge(parent: Node, member: Node): Node {
   }
   const merged: Node = { ...parent };
   for (const [key, value] of Object.entries(member)) {
-    if (key === 'required' && Array.isArray(merged['required'])) merged['required'] = [...new Set([...(merged['required'] as string[]), ...(value as string[])])];
-    else if (key in merged && JSON.stringify(merged[key]) !== JSON.stringify(value)) throw new Error(`canonicalSpec: cannot merge "${key}" of an alternative into its parent`);
+    if (key === 'required' && Array.isArray(merged['required']))
+      merged['required'] = [...new Set([...(merged['required'] as string[]), ...(value as string[])])];
+    else if (key in merged && JSON.stringify(merged[key]) !== JSON.stringify(value))
+      throw new Error(`canonicalSpec: cannot merge "${key}" of an alternative into its parent`);
     else merged[key] = value;
   }
   return merged;

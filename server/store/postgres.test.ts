@@ -38,7 +38,10 @@ describe('PostgreSQL store', () => {
       const shared = cart();
       await stores[0]!.insertCart(owner, { cart: shared, etag: '"a"' });
       assert.ok(await stores[2]!.findCart(owner, shared.id), 'one database for all three');
-      const versions = await withClient(url, async (client) => (await client.query('SELECT version FROM schema_version')).rows);
+      const versions = await withClient(
+        url,
+        async (client) => (await client.query('SELECT version FROM schema_version')).rows,
+      );
       assert.deepEqual(versions, [{ version: SCHEMA_VERSION }]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
@@ -76,7 +79,10 @@ describe('PostgreSQL store', () => {
           assert.ok(stored);
           await tick();
           const line = stored.cart.lineItems[0]!;
-          await store.updateCart(owner, { cart: { ...stored.cart, lineItems: [{ ...line, quantity: line.quantity + 1 }] }, etag: '"n"' });
+          await store.updateCart(owner, {
+            cart: { ...stored.cart, lineItems: [{ ...line, quantity: line.quantity + 1 }] },
+            etag: '"n"',
+          });
         });
       await Promise.all(Array.from({ length: 20 }, (_, i) => increment(stores[i % 2]!)));
       assert.equal((await stores[1]!.findCart(owner, shared.id))?.cart.lineItems[0]?.quantity, 20);
@@ -87,7 +93,8 @@ describe('PostgreSQL store', () => {
         store.transaction(async () => {
           const bought = (await store.purchasedSeats(owner, ['p:s'])).get('p:s') ?? 0;
           await tick();
-          if (bought < 1) await store.insertOrder(owner, randomUUID(), '0', storedOrder(), [{ productSku: 'p:s', quantity: 1 }]);
+          if (bought < 1)
+            await store.insertOrder(owner, randomUUID(), '0', storedOrder(), [{ productSku: 'p:s', quantity: 1 }]);
         });
       await Promise.all(Array.from({ length: 10 }, (_, i) => buyOneSeat(stores[i % 2]!)));
       assert.equal((await stores[0]!.purchasedSeats(owner, ['p:s'])).get('p:s'), 1);
@@ -102,7 +109,12 @@ describe('PostgreSQL store', () => {
           await tick();
           const made = cart();
           await store.insertCart(owner, { cart: made, etag: '"r"' });
-          await store.recordRequest(owner.partnerId, 'r-1', { fingerprint: 'f', status: 201, body: '{}', recordedAt: Date.now() });
+          await store.recordRequest(owner.partnerId, 'r-1', {
+            fingerprint: 'f',
+            status: 201,
+            body: '{}',
+            recordedAt: Date.now(),
+          });
           written.push(made.id);
         });
       await Promise.all(Array.from({ length: 6 }, (_, i) => write(stores[i % 2]!)));
@@ -112,7 +124,11 @@ describe('PostgreSQL store', () => {
     it('numbers the owner’s orders in one sequence across instances, newest first', async () => {
       const orders = Array.from({ length: 8 }, () => storedOrder());
       await Promise.all(orders.map((made, i) => stores[i % 2]!.insertOrder(owner, randomUUID(), '0', made, [])));
-      const seqs = await withClient(url, async (client) => (await client.query('SELECT created_seq FROM orders ORDER BY created_seq')).rows.map((row) => Number(row.created_seq)));
+      const seqs = await withClient(url, async (client) =>
+        (await client.query('SELECT created_seq FROM orders ORDER BY created_seq')).rows.map((row) =>
+          Number(row.created_seq),
+        ),
+      );
       assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7, 8]);
     });
   });
@@ -137,7 +153,11 @@ describe('PostgreSQL store', () => {
         );
         const waited = performance.now() - started;
         assert.ok(waited >= 150 && waited < 3000, `waited ${waited} ms`);
-        await assert.rejects(store.updateCart(owner, { cart: { ...held, status: 'Ordered' }, etag: '"x"' }), StoreBusyError, 'a write outside a transaction waits no longer');
+        await assert.rejects(
+          store.updateCart(owner, { cart: { ...held, status: 'Ordered' }, etag: '"x"' }),
+          StoreBusyError,
+          'a write outside a transaction waits no longer',
+        );
         await holder.query('ROLLBACK');
       });
       assert.equal(await store.findCart(owner, other.id), undefined);
@@ -163,19 +183,26 @@ describe('PostgreSQL store', () => {
       const wrongPassword = new URL(await freshDatabaseUrl());
       wrongPassword.password = SECRET;
       await assert.rejects(PostgresStore.open(wrongPassword.href), (error: Error) =>
-        oneLine(error, `cannot connect to postgres://postgres@127.0.0.1:${wrongPassword.port}${wrongPassword.pathname}: password authentication failed for user "postgres"`),
+        oneLine(
+          error,
+          `cannot connect to postgres://postgres@127.0.0.1:${wrongPassword.port}${wrongPassword.pathname}: password authentication failed for user "postgres"`,
+        ),
       );
     });
 
     it('a malformed URL is said so on one line, without the password', async () => {
-      const expected = (shown: string) => `not a valid PostgreSQL URL: ${shown} (expected postgres://user:password@host:5432/database)`;
+      const expected = (shown: string) =>
+        `not a valid PostgreSQL URL: ${shown} (expected postgres://user:password@host:5432/database)`;
       await assert.rejects(PostgresStore.open(`postgres://cart:${SECRET}@127.0.0.1:notaport/sandbox`), (error: Error) =>
         oneLine(error, expected('postgres://cart@127.0.0.1:notaport/sandbox')),
       );
-      await assert.rejects(PostgresStore.open(`mysql://cart:${SECRET}@db.example/sandbox?password=${SECRET}`), (error: Error) =>
-        oneLine(error, expected('mysql://cart@db.example/sandbox')),
+      await assert.rejects(
+        PostgresStore.open(`mysql://cart:${SECRET}@db.example/sandbox?password=${SECRET}`),
+        (error: Error) => oneLine(error, expected('mysql://cart@db.example/sandbox')),
       );
-      await assert.rejects(PostgresStore.open(`cart:${SECRET}@db.example`), (error: Error) => oneLine(error, expected('cart@db.example')));
+      await assert.rejects(PostgresStore.open(`cart:${SECRET}@db.example`), (error: Error) =>
+        oneLine(error, expected('cart@db.example')),
+      );
     });
 
     it('a store whose database goes away answers DatabaseUnavailableError, and works again when it is back, without reopening', async () => {
@@ -188,7 +215,10 @@ describe('PostgreSQL store', () => {
         await store.insertCart(owner, { cart: kept, etag: '"k"' });
         await proxy.down();
         await assert.rejects(store.findCart(owner, kept.id), DatabaseUnavailableError);
-        await assert.rejects(store.transaction(() => store.insertCart(owner, { cart: cart(), etag: '"l"' })), DatabaseUnavailableError);
+        await assert.rejects(
+          store.transaction(() => store.insertCart(owner, { cart: cart(), etag: '"l"' })),
+          DatabaseUnavailableError,
+        );
         await assert.rejects(store.listOrders(owner), /the database cannot be reached: connection refused/);
         await proxy.up();
         assert.ok(await store.findCart(owner, kept.id));
@@ -207,15 +237,22 @@ describe('PostgreSQL store', () => {
         await assert.rejects(
           store.transaction(async () => {
             await store.insertCart(owner, { cart: lost, etag: '"t"' });
-            // Every session of the store's (idle in the pool, or in this transaction) is ended, as an administrator's shutdown would.
+            // Every session of the store's (idle in the pool, or in this transaction) is ended, as an administrator's
+            // shutdown would.
             await withClient(url, (admin) =>
-              admin.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'),
+              admin.query(
+                'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+              ),
             );
             await store.findCart(owner, lost.id);
           }),
           DatabaseUnavailableError,
         );
-        assert.equal(await store.findCart(owner, lost.id), undefined, 'a new connection, and nothing of the transaction');
+        assert.equal(
+          await store.findCart(owner, lost.id),
+          undefined,
+          'a new connection, and nothing of the transaction',
+        );
         await store.insertCart(owner, { cart: lost, etag: '"t"' });
         assert.ok(await store.findCart(owner, lost.id));
       } finally {

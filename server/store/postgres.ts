@@ -56,7 +56,9 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
-/** The database named by the URL cannot be used: the URL is malformed, or it cannot be reached, or its schema is newer. */
+/**
+ * The database named by the URL cannot be used: the URL is malformed, or it cannot be reached, or its schema is newer.
+ */
 export class PostgresOpenError extends Error {
   override name = 'PostgresOpenError';
 }
@@ -156,7 +158,10 @@ export function describeUrl(url: URL): string {
   return `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
 
-/** A text that is no valid URL, without whatever could be a password: everything before the last @ but the user, and the query. */
+/**
+ * A text that is no valid URL, without whatever could be a password: everything before the last @ but the user, and the
+ * query.
+ */
 function redactText(text: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
   let rest = text.slice(scheme.length);
@@ -168,15 +173,37 @@ function redactText(text: string): string {
 function parseUrl(text: string): URL {
   const url = URL.parse(text);
   if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || !url.hostname) {
-    throw new PostgresOpenError(`not a valid PostgreSQL URL: ${redactText(text)} (expected postgres://user:password@host:5432/database)`);
+    throw new PostgresOpenError(
+      `not a valid PostgreSQL URL: ${redactText(text)} (expected postgres://user:password@host:5432/database)`,
+    );
   }
   return url;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EADDRNOTAVAIL']);
-const CONNECTION_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout expired|Query read timeout|timeout exceeded when trying to connect)/;
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EADDRNOTAVAIL',
+]);
+const CONNECTION_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|timeout expired|Query read timeout|timeout exceeded when trying to connect)/;
 
-const REASONS: Record<string, string> = { ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENOTFOUND: 'host not found', EAI_AGAIN: 'host not found (DNS lookup failed)', ETIMEDOUT: 'connection timed out', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable' };
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS lookup failed)',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -188,7 +215,11 @@ function codeOf(error: unknown): string | undefined {
 /** The database cannot be reached, or dropped the connection: nothing this store sent can be known to have happened. */
 function isConnectionFailure(error: unknown): boolean {
   const code = codeOf(error);
-  if (code && (CONNECTION_CODES.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code))) return true;
+  if (
+    code &&
+    (CONNECTION_CODES.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code))
+  )
+    return true;
   return error instanceof Error && CONNECTION_MESSAGES.test(error.message);
 }
 
@@ -198,15 +229,20 @@ function reasonOf(error: unknown): string {
   if (code && REASONS[code]) return REASONS[code];
   const message = error instanceof Error && error.message ? error.message : String(error);
   if (message === 'timeout exceeded when trying to connect') return 'no connection of the pool became free in time';
-  return (/^(Connection terminated due to connection timeout|timeout expired)/.test(message) ? 'no answer in time' : message).split('\n')[0]!;
+  return (
+    /^(Connection terminated due to connection timeout|timeout expired)/.test(message) ? 'no answer in time' : message
+  ).split('\n')[0]!;
 }
 
-/** pg's errors as the Store's: lock waits and deadlocks are StoreBusyError, a lost database DatabaseUnavailableError. */
+/**
+ * pg's errors as the Store's: lock waits and deadlocks are StoreBusyError, a lost database DatabaseUnavailableError.
+ */
 function translate(error: unknown): unknown {
   if (error instanceof StoreBusyError || error instanceof DatabaseUnavailableError) return error;
   const code = codeOf(error);
   if (code === '55P03' || code === '40P01' || code === '40001') return new StoreBusyError();
-  if (error instanceof Error && error.message === 'Cannot use a pool after calling end on the pool') return new Error('the store is closed');
+  if (error instanceof Error && error.message === 'Cannot use a pool after calling end on the pool')
+    return new Error('the store is closed');
   if (isConnectionFailure(error)) {
     const unavailable = new DatabaseUnavailableError(`the database cannot be reached: ${reasonOf(error)}`);
     unavailable.cause = error;
@@ -241,11 +277,15 @@ export class PostgresStore implements Store {
     );
     return items.map(() => undefined);
   });
-  /** Rule lookups outside a transaction in one turn of the event loop (one for every call of the API): one SELECT for all. */
+  /**
+   * Rule lookups outside a transaction in one turn of the event loop (one for every call of the API): one SELECT for
+   * all.
+   */
   readonly #ruleLookups = new TickBatch<string, StoredRule[]>(async (partnerIds) => {
-    const { rows } = await this.#query<RuleRow & { partner_id: string }>('SELECT partner_id, body, remaining, draws FROM forced_rules WHERE partner_id = ANY($1::text[]) ORDER BY seq', [
-      [...new Set(partnerIds)],
-    ]);
+    const { rows } = await this.#query<RuleRow & { partner_id: string }>(
+      'SELECT partner_id, body, remaining, draws FROM forced_rules WHERE partner_id = ANY($1::text[]) ORDER BY seq',
+      [[...new Set(partnerIds)]],
+    );
     return partnerIds.map((partnerId) => rows.filter((row) => row.partner_id === partnerId).map(storedRule));
   });
 
@@ -253,7 +293,10 @@ export class PostgresStore implements Store {
     this.#pool = pool;
   }
 
-  /** Connects (once, to check), creates or migrates the schema, and returns the store; PostgresOpenError when the database cannot be used. */
+  /**
+   * Connects (once, to check), creates or migrates the schema, and returns the store; PostgresOpenError when the
+   * database cannot be used.
+   */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const target = describeUrl(parseUrl(url));
     const pool = new pg.Pool({
@@ -281,7 +324,9 @@ export class PostgresStore implements Store {
     client.release(failure !== undefined);
     if (failure === undefined) return new PostgresStore(pool);
     await pool.end().catch(() => undefined);
-    throw failure instanceof PostgresOpenError ? failure : new PostgresOpenError(`cannot create the schema in ${target}: ${reasonOf(failure)}`);
+    throw failure instanceof PostgresOpenError
+      ? failure
+      : new PostgresOpenError(`cannot create the schema in ${target}: ${reasonOf(failure)}`);
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -344,7 +389,8 @@ export class PostgresStore implements Store {
 
   /** Inside a transaction, waits for and takes the advisory lock named by `parts` until it ends. */
   async #lock(...parts: string[]): Promise<void> {
-    if (this.#current()) await this.#query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(parts)]);
+    if (this.#current())
+      await this.#query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(parts)]);
   }
 
   async ping(): Promise<void> {
@@ -365,12 +411,24 @@ export class PostgresStore implements Store {
 
   async insertCart(owner: Owner, stored: StoredCart): Promise<void> {
     const sql = 'INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES ($1, $2, $3, $4, $5)';
-    await this.#query(sql, [owner.partnerId, owner.customerId, stored.cart.id, JSON.stringify(stored.cart), stored.etag ?? null]);
+    await this.#query(sql, [
+      owner.partnerId,
+      owner.customerId,
+      stored.cart.id,
+      JSON.stringify(stored.cart),
+      stored.etag ?? null,
+    ]);
   }
 
   async updateCart(owner: Owner, stored: StoredCart): Promise<void> {
     const sql = 'UPDATE carts SET body = $1, etag = $2 WHERE partner_id = $3 AND customer_id = $4 AND id = $5';
-    await this.#query(sql, [JSON.stringify(stored.cart), stored.etag ?? null, owner.partnerId, owner.customerId, stored.cart.id]);
+    await this.#query(sql, [
+      JSON.stringify(stored.cart),
+      stored.etag ?? null,
+      owner.partnerId,
+      owner.customerId,
+      stored.cart.id,
+    ]);
   }
 
   async ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, StoredOrder>> {
@@ -404,15 +462,21 @@ export class PostgresStore implements Store {
   updateOrder(owner: Owner, stored: StoredOrder, releasedSeats: Seats[]): Promise<void> {
     return this.transaction(async () => {
       await this.#lock('owner', owner.partnerId, owner.customerId); // seats change: as insertOrder
-      await this.#query('UPDATE orders SET body = $1, provisioned_at = $2 WHERE partner_id = $3 AND customer_id = $4 AND id = $5', [
-        JSON.stringify(stored.order), stored.provisionedAt, owner.partnerId, owner.customerId, stored.order.id,
-      ]);
+      await this.#query(
+        'UPDATE orders SET body = $1, provisioned_at = $2 WHERE partner_id = $3 AND customer_id = $4 AND id = $5',
+        [JSON.stringify(stored.order), stored.provisionedAt, owner.partnerId, owner.customerId, stored.order.id],
+      );
       if (releasedSeats.length === 0) return;
       await this.#query(
         `UPDATE purchased_seats SET quantity = GREATEST(0, purchased_seats.quantity - released.quantity)
          FROM (SELECT sku, SUM(quantity) AS quantity FROM unnest($3::text[], $4::bigint[]) AS seat (sku, quantity) GROUP BY sku) AS released
          WHERE partner_id = $1 AND customer_id = $2 AND product_sku = released.sku`,
-        [owner.partnerId, owner.customerId, releasedSeats.map((seat) => seat.productSku), releasedSeats.map((seat) => seat.quantity)],
+        [
+          owner.partnerId,
+          owner.customerId,
+          releasedSeats.map((seat) => seat.productSku),
+          releasedSeats.map((seat) => seat.quantity),
+        ],
       );
     });
   }
@@ -424,25 +488,37 @@ export class PostgresStore implements Store {
   }
 
   async listOrders(owner: Owner): Promise<StoredOrder[]> {
-    const sql = 'SELECT body, provisioned_at FROM orders WHERE partner_id = $1 AND customer_id = $2 ORDER BY created_seq DESC';
+    const sql =
+      'SELECT body, provisioned_at FROM orders WHERE partner_id = $1 AND customer_id = $2 ORDER BY created_seq DESC';
     const { rows } = await this.#query<OrderRow>(sql, [owner.partnerId, owner.customerId]);
     return rows.map(storedOrder);
   }
 
   async clockOffset(partnerId: string): Promise<number> {
-    const { rows } = await this.#query<{ offset_ms: string }>('SELECT offset_ms FROM partner_clocks WHERE partner_id = $1', [partnerId]);
+    const { rows } = await this.#query<{ offset_ms: string }>(
+      'SELECT offset_ms FROM partner_clocks WHERE partner_id = $1',
+      [partnerId],
+    );
     return Number(rows[0]?.offset_ms ?? 0);
   }
 
   async setClockOffset(partnerId: string, offsetMs: number): Promise<void> {
-    await this.#query('INSERT INTO partner_clocks (partner_id, offset_ms) VALUES ($1, $2) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = excluded.offset_ms', [partnerId, offsetMs]);
+    await this.#query(
+      'INSERT INTO partner_clocks (partner_id, offset_ms) VALUES ($1, $2) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = excluded.offset_ms',
+      [partnerId, offsetMs],
+    );
   }
 
   resetPartner(partnerId: string): Promise<PartnerReset> {
     return this.transaction(async () => {
       await this.#lock('rules', partnerId); // first, before any row lock (see the top of this file)
-      const count = async (table: string) => (await this.#query(`DELETE FROM ${table} WHERE partner_id = $1`, [partnerId])).rowCount ?? 0;
-      const reset = { carts: await count('carts'), orders: await count('orders'), recordedRequests: await count('recorded_requests') };
+      const count = async (table: string) =>
+        (await this.#query(`DELETE FROM ${table} WHERE partner_id = $1`, [partnerId])).rowCount ?? 0;
+      const reset = {
+        carts: await count('carts'),
+        orders: await count('orders'),
+        recordedRequests: await count('recorded_requests'),
+      };
       await count('purchased_seats');
       await count('partner_clocks');
       await count('forced_rules');
@@ -454,12 +530,23 @@ export class PostgresStore implements Store {
   insertRule(partnerId: string, stored: StoredRule, maxRules: number): Promise<boolean> {
     return this.transaction(async () => {
       await this.#lock('rules', partnerId); // the count stays true until the insert commits
-      const { rows } = await this.#query<{ rules: string }>('SELECT COUNT(*) AS rules FROM forced_rules WHERE partner_id = $1', [partnerId]);
+      const { rows } = await this.#query<{ rules: string }>(
+        'SELECT COUNT(*) AS rules FROM forced_rules WHERE partner_id = $1',
+        [partnerId],
+      );
       if (Number(rows[0]?.rules ?? 0) >= maxRules) return false;
       // The body's `remaining` is the column's when read (it keeps its place among the keys).
-      await this.#query('INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining, draws) VALUES ($1, $2, $3, $4, $5, $6)', [
-        partnerId, stored.rule.id, stored.rule.operationId, JSON.stringify(stored.rule), stored.rule.remaining, stored.draws ?? null,
-      ]);
+      await this.#query(
+        'INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining, draws) VALUES ($1, $2, $3, $4, $5, $6)',
+        [
+          partnerId,
+          stored.rule.id,
+          stored.rule.operationId,
+          JSON.stringify(stored.rule),
+          stored.rule.remaining,
+          stored.draws ?? null,
+        ],
+      );
       return true;
     });
   }
@@ -472,14 +559,27 @@ export class PostgresStore implements Store {
     await this.#lock('rules', partnerId); // inside a transaction: the rules stay as read until it ends
     const { rows } =
       operationId === undefined
-        ? await this.#query<RuleRow>('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = $1 ORDER BY seq', [partnerId])
-        : await this.#query<RuleRow>('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = $1 AND operation_id = $2 ORDER BY seq', [partnerId, operationId]);
+        ? await this.#query<RuleRow>(
+            'SELECT body, remaining, draws FROM forced_rules WHERE partner_id = $1 ORDER BY seq',
+            [partnerId],
+          )
+        : await this.#query<RuleRow>(
+            'SELECT body, remaining, draws FROM forced_rules WHERE partner_id = $1 AND operation_id = $2 ORDER BY seq',
+            [partnerId, operationId],
+          );
     return rows.map(storedRule);
   }
 
   async updateRule(partnerId: string, stored: StoredRule): Promise<void> {
-    if (stored.rule.remaining <= 0) await this.#query('DELETE FROM forced_rules WHERE partner_id = $1 AND id = $2', [partnerId, stored.rule.id]);
-    else await this.#query('UPDATE forced_rules SET remaining = $1, draws = $2 WHERE partner_id = $3 AND id = $4', [stored.rule.remaining, stored.draws ?? null, partnerId, stored.rule.id]);
+    if (stored.rule.remaining <= 0)
+      await this.#query('DELETE FROM forced_rules WHERE partner_id = $1 AND id = $2', [partnerId, stored.rule.id]);
+    else
+      await this.#query('UPDATE forced_rules SET remaining = $1, draws = $2 WHERE partner_id = $3 AND id = $4', [
+        stored.rule.remaining,
+        stored.draws ?? null,
+        partnerId,
+        stored.rule.id,
+      ]);
   }
 
   deleteRules(partnerId: string): Promise<number> {
@@ -491,9 +591,10 @@ export class PostgresStore implements Store {
 
   async addJournalEntry(partnerId: string, entry: JournalEntry): Promise<void> {
     if (!this.#current()) return this.#journalInserts.add({ partnerId, entry });
-    await this.#query('INSERT INTO sandbox_journal (partner_id, at_ms, request_id, correlation_id, entry) VALUES ($1, $2, $3, $4, $5)', [
-      partnerId, Date.parse(entry.at), entry.requestId, entry.correlationId, JSON.stringify(entry),
-    ]);
+    await this.#query(
+      'INSERT INTO sandbox_journal (partner_id, at_ms, request_id, correlation_id, entry) VALUES ($1, $2, $3, $4, $5)',
+      [partnerId, Date.parse(entry.at), entry.requestId, entry.correlationId, JSON.stringify(entry)],
+    );
   }
 
   async journalEntries(partnerId: string, query: JournalQuery): Promise<JournalEntry[]> {
@@ -524,7 +625,10 @@ export class PostgresStore implements Store {
   }
 
   async customersWithOrders(partnerId: string): Promise<number> {
-    const { rows } = await this.#query<{ customers: string }>('SELECT COUNT(DISTINCT customer_id) AS customers FROM orders WHERE partner_id = $1', [partnerId]);
+    const { rows } = await this.#query<{ customers: string }>(
+      'SELECT COUNT(DISTINCT customer_id) AS customers FROM orders WHERE partner_id = $1',
+      [partnerId],
+    );
     return Number(rows[0]?.customers ?? 0);
   }
 
@@ -539,15 +643,31 @@ export class PostgresStore implements Store {
     return new Map(skus.map((sku) => [sku, bought.get(sku) ?? 0]));
   }
 
-  async findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): Promise<RecordedRequest | undefined> {
+  async findRecordedRequest(
+    partnerId: string,
+    requestId: string,
+    recordedSince: number,
+  ): Promise<RecordedRequest | undefined> {
     await this.#lock('request', partnerId, requestId); // a retry waits for the answer being recorded
-    const { rows } = await this.#query<{ fingerprint: string; status: number; body: string; etag: string | null; recorded_at: string }>(
+    const { rows } = await this.#query<{
+      fingerprint: string;
+      status: number;
+      body: string;
+      etag: string | null;
+      recorded_at: string;
+    }>(
       'SELECT fingerprint, status, body, etag, recorded_at FROM recorded_requests WHERE partner_id = $1 AND request_id = $2 AND recorded_at >= $3',
       [partnerId, requestId, recordedSince],
     );
     const row = rows[0];
     if (!row) return undefined;
-    return { fingerprint: row.fingerprint, status: row.status, body: row.body, ...(row.etag === null ? {} : { etag: row.etag }), recordedAt: Number(row.recorded_at) };
+    return {
+      fingerprint: row.fingerprint,
+      status: row.status,
+      body: row.body,
+      ...(row.etag === null ? {} : { etag: row.etag }),
+      recordedAt: Number(row.recorded_at),
+    };
   }
 
   async recordRequest(partnerId: string, requestId: string, record: RecordedRequest): Promise<void> {
@@ -590,13 +710,19 @@ async function migrate(client: PoolClient, target: string): Promise<void> {
       one boolean PRIMARY KEY DEFAULT true CHECK (one),
       version integer NOT NULL
     )`);
-    const current = (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0]?.version ?? 0;
+    const current =
+      (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0]?.version ?? 0;
     if (current > SCHEMA_VERSION) {
-      throw new PostgresOpenError(`the database ${target} has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; use a newer server`);
+      throw new PostgresOpenError(
+        `the database ${target} has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; use a newer server`,
+      );
     }
     for (let version = current; version < SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version] ?? '');
     if (current < SCHEMA_VERSION) {
-      await client.query('INSERT INTO schema_version (version) VALUES ($1) ON CONFLICT (one) DO UPDATE SET version = excluded.version', [SCHEMA_VERSION]);
+      await client.query(
+        'INSERT INTO schema_version (version) VALUES ($1) ON CONFLICT (one) DO UPDATE SET version = excluded.version',
+        [SCHEMA_VERSION],
+      );
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -178,7 +178,13 @@ export class SqliteStore implements Store {
   readonly #journalInserts = new TickBatch<{ partnerId: string; entry: JournalEntry }, void>((items) =>
     this.#write(() => {
       for (const { partnerId, entry } of items) {
-        this.#statements.addJournalEntry.run(partnerId, Date.parse(entry.at), entry.requestId, entry.correlationId, JSON.stringify(entry));
+        this.#statements.addJournalEntry.run(
+          partnerId,
+          Date.parse(entry.at),
+          entry.requestId,
+          entry.correlationId,
+          JSON.stringify(entry),
+        );
       }
       return items.map(() => undefined);
     }, false),
@@ -200,12 +206,18 @@ export class SqliteStore implements Store {
       // synchronous = FULL: a write is on disk before its answer is sent, so even a power loss keeps every
       // acknowledged write. It costs an fsync per commit (measured: NORMAL would take 3-4 times more writes
       // a second); a process crash alone would not need it in WAL mode.
-      this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs}; PRAGMA foreign_keys = ON;`);
+      this.#db.exec(
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = ${busyTimeoutMs}; PRAGMA foreign_keys = ON;`,
+      );
       this.#migrate();
     } catch (error) {
       if (error instanceof StoreOpenError) throw error;
       const message = (error as Error).message;
-      throw new StoreOpenError(/not a database|file is encrypted/i.test(message) ? `${path} is not an SQLite database` : `${path} cannot be opened: ${message}`);
+      throw new StoreOpenError(
+        /not a database|file is encrypted/i.test(message)
+          ? `${path} is not an SQLite database`
+          : `${path} cannot be opened: ${message}`,
+      );
     }
     if (path !== ':memory:') {
       const presence = announcePresence(`${path}-processes`);
@@ -217,23 +229,37 @@ export class SqliteStore implements Store {
       findCart: db.prepare('SELECT body, etag FROM carts WHERE partner_id = ? AND customer_id = ? AND id = ?'),
       insertCart: db.prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)'),
       updateCart: db.prepare('UPDATE carts SET body = ?, etag = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
-      ordersOfCart: db.prepare('SELECT order_group, body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? AND cart_id = ?'),
+      ordersOfCart: db.prepare(
+        'SELECT order_group, body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? AND cart_id = ?',
+      ),
       // created_seq orders one owner's orders (listOrders); numbering per owner lets MAX() use the
       // orders_by_owner index; a MAX over the whole table read every order at every checkout.
       insertOrder: db.prepare(
         `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body, provisioned_at)
          VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM orders WHERE partner_id = ? AND customer_id = ?), ?, ?)`,
       ),
-      updateOrder: db.prepare('UPDATE orders SET body = ?, provisioned_at = ? WHERE partner_id = ? AND customer_id = ? AND id = ?'),
-      releaseSeats: db.prepare('UPDATE purchased_seats SET quantity = MAX(0, quantity - ?) WHERE partner_id = ? AND customer_id = ? AND product_sku = ?'),
-      customersWithOrders: db.prepare('SELECT COUNT(DISTINCT customer_id) AS customers FROM orders WHERE partner_id = ?'),
+      updateOrder: db.prepare(
+        'UPDATE orders SET body = ?, provisioned_at = ? WHERE partner_id = ? AND customer_id = ? AND id = ?',
+      ),
+      releaseSeats: db.prepare(
+        'UPDATE purchased_seats SET quantity = MAX(0, quantity - ?) WHERE partner_id = ? AND customer_id = ? AND product_sku = ?',
+      ),
+      customersWithOrders: db.prepare(
+        'SELECT COUNT(DISTINCT customer_id) AS customers FROM orders WHERE partner_id = ?',
+      ),
       addSeats: db.prepare(
         `INSERT INTO purchased_seats (partner_id, customer_id, product_sku, quantity) VALUES (?, ?, ?, ?)
          ON CONFLICT (partner_id, customer_id, product_sku) DO UPDATE SET quantity = quantity + excluded.quantity`,
       ),
-      findOrder: db.prepare('SELECT body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? AND id = ?'),
-      listOrders: db.prepare('SELECT body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? ORDER BY created_seq DESC'),
-      purchasedSeats: db.prepare('SELECT quantity FROM purchased_seats WHERE partner_id = ? AND customer_id = ? AND product_sku = ?'),
+      findOrder: db.prepare(
+        'SELECT body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? AND id = ?',
+      ),
+      listOrders: db.prepare(
+        'SELECT body, provisioned_at FROM orders WHERE partner_id = ? AND customer_id = ? ORDER BY created_seq DESC',
+      ),
+      purchasedSeats: db.prepare(
+        'SELECT quantity FROM purchased_seats WHERE partner_id = ? AND customer_id = ? AND product_sku = ?',
+      ),
       findRecordedRequest: db.prepare(
         'SELECT fingerprint, status, body, etag, recorded_at FROM recorded_requests WHERE partner_id = ? AND request_id = ? AND recorded_at >= ?',
       ),
@@ -244,21 +270,30 @@ export class SqliteStore implements Store {
       ),
       forgetRequestsBefore: db.prepare('DELETE FROM recorded_requests WHERE recorded_at < ?'),
       clockOffset: db.prepare('SELECT offset_ms FROM partner_clocks WHERE partner_id = ?'),
-      setClockOffset: db.prepare('INSERT INTO partner_clocks (partner_id, offset_ms) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = excluded.offset_ms'),
+      setClockOffset: db.prepare(
+        'INSERT INTO partner_clocks (partner_id, offset_ms) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = excluded.offset_ms',
+      ),
       resetCarts: db.prepare('DELETE FROM carts WHERE partner_id = ?'),
       resetOrders: db.prepare('DELETE FROM orders WHERE partner_id = ?'),
       resetSeats: db.prepare('DELETE FROM purchased_seats WHERE partner_id = ?'),
       resetRequests: db.prepare('DELETE FROM recorded_requests WHERE partner_id = ?'),
       resetClock: db.prepare('DELETE FROM partner_clocks WHERE partner_id = ?'),
       countRules: db.prepare('SELECT COUNT(*) AS rules FROM forced_rules WHERE partner_id = ?'),
-      insertRule: db.prepare('INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining, draws) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertRule: db.prepare(
+        'INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining, draws) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       rules: db.prepare('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = ? ORDER BY rowid'),
-      rulesOf: db.prepare('SELECT body, remaining, draws FROM forced_rules WHERE partner_id = ? AND operation_id = ? ORDER BY rowid'),
+      rulesOf: db.prepare(
+        'SELECT body, remaining, draws FROM forced_rules WHERE partner_id = ? AND operation_id = ? ORDER BY rowid',
+      ),
       updateRule: db.prepare('UPDATE forced_rules SET remaining = ?, draws = ? WHERE partner_id = ? AND id = ?'),
       deleteRule: db.prepare('DELETE FROM forced_rules WHERE partner_id = ? AND id = ?'),
       deleteRules: db.prepare('DELETE FROM forced_rules WHERE partner_id = ?'),
-      addJournalEntry: db.prepare('INSERT INTO sandbox_journal (partner_id, at_ms, request_id, correlation_id, entry) VALUES (?, ?, ?, ?, ?)'),
-      // The partner's newest `window` entries first (the journal's bound, whether trimmed yet or not), then the filters.
+      addJournalEntry: db.prepare(
+        'INSERT INTO sandbox_journal (partner_id, at_ms, request_id, correlation_id, entry) VALUES (?, ?, ?, ?, ?)',
+      ),
+      // The partner's newest `window` entries first (the journal's bound, whether trimmed yet or not), then the
+      // filters.
       journalEntries: db.prepare(
         `SELECT entry FROM (SELECT seq, at_ms, request_id, correlation_id, entry FROM sandbox_journal WHERE partner_id = :partner ORDER BY seq DESC LIMIT :window)
          WHERE at_ms >= :since AND (:requestId IS NULL OR request_id = :requestId) AND (:correlationId IS NULL OR correlation_id = :correlationId)
@@ -268,7 +303,9 @@ export class SqliteStore implements Store {
         `DELETE FROM sandbox_journal WHERE partner_id = :partner
            AND (at_ms < :before OR seq <= (SELECT seq FROM sandbox_journal WHERE partner_id = :partner ORDER BY seq DESC LIMIT 1 OFFSET :keep))`,
       ),
-      sweepJournal: db.prepare(`DELETE FROM sandbox_journal WHERE at_ms < ? AND seq IN (SELECT seq FROM sandbox_journal ORDER BY seq LIMIT ${JOURNAL_SWEEP})`),
+      sweepJournal: db.prepare(
+        `DELETE FROM sandbox_journal WHERE at_ms < ? AND seq IN (SELECT seq FROM sandbox_journal ORDER BY seq LIMIT ${JOURNAL_SWEEP})`,
+      ),
       resetJournal: db.prepare('DELETE FROM sandbox_journal WHERE partner_id = ?'),
     };
   }
@@ -276,7 +313,9 @@ export class SqliteStore implements Store {
   #migrate(): void {
     const current = Number((this.#db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
     if (current > SCHEMA_VERSION)
-      throw new StoreOpenError(`the database has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; use a newer server`);
+      throw new StoreOpenError(
+        `the database has schema version ${current}, newer than this server's ${SCHEMA_VERSION}; use a newer server`,
+      );
     for (let version = current; version < SCHEMA_VERSION; version++) {
       this.#db.exec('BEGIN IMMEDIATE');
       try {
@@ -342,14 +381,17 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs a write: inside the caller's transaction, or in one of its own (`durable`: synced to disk before it resolves). */
+  /**
+   * Runs a write: inside the caller's transaction, or in one of its own (`durable`: synced to disk before it resolves).
+   */
   #write<T>(statements: () => T, durable = true): Promise<T> {
     return this.#transaction(async () => statements(), durable);
   }
 
   findCart(owner: Owner, cartId: string): Promise<StoredCart | undefined> {
     return this.#read(() => {
-      const row = this.#statements.findCart.get(owner.partnerId, owner.customerId, cartId.toLowerCase()) as { body: string; etag: string | null } | undefined;
+      const row = this.#statements.findCart.get(owner.partnerId, owner.customerId, cartId.toLowerCase()) as
+        { body: string; etag: string | null } | undefined;
       if (!row) return undefined;
       const cart = JSON.parse(row.body) as Cart;
       return row.etag === null ? { cart } : { cart, etag: row.etag };
@@ -358,19 +400,35 @@ export class SqliteStore implements Store {
 
   insertCart(owner: Owner, stored: StoredCart): Promise<void> {
     return this.#write(() => {
-      this.#statements.insertCart.run(owner.partnerId, owner.customerId, stored.cart.id, JSON.stringify(stored.cart), stored.etag ?? null);
+      this.#statements.insertCart.run(
+        owner.partnerId,
+        owner.customerId,
+        stored.cart.id,
+        JSON.stringify(stored.cart),
+        stored.etag ?? null,
+      );
     });
   }
 
   updateCart(owner: Owner, stored: StoredCart): Promise<void> {
     return this.#write(() => {
-      this.#statements.updateCart.run(JSON.stringify(stored.cart), stored.etag ?? null, owner.partnerId, owner.customerId, stored.cart.id);
+      this.#statements.updateCart.run(
+        JSON.stringify(stored.cart),
+        stored.etag ?? null,
+        owner.partnerId,
+        owner.customerId,
+        stored.cart.id,
+      );
     });
   }
 
   ordersOfCart(owner: Owner, cartId: string): Promise<Map<string, StoredOrder>> {
     return this.#read(() => {
-      const rows = this.#statements.ordersOfCart.all(owner.partnerId, owner.customerId, cartId) as unknown as (OrderRow & { order_group: string })[];
+      const rows = this.#statements.ordersOfCart.all(
+        owner.partnerId,
+        owner.customerId,
+        cartId,
+      ) as unknown as (OrderRow & { order_group: string })[];
       return new Map(rows.map((row) => [row.order_group, storedOrder(row)]));
     });
   }
@@ -378,49 +436,76 @@ export class SqliteStore implements Store {
   insertOrder(owner: Owner, cartId: string, orderGroup: string, stored: StoredOrder, seats: Seats[]): Promise<void> {
     return this.#write(() => {
       const { order, provisionedAt } = stored;
-      this.#statements.insertOrder.run(owner.partnerId, owner.customerId, order.id, cartId, orderGroup, owner.partnerId, owner.customerId, JSON.stringify(order), provisionedAt);
-      for (const seat of seats) this.#statements.addSeats.run(owner.partnerId, owner.customerId, seat.productSku, seat.quantity);
+      this.#statements.insertOrder.run(
+        owner.partnerId,
+        owner.customerId,
+        order.id,
+        cartId,
+        orderGroup,
+        owner.partnerId,
+        owner.customerId,
+        JSON.stringify(order),
+        provisionedAt,
+      );
+      for (const seat of seats)
+        this.#statements.addSeats.run(owner.partnerId, owner.customerId, seat.productSku, seat.quantity);
     });
   }
 
   updateOrder(owner: Owner, stored: StoredOrder, releasedSeats: Seats[]): Promise<void> {
     return this.#write(() => {
-      this.#statements.updateOrder.run(JSON.stringify(stored.order), stored.provisionedAt, owner.partnerId, owner.customerId, stored.order.id);
-      for (const seat of releasedSeats) this.#statements.releaseSeats.run(seat.quantity, owner.partnerId, owner.customerId, seat.productSku);
+      this.#statements.updateOrder.run(
+        JSON.stringify(stored.order),
+        stored.provisionedAt,
+        owner.partnerId,
+        owner.customerId,
+        stored.order.id,
+      );
+      for (const seat of releasedSeats)
+        this.#statements.releaseSeats.run(seat.quantity, owner.partnerId, owner.customerId, seat.productSku);
     });
   }
 
   findOrder(owner: Owner, orderId: string): Promise<StoredOrder | undefined> {
     return this.#read(() => {
-      const row = this.#statements.findOrder.get(owner.partnerId, owner.customerId, orderId) as unknown as OrderRow | undefined;
+      const row = this.#statements.findOrder.get(owner.partnerId, owner.customerId, orderId) as unknown as
+        OrderRow | undefined;
       return row ? storedOrder(row) : undefined;
     });
   }
 
   listOrders(owner: Owner): Promise<StoredOrder[]> {
-    return this.#read(() => (this.#statements.listOrders.all(owner.partnerId, owner.customerId) as unknown as OrderRow[]).map(storedOrder));
+    return this.#read(() =>
+      (this.#statements.listOrders.all(owner.partnerId, owner.customerId) as unknown as OrderRow[]).map(storedOrder),
+    );
   }
 
   customersWithOrders(partnerId: string): Promise<number> {
-    return this.#read(() => Number((this.#statements.customersWithOrders.get(partnerId) as { customers: number }).customers));
+    return this.#read(() =>
+      Number((this.#statements.customersWithOrders.get(partnerId) as { customers: number }).customers),
+    );
   }
 
   purchasedSeats(owner: Owner, productSkus: readonly string[]): Promise<Map<string, number>> {
     return this.#read(() => {
       const seats = new Map<string, number>();
       for (const sku of new Set(productSkus)) {
-        const row = this.#statements.purchasedSeats.get(owner.partnerId, owner.customerId, sku) as { quantity: number } | undefined;
+        const row = this.#statements.purchasedSeats.get(owner.partnerId, owner.customerId, sku) as
+          { quantity: number } | undefined;
         seats.set(sku, row ? Number(row.quantity) : 0);
       }
       return seats;
     });
   }
 
-  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): Promise<RecordedRequest | undefined> {
+  findRecordedRequest(
+    partnerId: string,
+    requestId: string,
+    recordedSince: number,
+  ): Promise<RecordedRequest | undefined> {
     return this.#read(() => {
       const row = this.#statements.findRecordedRequest.get(partnerId, requestId, recordedSince) as
-        | { fingerprint: string; status: number; body: string; etag: string | null; recorded_at: number }
-        | undefined;
+        { fingerprint: string; status: number; body: string; etag: string | null; recorded_at: number } | undefined;
       if (!row) return undefined;
       return {
         fingerprint: row.fingerprint,
@@ -434,7 +519,15 @@ export class SqliteStore implements Store {
 
   recordRequest(partnerId: string, requestId: string, record: RecordedRequest): Promise<void> {
     return this.#write(() => {
-      this.#statements.recordRequest.run(partnerId, requestId, record.fingerprint, record.status, record.body, record.etag ?? null, record.recordedAt);
+      this.#statements.recordRequest.run(
+        partnerId,
+        requestId,
+        record.fingerprint,
+        record.status,
+        record.body,
+        record.etag ?? null,
+        record.recordedAt,
+      );
     });
   }
 
@@ -443,7 +536,9 @@ export class SqliteStore implements Store {
   }
 
   clockOffset(partnerId: string): Promise<number> {
-    return this.#read(() => Number((this.#statements.clockOffset.get(partnerId) as { offset_ms: number } | undefined)?.offset_ms ?? 0));
+    return this.#read(() =>
+      Number((this.#statements.clockOffset.get(partnerId) as { offset_ms: number } | undefined)?.offset_ms ?? 0),
+    );
   }
 
   setClockOffset(partnerId: string, offsetMs: number): Promise<void> {
@@ -471,7 +566,14 @@ export class SqliteStore implements Store {
       const s = this.#statements;
       if (Number((s.countRules.get(partnerId) as { rules: number }).rules) >= maxRules) return false;
       // The body's `remaining` is the column's when read (it keeps its place among the keys).
-      s.insertRule.run(partnerId, stored.rule.id, stored.rule.operationId, JSON.stringify(stored.rule), stored.rule.remaining, stored.draws ?? null);
+      s.insertRule.run(
+        partnerId,
+        stored.rule.id,
+        stored.rule.operationId,
+        JSON.stringify(stored.rule),
+        stored.rule.remaining,
+        stored.draws ?? null,
+      );
       return true;
     });
   }
@@ -479,7 +581,9 @@ export class SqliteStore implements Store {
   rules(partnerId: string, operationId?: string): Promise<StoredRule[]> {
     // SQLite's transactions run one at a time: inside one, what is read stays as read.
     return this.#read(() => {
-      const rows = (operationId === undefined ? this.#statements.rules.all(partnerId) : this.#statements.rulesOf.all(partnerId, operationId)) as unknown as RuleRow[];
+      const rows = (operationId === undefined
+        ? this.#statements.rules.all(partnerId)
+        : this.#statements.rulesOf.all(partnerId, operationId)) as unknown as RuleRow[];
       return rows.map(storedRule);
     });
   }
@@ -497,7 +601,16 @@ export class SqliteStore implements Store {
 
   addJournalEntry(partnerId: string, entry: JournalEntry): Promise<void> {
     if (!this.#inTransaction.getStore()) return this.#journalInserts.add({ partnerId, entry });
-    return this.#write(() => void this.#statements.addJournalEntry.run(partnerId, Date.parse(entry.at), entry.requestId, entry.correlationId, JSON.stringify(entry)));
+    return this.#write(
+      () =>
+        void this.#statements.addJournalEntry.run(
+          partnerId,
+          Date.parse(entry.at),
+          entry.requestId,
+          entry.correlationId,
+          JSON.stringify(entry),
+        ),
+    );
   }
 
   journalEntries(partnerId: string, query: JournalQuery): Promise<JournalEntry[]> {
@@ -517,7 +630,10 @@ export class SqliteStore implements Store {
   trimJournal(partnerId: string, keep: number, before: number): Promise<number> {
     return this.#write(() => {
       const s = this.#statements;
-      return Number(s.trimPartnerJournal.run({ partner: partnerId, before, keep }).changes) + Number(s.sweepJournal.run(before).changes);
+      return (
+        Number(s.trimPartnerJournal.run({ partner: partnerId, before, keep }).changes) +
+        Number(s.sweepJournal.run(before).changes)
+      );
     }, false);
   }
 

@@ -24,7 +24,10 @@ export interface StoredCart {
  * with the one log line per request (server/http/request-context.ts).
  */
 export interface RecordedRequest {
-  /** Identifies the request (method, path, body, preconditions): the same id with another fingerprint is another request. */
+  /**
+   * Identifies the request (method, path, body, preconditions): the same id with another fingerprint is another
+   * request.
+   */
   fingerprint: string;
   status: number;
   /** The response body, as sent. */
@@ -90,7 +93,9 @@ export class StoreBusyError extends Error {
   }
 }
 
-/** The database cannot be reached now (a networked store: connection refused or lost); the write was not acknowledged. */
+/**
+ * The database cannot be reached now (a networked store: connection refused or lost); the write was not acknowledged.
+ */
 export class DatabaseUnavailableError extends Error {
   constructor(message = 'the database cannot be reached') {
     super(message);
@@ -120,7 +125,11 @@ export interface Store {
   /** Seats of each product SKU (lower case) bought by the owner's earlier orders; 0 for one never bought. */
   purchasedSeats(owner: Owner, productSkus: readonly string[]): Promise<Map<string, number>>;
   /** The recorded answer to the partner's request id, if it was recorded at or after `recordedSince` (ms). */
-  findRecordedRequest(partnerId: string, requestId: string, recordedSince: number): Promise<RecordedRequest | undefined>;
+  findRecordedRequest(
+    partnerId: string,
+    requestId: string,
+    recordedSince: number,
+  ): Promise<RecordedRequest | undefined>;
   /** Records (or replaces an expired record of) the answer to a partner's request id. */
   recordRequest(partnerId: string, requestId: string, record: RecordedRequest): Promise<void>;
   /** Deletes records older than `time` (ms); returns how many. */

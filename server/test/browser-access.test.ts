@@ -22,7 +22,11 @@ describe('a browser meeting the sandbox', () => {
   it('answers the preflight of a page on a loopback origin before authentication, allowing the call', async () => {
     const preflight = await fetch(`${server.baseUrl}${cartsPath()}`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, ms-requestid' },
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, ms-requestid',
+      },
     });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:5173');
@@ -31,24 +35,33 @@ describe('a browser meeting the sandbox', () => {
   });
 
   it('lets the page read the answer headers clients use', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: { origin: 'http://127.0.0.1:8080' } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)] },
+      headers: { origin: 'http://127.0.0.1:8080' },
+    });
     assert.equal(reply.status, 201);
     assert.equal(reply.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8080');
     const exposed = (reply.headers.get('access-control-expose-headers') ?? '').split(',');
-    for (const name of ['MS-RequestId', 'MS-CorrelationId', 'ETag', 'Retry-After']) assert.ok(exposed.includes(name), `${name} is exposed`);
+    for (const name of ['MS-RequestId', 'MS-CorrelationId', 'ETag', 'Retry-After'])
+      assert.ok(exposed.includes(name), `${name} is exposed`);
     assert.deepEqual(exposed, EXPOSED_HEADERS);
   });
 
   it('gives a page on another origin no permission (the browser then blocks the call)', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: { origin: 'https://elsewhere.example' } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)] },
+      headers: { origin: 'https://elsewhere.example' },
+    });
     assert.equal(reply.headers.get('access-control-allow-origin'), null);
   });
 });
 
 describe('CORS_ORIGINS', () => {
   it('loopback allows pages served from this machine only', () => {
-    for (const origin of ['http://localhost:3000', 'https://localhost', 'http://127.0.0.1:5173', 'http://[::1]:8080']) assert.ok(originAllowed(origin, 'loopback'), origin);
-    for (const origin of ['http://localhost.example.com', 'https://example.com', 'file://', 'null']) assert.ok(!originAllowed(origin, 'loopback'), origin);
+    for (const origin of ['http://localhost:3000', 'https://localhost', 'http://127.0.0.1:5173', 'http://[::1]:8080'])
+      assert.ok(originAllowed(origin, 'loopback'), origin);
+    for (const origin of ['http://localhost.example.com', 'https://example.com', 'file://', 'null'])
+      assert.ok(!originAllowed(origin, 'loopback'), origin);
   });
 
   it('a list allows exactly its origins; none allows nothing; * allows any', () => {
@@ -61,7 +74,10 @@ describe('CORS_ORIGINS', () => {
   it('with none, a preflight gets no permission', async () => {
     const closed = await new TestServer({ corsOrigins: 'none' }).start();
     try {
-      const preflight = await fetch(`${closed.baseUrl}${cartsPath()}`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' } });
+      const preflight = await fetch(`${closed.baseUrl}${cartsPath()}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+      });
       assert.equal(preflight.headers.get('access-control-allow-origin'), null);
     } finally {
       await closed.stop();

@@ -19,7 +19,8 @@ function linksIn(value: unknown): { uri: string; method: string }[] {
   if (Array.isArray(value)) return value.flatMap(linksIn);
   if (value === null || typeof value !== 'object') return [];
   const node = value as Record<string, unknown>;
-  if (typeof node['uri'] === 'string' && typeof node['method'] === 'string') return [{ uri: node['uri'], method: node['method'] }];
+  if (typeof node['uri'] === 'string' && typeof node['method'] === 'string')
+    return [{ uri: node['uri'], method: node['method'] }];
   return Object.values(node).flatMap(linksIn);
 }
 
@@ -27,8 +28,11 @@ function linksIn(value: unknown): { uri: string; method: string }[] {
 function lineFor(item: CatalogItem): Record<string, unknown> {
   const term = termDurationValues.find((duration) => item.terms[duration]);
   const offers = term ? item.terms[term] : item.termless;
-  const context = Object.fromEntries(item.provisioningVariables.filter((variable) => variable.required)
-    .map((variable) => [variable.name, variable.allowedValues?.[0] ?? randomUUID()]));
+  const context = Object.fromEntries(
+    item.provisioningVariables
+      .filter((variable) => variable.required)
+      .map((variable) => [variable.name, variable.allowedValues?.[0] ?? randomUUID()]),
+  );
   return {
     catalogItemId: item.catalogItemId,
     quantity: item.minQuantity,
@@ -41,7 +45,9 @@ function lineFor(item: CatalogItem): Record<string, unknown> {
 
 /** The lines of a cart that buys the item: with its base first when it is an add-on. */
 function cartFor(item: CatalogItem): Record<string, unknown>[] {
-  const bases = item.addOnOf.map((productId) => findProduct(catalog, productId)?.items[0]).filter((base) => base !== undefined);
+  const bases = item.addOnOf
+    .map((productId) => findProduct(catalog, productId)?.items[0])
+    .filter((base) => base !== undefined);
   return [...bases.map(lineFor), lineFor(item)].map((line, index) => ({ id: index, ...line }));
 }
 
@@ -52,7 +58,7 @@ async function get(server: TestServer, uri: string) {
 describe('catalog discovery over HTTP', () => {
   const server = useTestServer({}, { once: true });
 
-  it('the integrator\'s walk: product, SKU, availability, and its catalogItemId buys a cart line', async () => {
+  it("the integrator's walk: product, SKU, availability, and its catalogItemId buys a cart line", async () => {
     const products = await server.call('GET', '/v1/products?country=US&targetView=OnlineServices');
     assert.equal(products.status, 200, JSON.stringify(products.body));
     const product = products.body.items.find((p: any) => p.title === 'Office 365 E5 without Audio Conferencing');
@@ -72,7 +78,16 @@ describe('catalog discovery over HTTP', () => {
     assert.deepEqual(availability.body, listed);
 
     const cart = await server.call('POST', cartsPath(), {
-      body: { lineItems: [{ catalogItemId: availability.body.catalogItemId, quantity: sku.minimumQuantity, termDuration: 'P1M', billingCycle: sku.supportedBillingCycles[0] }] },
+      body: {
+        lineItems: [
+          {
+            catalogItemId: availability.body.catalogItemId,
+            quantity: sku.minimumQuantity,
+            termDuration: 'P1M',
+            billingCycle: sku.supportedBillingCycles[0],
+          },
+        ],
+      },
     });
     assert.equal(cart.status, 201, JSON.stringify(cart.body));
     assert.equal(cart.body.lineItems[0].catalogItemId, availability.body.catalogItemId);
@@ -82,7 +97,9 @@ describe('catalog discovery over HTTP', () => {
 
   it('every link of every catalog answer resolves, in every market, from every view', async () => {
     const seen = new Set<string>();
-    const queue = [...catalog.markets.keys()].flatMap((country) => targetViewValues.map((view) => `/products?country=${country}&targetView=${view}`));
+    const queue = [...catalog.markets.keys()].flatMap((country) =>
+      targetViewValues.map((view) => `/products?country=${country}&targetView=${view}`),
+    );
     while (queue.length > 0) {
       const uri = queue.shift()!;
       if (seen.has(uri)) continue;
@@ -98,14 +115,22 @@ describe('catalog discovery over HTTP', () => {
     for (const item of catalog.items.filter(isProductCatalogItem)) {
       const [productId, skuId, availabilityId] = item.catalogItemId.split(':');
       for (const country of item.markets) {
-        assert.ok(seen.has(`/products/${productId}/skus/${skuId}/availabilities/${availabilityId}?country=${country}`), `${item.catalogItemId} in ${country}`);
+        assert.ok(
+          seen.has(`/products/${productId}/skus/${skuId}/availabilities/${availabilityId}?country=${country}`),
+          `${item.catalogItemId} in ${country}`,
+        );
       }
     }
   });
 
-  it('the catalog links of the order lines checkout makes resolve, for every catalog item, in the customer\'s country', async () => {
-    const bought: [customer: string, item: CatalogItem][] = catalog.items.filter(isProductCatalogItem).map((item) => [CUSTOMER, item]);
-    bought.push([GB_CUSTOMER, catalog.byId.get('cfq7ttc0lf8s:0001:cfq7ttc0n81h')!], [DE_CUSTOMER, catalog.byId.get('dg7gmgf0d7fv:0001:dg7gmgf0sbx1')!]);
+  it("the catalog links of the order lines checkout makes resolve, for every catalog item, in the customer's country", async () => {
+    const bought: [customer: string, item: CatalogItem][] = catalog.items
+      .filter(isProductCatalogItem)
+      .map((item) => [CUSTOMER, item]);
+    bought.push(
+      [GB_CUSTOMER, catalog.byId.get('cfq7ttc0lf8s:0001:cfq7ttc0n81h')!],
+      [DE_CUSTOMER, catalog.byId.get('dg7gmgf0d7fv:0001:dg7gmgf0sbx1')!],
+    );
     const checked = new Set<string>();
     for (const [customer, item] of bought) {
       const country = customer === CUSTOMER ? 'US' : customer === GB_CUSTOMER ? 'GB' : 'DE';
@@ -138,7 +163,10 @@ describe('catalog discovery over HTTP', () => {
       }
     }
     assert.ok(checked.has(`${catalog.items.find(isProductCatalogItem)!.catalogItemId} US`));
-    assert.ok(checked.has('CFQ7TTC0LF8S:0001:CFQ7TTC0N81H GB') && checked.has('DG7GMGF0D7FV:0001:DG7GMGF0SBX1 DE'), [...checked].join(', '));
+    assert.ok(
+      checked.has('CFQ7TTC0LF8S:0001:CFQ7TTC0N81H GB') && checked.has('DG7GMGF0D7FV:0001:DG7GMGF0SBX1 DE'),
+      [...checked].join(', '),
+    );
     assert.ok(checked.size >= catalog.items.filter(isProductCatalogItem).length, `${checked.size} lines checked`);
   });
 
@@ -149,20 +177,36 @@ describe('catalog discovery over HTTP', () => {
       assert.deepEqual([gb.body.country, gb.body.defaultCurrency], ['GB', { code: 'GBP', symbol: '£' }]);
       assert.equal(gb.body.links.self.uri, '/products/CFQ7TTC0LF8S/skus/0001/availabilities/CFQ7TTC0N81H?country=GB');
       const de = await server.call('GET', '/v1/products/CFQ7TTC0LF8S/skus/0001/availabilities?country=DE');
-      assert.deepEqual(de.body.items.map((a: any) => [a.country, a.defaultCurrency.code]), [['DE', 'EUR'], ['DE', 'EUR']]);
+      assert.deepEqual(
+        de.body.items.map((a: any) => [a.country, a.defaultCurrency.code]),
+        [
+          ['DE', 'EUR'],
+          ['DE', 'EUR'],
+        ],
+      );
     });
 
     it('an item not sold in DE is not found there, and left out of the lists', async () => {
       const us = await server.call('GET', '/v1/products?country=US&targetView=MarketplaceSaaS');
       const de = await server.call('GET', '/v1/products?country=DE&targetView=MarketplaceSaaS');
       assert.ok(us.body.items.some((p: any) => p.id === 'DZH318Z0BXWC'));
-      assert.ok(de.body.items.length > 0 && !de.body.items.some((p: any) => p.id === 'DZH318Z0BXWC'), JSON.stringify(de.body.items.map((p: any) => p.id)));
-      for (const path of ['/v1/products/DZH318Z0BXWC', '/v1/products/DZH318Z0BXWC/skus', '/v1/products/DZH318Z0BXWC/skus/0002/availabilities/DZH318Z0BMRV']) {
+      assert.ok(
+        de.body.items.length > 0 && !de.body.items.some((p: any) => p.id === 'DZH318Z0BXWC'),
+        JSON.stringify(de.body.items.map((p: any) => p.id)),
+      );
+      for (const path of [
+        '/v1/products/DZH318Z0BXWC',
+        '/v1/products/DZH318Z0BXWC/skus',
+        '/v1/products/DZH318Z0BXWC/skus/0002/availabilities/DZH318Z0BMRV',
+      ]) {
         const reply = await server.call('GET', `${path}?country=DE`);
         assert.equal(reply.status, 404, path);
         assertErrorBody(reply.body, 400013);
       }
-      assert.equal((await server.call('GET', '/v1/products/DZH318Z0BXWC/skus/0002/availabilities/DZH318Z0BMRV?country=GB')).status, 200);
+      assert.equal(
+        (await server.call('GET', '/v1/products/DZH318Z0BXWC/skus/0002/availabilities/DZH318Z0BMRV?country=GB')).status,
+        200,
+      );
     });
 
     it('a country the catalog has no market for: 403 with code 2030, on every operation', async () => {
@@ -183,9 +227,14 @@ describe('catalog discovery over HTTP', () => {
     });
   });
 
-  describe('unknown ids: 404 with Partner Center\'s code and error body', () => {
+  describe("unknown ids: 404 with Partner Center's code and error body", () => {
     it('a product (400013), before its SKU or availability', async () => {
-      for (const path of ['/v1/products/CFQ7TTC0ZZZZ', '/v1/products/CFQ7TTC0ZZZZ/skus', '/v1/products/CFQ7TTC0ZZZZ/skus/0001', '/v1/products/CFQ7TTC0ZZZZ/skus/0001/availabilities/CFQ7TTC0N81H']) {
+      for (const path of [
+        '/v1/products/CFQ7TTC0ZZZZ',
+        '/v1/products/CFQ7TTC0ZZZZ/skus',
+        '/v1/products/CFQ7TTC0ZZZZ/skus/0001',
+        '/v1/products/CFQ7TTC0ZZZZ/skus/0001/availabilities/CFQ7TTC0N81H',
+      ]) {
         const reply = await server.call('GET', `${path}?country=US`);
         assert.equal(reply.status, 404, path);
         assertErrorBody(reply.body, 400013);
@@ -197,7 +246,11 @@ describe('catalog discovery over HTTP', () => {
     });
 
     it('a SKU (400018)', async () => {
-      for (const path of ['/v1/products/CFQ7TTC0LF8S/skus/0009', '/v1/products/CFQ7TTC0LF8S/skus/0009/availabilities', '/v1/products/CFQ7TTC0LF8S/skus/0009/availabilities/CFQ7TTC0N81H']) {
+      for (const path of [
+        '/v1/products/CFQ7TTC0LF8S/skus/0009',
+        '/v1/products/CFQ7TTC0LF8S/skus/0009/availabilities',
+        '/v1/products/CFQ7TTC0LF8S/skus/0009/availabilities/CFQ7TTC0N81H',
+      ]) {
         const reply = await server.call('GET', `${path}?country=US`);
         assert.equal(reply.status, 404, path);
         assertErrorBody(reply.body, 400018);
@@ -205,7 +258,10 @@ describe('catalog discovery over HTTP', () => {
     });
 
     it('an availability (400019), saying that availability ids change', async () => {
-      const reply = await server.call('GET', '/v1/products/CFQ7TTC0LF8S/skus/0001/availabilities/CFQ7TTC0K971?country=US');
+      const reply = await server.call(
+        'GET',
+        '/v1/products/CFQ7TTC0LF8S/skus/0001/availabilities/CFQ7TTC0K971?country=US',
+      );
       assert.equal(reply.status, 404);
       assertErrorBody(reply.body, 400019);
       assert.match(reply.body.description, /Availability ids change over time: read the SKU's availabilities again/);
@@ -218,7 +274,10 @@ describe('catalog discovery over HTTP', () => {
         ['/v1/products?country=US&targetView=Everything', 'query.targetView'],
         ['/v1/products?country=US&targetView=OnlineServices&targetSegment=retail', 'query.targetSegment'],
         ['/v1/products/CFQ7TTC0LF8S/skus?country=US&targetSegment=retail', 'query.targetSegment'],
-        ['/v1/products/CFQ7TTC0LF8S/skus/0001/availabilities?country=US&reservationScope=Shared', 'query.reservationScope'],
+        [
+          '/v1/products/CFQ7TTC0LF8S/skus/0001/availabilities?country=US&reservationScope=Shared',
+          'query.reservationScope',
+        ],
         ['/v1/products/CFQ7TTC0LF8S?country=USA', 'query.country'],
         ['/v1/products/CFQ7TTC0LF8S/skus/0001?country=U1', 'query.country'],
       ];
@@ -251,12 +310,21 @@ describe('catalog discovery over HTTP', () => {
     });
 
     it('enumeration values and the country without regard to case, answered in their canonical spelling', async () => {
-      const canonical = await server.call('GET', '/v1/products?country=US&targetView=OnlineServices&targetSegment=commercial&reservationScope=AzurePlan');
-      const loose = await server.call('GET', '/v1/products?country=us&targetView=onlineservices&targetSegment=COMMERCIAL&reservationScope=azureplan');
+      const canonical = await server.call(
+        'GET',
+        '/v1/products?country=US&targetView=OnlineServices&targetSegment=commercial&reservationScope=AzurePlan',
+      );
+      const loose = await server.call(
+        'GET',
+        '/v1/products?country=us&targetView=onlineservices&targetSegment=COMMERCIAL&reservationScope=azureplan',
+      );
       assert.equal(loose.status, 200, JSON.stringify(loose.body));
       assert.ok(loose.body.totalCount > 0);
       assert.deepEqual(loose.body, canonical.body);
-      assert.equal(loose.body.links.self.uri, '/products?country=US&targetView=OnlineServices&targetSegment=commercial&reservationScope=AzurePlan');
+      assert.equal(
+        loose.body.links.self.uri,
+        '/products?country=US&targetView=OnlineServices&targetSegment=commercial&reservationScope=AzurePlan',
+      );
       const skus = await server.call('GET', '/v1/products/cfq7ttc0lf8s/skus?country=us&targetSegment=Commercial');
       assert.equal(skus.status, 200, JSON.stringify(skus.body));
       assert.equal(skus.body.links.self.uri, '/products/CFQ7TTC0LF8S/skus?country=US&targetSegment=commercial');
@@ -274,7 +342,9 @@ describe('catalog discovery over HTTP', () => {
   });
 
   it('needs a token like every /v1 call', async () => {
-    const reply = await server.call('GET', '/v1/products?country=US&targetView=OnlineServices', { headers: { authorization: null } });
+    const reply = await server.call('GET', '/v1/products?country=US&targetView=OnlineServices', {
+      headers: { authorization: null },
+    });
     assert.equal(reply.status, 401);
     assertErrorBody(reply.body, 800001);
   });

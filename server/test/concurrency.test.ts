@@ -10,7 +10,12 @@ import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, TestServer } fro
 import { useTestServer } from './hooks.ts';
 
 /** Office 365 E5 on a yearly term billed annually: another billing cycle, so another order group. */
-const annualE5 = (quantity = 1) => ({ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0VZW5', quantity, billingCycle: 'annual', termDuration: 'P1Y' });
+const annualE5 = (quantity = 1) => ({
+  catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0VZW5',
+  quantity,
+  billingCycle: 'annual',
+  termDuration: 'P1Y',
+});
 
 describe('concurrent writes', () => {
   const server = useTestServer();
@@ -18,13 +23,28 @@ describe('concurrent writes', () => {
   it('100 concurrent checkouts of one cart make one set of orders, and every answer names it', async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(2), annualE5(3)] } });
     assert.equal(new Set(created.body.lineItems.map((line: { orderGroup: string }) => line.orderGroup)).size, 2);
-    const replies = await Promise.all(Array.from({ length: 100 }, () => server.call('POST', checkoutPath(created.body.id))));
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, () => server.call('POST', checkoutPath(created.body.id))),
+    );
     assert.deepEqual(new Set(replies.map((reply) => reply.status)), new Set([201]));
-    const orderSets = new Set(replies.map((reply) => reply.body.orders.map((order: { id: string }) => order.id).sort().join(',')));
+    const orderSets = new Set(
+      replies.map((reply) =>
+        reply.body.orders
+          .map((order: { id: string }) => order.id)
+          .sort()
+          .join(','),
+      ),
+    );
     assert.equal(orderSets.size, 1, 'every checkout answer lists the same orders');
     const orders = await server.call('GET', ordersPath());
     assert.equal(orders.body.totalCount, 2, 'one order per order group, made once');
-    assert.deepEqual(orders.body.items.map((order: { id: string }) => order.id).sort().join(','), [...orderSets][0]);
+    assert.deepEqual(
+      orders.body.items
+        .map((order: { id: string }) => order.id)
+        .sort()
+        .join(','),
+      [...orderSets][0],
+    );
     const cart = await server.call('GET', cartPath(created.body.id));
     assert.equal(cart.body.status, 'Ordered');
   });
@@ -37,19 +57,28 @@ describe('concurrent writes', () => {
     const sent = quantities.map((quantity, index) =>
       index === 15
         ? server.call('POST', checkoutPath(id)).then((reply) => ({ kind: 'checkout' as const, quantity: 0, reply }))
-        : server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(quantity)] } }).then((reply) => ({ kind: 'update' as const, quantity, reply })),
+        : server
+            .call('PUT', cartPath(id), { body: { lineItems: [e5Line(quantity)] } })
+            .then((reply) => ({ kind: 'update' as const, quantity, reply })),
     );
     const results = await Promise.all(sent);
     const checkout = results.find((result) => result.kind === 'checkout');
     assert.equal(checkout?.reply.status, 201);
     const updates = results.filter((result) => result.kind === 'update');
     for (const update of updates) {
-      assert.ok(update.reply.status === 201 || (update.reply.status === 400 && update.reply.body.code === 800065), `update answered ${update.reply.status}`);
+      assert.ok(
+        update.reply.status === 201 || (update.reply.status === 400 && update.reply.body.code === 800065),
+        `update answered ${update.reply.status}`,
+      );
     }
     const cart = await server.call('GET', cartPath(id));
     assert.equal(cart.body.status, 'Ordered');
     const [order] = checkout!.reply.body.orders;
-    assert.equal(order.lineItems[0].quantity, cart.body.lineItems[0].quantity, 'the order holds what the cart holds: never changed after ordering');
+    assert.equal(
+      order.lineItems[0].quantity,
+      cart.body.lineItems[0].quantity,
+      'the order holds what the cart holds: never changed after ordering',
+    );
     // Which updates arrive before the checkout is up to the connections; whatever the order, the
     // ordered quantity is the creation's or one an acknowledged update set, and none came after it.
     const accepted = updates.filter((update) => update.reply.status === 201);
@@ -70,33 +99,70 @@ describe('concurrent writes', () => {
     const read = await server.call('GET', cartPath(id));
     const etag = read.headers.get('etag');
     assert.match(etag ?? '', /^"[A-Za-z0-9_-]+"$/);
-    assert.equal(created.headers.get('etag'), etag, 'the create answer and a read of the same cart carry the same ETag');
-    assert.equal((await server.call('GET', cartPath(id))).headers.get('etag'), etag, 'stable while the cart does not change');
+    assert.equal(
+      created.headers.get('etag'),
+      etag,
+      'the create answer and a read of the same cart carry the same ETag',
+    );
+    assert.equal(
+      (await server.call('GET', cartPath(id))).headers.get('etag'),
+      etag,
+      'stable while the cart does not change',
+    );
 
-    const updated = await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(2)] }, headers: { 'if-match': etag } });
+    const updated = await server.call('PUT', cartPath(id), {
+      body: { lineItems: [e5Line(2)] },
+      headers: { 'if-match': etag },
+    });
     assert.equal(updated.status, 201);
     const newEtag = updated.headers.get('etag');
     assert.notEqual(newEtag, etag);
     assert.equal((await server.call('GET', cartPath(id))).headers.get('etag'), newEtag);
 
-    const stale = await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(9)] }, headers: { 'if-match': etag } });
+    const stale = await server.call('PUT', cartPath(id), {
+      body: { lineItems: [e5Line(9)] },
+      headers: { 'if-match': etag },
+    });
     assert.equal(stale.status, 412);
     assert.equal(stale.body.code, 412);
-    assert.match(stale.body.description, new RegExp(`has changed since the version in If-Match; its ETag is now ${newEtag}`));
-    assert.equal((await server.call('GET', cartPath(id))).body.lineItems[0].quantity, 2, 'the refused update changed nothing');
+    assert.match(
+      stale.body.description,
+      new RegExp(`has changed since the version in If-Match; its ETag is now ${newEtag}`),
+    );
+    assert.equal(
+      (await server.call('GET', cartPath(id))).body.lineItems[0].quantity,
+      2,
+      'the refused update changed nothing',
+    );
 
-    const weak = await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(9)] }, headers: { 'if-match': `W/${newEtag}` } });
+    const weak = await server.call('PUT', cartPath(id), {
+      body: { lineItems: [e5Line(9)] },
+      headers: { 'if-match': `W/${newEtag}` },
+    });
     assert.equal(weak.status, 412, 'If-Match compares strongly: a weak tag never matches');
-    const listed = await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(3)] }, headers: { 'if-match': `${etag}, ${newEtag}` } });
+    const listed = await server.call('PUT', cartPath(id), {
+      body: { lineItems: [e5Line(3)] },
+      headers: { 'if-match': `${etag}, ${newEtag}` },
+    });
     assert.equal(listed.status, 201, 'any tag of a list may match');
-    const any = await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(4)] }, headers: { 'if-match': '*' } });
+    const any = await server.call('PUT', cartPath(id), {
+      body: { lineItems: [e5Line(4)] },
+      headers: { 'if-match': '*' },
+    });
     assert.equal(any.status, 201);
   });
 
   it('If-Match: of two updates made from the same read, exactly one applies', async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
     const etag = created.headers.get('etag')!;
-    const replies = await Promise.all([5, 6].map((quantity) => server.call('PUT', cartPath(created.body.id), { body: { lineItems: [e5Line(quantity)] }, headers: { 'if-match': etag } })));
+    const replies = await Promise.all(
+      [5, 6].map((quantity) =>
+        server.call('PUT', cartPath(created.body.id), {
+          body: { lineItems: [e5Line(quantity)] },
+          headers: { 'if-match': etag },
+        }),
+      ),
+    );
     assert.deepEqual(replies.map((reply) => reply.status).sort(), [201, 412]);
     const winner = replies.find((reply) => reply.status === 201)!;
     assert.deepEqual((await server.call('GET', cartPath(created.body.id))).body, winner.body);
@@ -123,7 +189,9 @@ describe('a database kept locked by another process', () => {
     const requestId = randomUUID();
     try {
       other.exec('BEGIN IMMEDIATE'); // another writer holds the lock for longer than the server waits
-      const refused = await server.call('POST', checkoutPath(created.body.id), { headers: { 'ms-requestid': requestId } });
+      const refused = await server.call('POST', checkoutPath(created.body.id), {
+        headers: { 'ms-requestid': requestId },
+      });
       assert.equal(refused.status, 409);
       assert.equal(refused.body.code, 800064);
       assert.match(refused.body.description, /being processed by another request/);

@@ -24,7 +24,8 @@ describe('two server processes on one SQLite file share the test controls', func
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'controls-shared-'));
     const databasePath = join(dir, 'sandbox.db');
-    servers = [await ServerProcess.start({ databasePath }), await ServerProcess.start({ databasePath })]; // the first creates the schema
+    // the first creates the schema
+    servers = [await ServerProcess.start({ databasePath }), await ServerProcess.start({ databasePath })];
     authorization = `Bearer ${await token(PARTNER)}`;
   });
   after(async () => {
@@ -32,7 +33,13 @@ describe('two server processes on one SQLite file share the test controls', func
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(index: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  async function call(
+    index: number,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     const response = await fetch(`${servers[index % 2]!.baseUrl}${path}`, {
       method,
       headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -43,21 +50,41 @@ describe('two server processes on one SQLite file share the test controls', func
   }
 
   it('a rule set through one forces the answer on the other, and fires its times once across both', async () => {
-    const created = await call(0, 'POST', '/sandbox/rules', { operationId: 'listOrders', times: 3, effect: { type: 'status', status: 503 } });
+    const created = await call(0, 'POST', '/sandbox/rules', {
+      operationId: 'listOrders',
+      times: 3,
+      effect: { type: 'status', status: 503 },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal((await call(1, 'GET', ordersPath())).status, 503, 'the other process applies it');
     const replies = await Promise.all(Array.from({ length: 30 }, (_, index) => call(index, 'GET', ordersPath())));
-    assert.equal(replies.filter((reply) => reply.status === 503).length, 2, replies.map((reply) => reply.status).join(','));
-    assert.ok(replies.every((reply) => reply.status === 503 || reply.status === 200), replies.map((reply) => reply.status).join(','));
+    assert.equal(
+      replies.filter((reply) => reply.status === 503).length,
+      2,
+      replies.map((reply) => reply.status).join(','),
+    );
+    assert.ok(
+      replies.every((reply) => reply.status === 503 || reply.status === 200),
+      replies.map((reply) => reply.status).join(','),
+    );
     assert.equal((await call(0, 'GET', '/sandbox/rules')).body.totalCount, 0);
   });
 
   it('the journal read through either shows what both served, each naming its process', async () => {
-    await call(0, 'GET', ordersPath(), undefined, { 'MS-CorrelationId': 'shared-file-flow', 'MS-RequestId': 'shared-0' });
-    await call(1, 'GET', ordersPath(), undefined, { 'MS-CorrelationId': 'shared-file-flow', 'MS-RequestId': 'shared-1' });
+    await call(0, 'GET', ordersPath(), undefined, {
+      'MS-CorrelationId': 'shared-file-flow',
+      'MS-RequestId': 'shared-0',
+    });
+    await call(1, 'GET', ordersPath(), undefined, {
+      'MS-CorrelationId': 'shared-file-flow',
+      'MS-RequestId': 'shared-1',
+    });
     for (const index of [0, 1]) {
       const items = (await call(index, 'GET', '/sandbox/journal?correlationId=shared-file-flow')).body.items;
-      assert.deepEqual(items.map((entry: { requestId: string }) => entry.requestId), ['shared-1', 'shared-0']);
+      assert.deepEqual(
+        items.map((entry: { requestId: string }) => entry.requestId),
+        ['shared-1', 'shared-0'],
+      );
       assert.deepEqual(
         items.map((entry: { instance: string }) => entry.instance.split(':').at(-1)),
         [String(servers[1]!.pid), String(servers[0]!.pid)],
@@ -74,7 +101,9 @@ async function assertUpgraded(store: Store, cartId: string): Promise<void> {
   assert.equal(await store.insertRule(owner.partnerId, rule, 100), true);
   assert.deepEqual(await store.rules(owner.partnerId), [rule]);
   await store.addJournalEntry(owner.partnerId, journalEntry('after-upgrade'));
-  assert.deepEqual(await store.journalEntries(owner.partnerId, { window: 1000, since: 0, limit: 10 }), [journalEntry('after-upgrade')]);
+  assert.deepEqual(await store.journalEntries(owner.partnerId, { window: 1000, since: 0, limit: 10 }), [
+    journalEntry('after-upgrade'),
+  ]);
 }
 
 describe('a database of the schema before the controls were stored upgrades', function () {
@@ -87,7 +116,9 @@ describe('a database of the schema before the controls were stored upgrades', fu
       const old = new DatabaseSync(path);
       old.exec(`${sqlite.MIGRATIONS.slice(0, 6).join(';\n')}; PRAGMA user_version = 6;`);
       const kept = cart();
-      old.prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)').run(owner.partnerId, owner.customerId, kept.id, JSON.stringify(kept), '"v"');
+      old
+        .prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)')
+        .run(owner.partnerId, owner.customerId, kept.id, JSON.stringify(kept), '"v"');
       old.prepare('INSERT INTO partner_clocks VALUES (?, ?)').run(owner.partnerId, 5000);
       old.close();
       const store = new sqlite.SqliteStore(path);
@@ -98,7 +129,10 @@ describe('a database of the schema before the controls were stored upgrades', fu
       }
       const db = new DatabaseSync(path);
       try {
-        assert.equal(Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version), sqlite.SCHEMA_VERSION);
+        assert.equal(
+          Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version),
+          sqlite.SCHEMA_VERSION,
+        );
         assert.equal((db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
       } finally {
         db.close();
@@ -115,8 +149,16 @@ describe('a database of the schema before the controls were stored upgrades', fu
     const kept = cart();
     try {
       await client.query(postgres.MIGRATIONS.slice(0, 3).join(';\n'));
-      await client.query('CREATE TABLE schema_version (one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL); INSERT INTO schema_version (version) VALUES (3)');
-      await client.query('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES ($1, $2, $3, $4, $5)', [owner.partnerId, owner.customerId, kept.id, JSON.stringify(kept), '"v"']);
+      await client.query(
+        'CREATE TABLE schema_version (one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL); INSERT INTO schema_version (version) VALUES (3)',
+      );
+      await client.query('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES ($1, $2, $3, $4, $5)', [
+        owner.partnerId,
+        owner.customerId,
+        kept.id,
+        JSON.stringify(kept),
+        '"v"',
+      ]);
       await client.query('INSERT INTO partner_clocks VALUES ($1, $2)', [owner.partnerId, 5000]);
     } finally {
       await client.end();

@@ -23,7 +23,9 @@ export class DatabaseDigest {
     const hash = createHash('sha256');
     const version = this.#db.prepare('PRAGMA user_version').get() as { user_version: number };
     hash.update(`user_version=${version.user_version}\n`);
-    const objects = this.#db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all() as {
+    const objects = this.#db
+      .prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name')
+      .all() as {
       type: string;
       name: string;
       sql: string | null;
@@ -41,9 +43,14 @@ export class DatabaseDigest {
 
   /** The number of rows of each table (for messages). */
   counts(): Record<string, number> {
-    const tables = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    const tables = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[];
     return Object.fromEntries(
-      tables.map(({ name }) => [name, Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n)]),
+      tables.map(({ name }) => [
+        name,
+        Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n),
+      ]),
     );
   }
 

@@ -1,6 +1,16 @@
 // Every failure leaves as Partner Center's error body, with the right status and code, and changes nothing.
 import assert from 'node:assert/strict';
-import { cartPath, cartsPath, checkoutPath, CUSTOMER, e5Line, fieldsOf, OTHER_PARTNER, ordersPath, TestServer, token } from './harness.ts';
+import {
+  cartPath,
+  cartsPath,
+  checkoutPath,
+  CUSTOMER,
+  e5Line,
+  fieldsOf,
+  OTHER_PARTNER,
+  ordersPath,
+  token,
+} from './harness.ts';
 import { assertErrorBody, useTestServer } from './hooks.ts';
 
 describe('errors over HTTP', () => {
@@ -12,18 +22,27 @@ describe('errors over HTTP', () => {
       ['a Basic credential', async () => 'Basic dXNlcjpwYXNz'],
       ['a token that is not a JWT', async () => 'Bearer not-a-token'],
       ['an expired token', async () => `Bearer ${await token('5f4c2b1a-9d3e-4f60-8a7b-1c2d3e4f5a6b', 'u', '-1h')}`],
-      ['a token signed with another secret', async () => {
-        const { mintToken } = await import('../auth.ts');
-        return `Bearer ${await mintToken({ secret: 'another-secret-another-secret-0123456789', tenantId: 't', userId: 'u' })}`;
-      }],
-      ['an unsigned token (alg none)', async () => {
-        const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-        return `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tid: 't', exp: Math.floor(Date.now() / 1000) + 600 })}.`;
-      }],
+      [
+        'a token signed with another secret',
+        async () => {
+          const { mintToken } = await import('../auth.ts');
+          return `Bearer ${await mintToken({ secret: 'another-secret-another-secret-0123456789', tenantId: 't', userId: 'u' })}`;
+        },
+      ],
+      [
+        'an unsigned token (alg none)',
+        async () => {
+          const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+          return `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tid: 't', exp: Math.floor(Date.now() / 1000) + 600 })}.`;
+        },
+      ],
     ];
     for (const [name, authorization] of cases) {
       it(name, async () => {
-        const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line()] }, headers: { authorization: await authorization() } });
+        const reply = await server.call('POST', cartsPath(), {
+          body: { lineItems: [e5Line()] },
+          headers: { authorization: await authorization() },
+        });
         assert.equal(reply.status, 401);
         assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer/);
         assertErrorBody(reply.body, 800001);
@@ -34,7 +53,8 @@ describe('errors over HTTP', () => {
   it('an integer in the path written as anything but digits (a blank, hexadecimal, a fraction) is 400 naming the parameter, as "abc" is', async () => {
     const cart = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line()] } });
     const orderId: string = (await server.call('POST', checkoutPath(cart.body.id))).body.orders[0].id;
-    const links = (lineItemNumber: string) => server.call('GET', `${ordersPath()}/${orderId}/lineitems/${lineItemNumber}/activationlinks`);
+    const links = (lineItemNumber: string) =>
+      server.call('GET', `${ordersPath()}/${orderId}/lineitems/${lineItemNumber}/activationlinks`);
     assert.equal((await links('0')).status, 200, 'line 0 of the order exists');
     for (const written of ['%20', '0x0', '0.0', '%200', 'abc']) {
       const reply = await links(written);
@@ -44,7 +64,7 @@ describe('errors over HTTP', () => {
     }
   });
 
-  it('another partner\'s cart and orders are 404 for every operation, exactly like missing ones, and stay unchanged', async () => {
+  it("another partner's cart and orders are 404 for every operation, exactly like missing ones, and stay unchanged", async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line()] } });
     const id = created.body.id;
     const other = { authorization: `Bearer ${await token(OTHER_PARTNER)}` };
@@ -72,12 +92,23 @@ describe('errors over HTTP', () => {
 
   it('a body that breaks the schema is 400 800002 naming every failing field', async () => {
     const reply = await server.call('POST', cartsPath(), {
-      body: { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 0, billingCycle: 'weekly', colour: 'red' }] },
+      body: {
+        lineItems: [
+          { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 0, billingCycle: 'weekly', colour: 'red' },
+        ],
+      },
     });
     assert.equal(reply.status, 400);
     assertErrorBody(reply.body, 800002);
-    assert.deepEqual(fieldsOf(reply.body.data).sort(), ['body.lineItems[0].billingCycle', 'body.lineItems[0].colour', 'body.lineItems[0].quantity']);
-    assert.match(reply.body.data.find((d: string) => d.startsWith('body.lineItems[0].quantity: ')), /must be >= 1/);
+    assert.deepEqual(fieldsOf(reply.body.data).sort(), [
+      'body.lineItems[0].billingCycle',
+      'body.lineItems[0].colour',
+      'body.lineItems[0].quantity',
+    ]);
+    assert.match(
+      reply.body.data.find((d: string) => d.startsWith('body.lineItems[0].quantity: ')),
+      /must be >= 1/,
+    );
     // An unknown property is no error of its own (Partner Center ignores it), but it is named.
     assert.equal(reply.body.data.at(-1), 'body.lineItems[0].colour: is not a property of this request and was ignored');
     assert.equal(reply.headers.get('sandbox-ignored-properties'), 'body.lineItems[0].colour');
@@ -94,7 +125,9 @@ describe('errors over HTTP', () => {
 
   it('a date-time that cannot exist (hour 25, 30 February, month 13) is 400 naming it', async () => {
     for (const value of ['2026-01-01T25:00:00Z', '2026-02-30T10:00:00Z', '2026-13-01T00:00:00Z']) {
-      const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { customTermEndDate: value })] } });
+      const reply = await server.call('POST', cartsPath(), {
+        body: { lineItems: [e5Line(1, { customTermEndDate: value })] },
+      });
       assert.equal(reply.status, 400, value);
       assertErrorBody(reply.body, 800002);
       assert.deepEqual(fieldsOf(reply.body.data), ['body.lineItems[0].customTermEndDate'], value);
@@ -109,11 +142,22 @@ describe('errors over HTTP', () => {
   });
 
   it('repeated line ids are no error: the lines are numbered in order, add-ons included', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { id: 4 }), e5Line(2, { id: 4 }), e5Line(3, { id: 9 })] } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1, { id: 4 }), e5Line(2, { id: 4 }), e5Line(3, { id: 9 })] },
+    });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
-    assert.deepEqual(reply.body.lineItems.map((line: { id: number }) => line.id), [0, 1, 2]);
-    const unique = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { id: 4 }), e5Line(2), e5Line(3, { id: 0 })] } });
-    assert.deepEqual(unique.body.lineItems.map((line: { id: number }) => line.id), [4, 1, 0], 'unique ids are kept; a line without one gets the lowest free id');
+    assert.deepEqual(
+      reply.body.lineItems.map((line: { id: number }) => line.id),
+      [0, 1, 2],
+    );
+    const unique = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1, { id: 4 }), e5Line(2), e5Line(3, { id: 0 })] },
+    });
+    assert.deepEqual(
+      unique.body.lineItems.map((line: { id: number }) => line.id),
+      [4, 1, 0],
+      'unique ids are kept; a line without one gets the lowest free id',
+    );
   });
 
   it('a request header that breaks its schema is 400 naming the header', async () => {
@@ -131,13 +175,18 @@ describe('errors over HTTP', () => {
   });
 
   it('a body that is not JSON is 415', async () => {
-    const reply = await server.call('POST', cartsPath(), { rawBody: 'lineItems=1', headers: { 'content-type': 'text/plain' } });
+    const reply = await server.call('POST', cartsPath(), {
+      rawBody: 'lineItems=1',
+      headers: { 'content-type': 'text/plain' },
+    });
     assert.equal(reply.status, 415);
     assertErrorBody(reply.body, 415);
   });
 
   it('a body over the limit is 413', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1, { friendlyName: 'x'.repeat(5000) })] } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1, { friendlyName: 'x'.repeat(5000) })] },
+    });
     assert.equal(reply.status, 413);
     assertErrorBody(reply.body, 413);
   });
@@ -156,7 +205,9 @@ describe('errors over HTTP', () => {
   });
 
   it('echoes MS-RequestId, MS-CorrelationId and X-Locale, and makes the ids up when absent', async () => {
-    const sent = await server.call('GET', ordersPath(), { headers: { 'ms-requestid': 'req-1', 'ms-correlationid': 'corr-1', 'x-locale': 'fr-FR' } });
+    const sent = await server.call('GET', ordersPath(), {
+      headers: { 'ms-requestid': 'req-1', 'ms-correlationid': 'corr-1', 'x-locale': 'fr-FR' },
+    });
     assert.equal(sent.headers.get('ms-requestid'), 'req-1');
     assert.equal(sent.headers.get('ms-correlationid'), 'corr-1');
     assert.equal(sent.headers.get('x-locale'), 'fr-FR');

@@ -17,25 +17,48 @@ describe('what the sandbox says when it starts', function () {
 
   it('the command, on a port already taken: one line telling to pass another port with --port, exit code 1', async () => {
     await withTakenPort(async (port) => {
-      const run = await runNode(['--disable-warning=ExperimentalWarning', join(root, 'server', 'cli.ts'), '--port', String(port), '--host', '127.0.0.1', '--database', ':memory:'], {
-        cwd: root,
-        env: { ...process.env, JWT_SECRET: SECRET, LOG_LEVEL: 'silent' },
-      });
+      const run = await runNode(
+        [
+          '--disable-warning=ExperimentalWarning',
+          join(root, 'server', 'cli.ts'),
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--database',
+          ':memory:',
+        ],
+        {
+          cwd: root,
+          env: { ...process.env, JWT_SECRET: SECRET, LOG_LEVEL: 'silent' },
+        },
+      );
       assert.equal(run.status, 1, run.stderr);
       const lines = run.stderr.trim().split('\n');
       assert.equal(lines.length, 1, run.stderr);
-      assert.match(lines[0]!, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*pass another port with --port \\(--port 0 picks a free one\\)`));
+      assert.match(
+        lines[0]!,
+        new RegExp(
+          `port ${port} on 127\\.0\\.0\\.1 is already in use .*pass another port with --port \\(--port 0 picks a free one\\)`,
+        ),
+      );
       assert.doesNotMatch(run.stderr, /\bPORT\b/, 'the variable is not what a command user sets');
     });
   });
 
   it('without JWT_SECRET, the hint prints a token, a curl line with a customer GUID, and says any customer GUID works', async () => {
-    const server = await ServerProcess.start({ databasePath: join(temporary.path, 'hint.db'), env: { JWT_SECRET: undefined } });
+    const server = await ServerProcess.start({
+      databasePath: join(temporary.path, 'hint.db'),
+      env: { JWT_SECRET: undefined },
+    });
     try {
       // The hint follows the first line (the token is signed after it): wait for its last sentence.
-      for (let waited = 0; !/works in the path/.test(server.stdout) && waited < 10_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
+      for (let waited = 0; !/works in the path/.test(server.stdout) && waited < 10_000; waited += 50)
+        await new Promise((done) => setTimeout(done, 50));
       assert.match(server.stdout, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/m);
-      const curl = /^curl -H "Authorization: Bearer <token>" (http:\S+\/v1\/customers\/([0-9a-f-]{36})\/orders)$/m.exec(server.stdout);
+      const curl = /^curl -H "Authorization: Bearer <token>" (http:\S+\/v1\/customers\/([0-9a-f-]{36})\/orders)$/m.exec(
+        server.stdout,
+      );
       assert.ok(curl, server.stdout);
       assert.match(server.stdout, /Any customer GUID works in the path/);
     } finally {
@@ -49,7 +72,13 @@ describe('what the sandbox says when it starts', function () {
     try {
       const second = await ServerProcess.start({ databasePath, env: { LOG_LEVEL: 'info' } });
       try {
-        assert.match(second.stdout, new RegExp(`^Partner Center cart sandbox on \\S+ \\(documentation at \\S+\\); another process already uses ${databasePath.replaceAll('.', '\\.')} \\(allowed`, 'm'));
+        assert.match(
+          second.stdout,
+          new RegExp(
+            `^Partner Center cart sandbox on \\S+ \\(documentation at \\S+\\); another process already uses ${databasePath.replaceAll('.', '\\.')} \\(allowed`,
+            'm',
+          ),
+        );
         const listening = second.stdout.split('\n').find((line) => line.includes('"msg":"listening"'));
         assert.ok(listening, second.stdout);
         assert.match(JSON.parse(listening).databaseShared, /another process already uses/);
@@ -79,7 +108,14 @@ describe('what the sandbox says when it starts', function () {
     const npm = process.env['npm_execpath'] ? [process.execPath, process.env['npm_execpath']] : ['npm'];
     const child = spawn(npm[0]!, [...npm.slice(1), 'start'], {
       cwd: root,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: SECRET, LOG_LEVEL: 'info', DATABASE_PATH: join(temporary.path, 'sigint.db') },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        JWT_SECRET: SECRET,
+        LOG_LEVEL: 'info',
+        DATABASE_PATH: join(temporary.path, 'sigint.db'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // A process group of its own, as a terminal gives: the signal goes to every process in it.
       detached: true,
@@ -103,10 +139,14 @@ describe('what the sandbox says when it starts', function () {
       // of the signal to reach the server as well.
       const bearer = `Bearer ${await token(PARTNER)}`;
       const inFlight = new Promise<number>((done, failed) => {
-        const req = request(`${url}${cartsPath()}`, { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => done(res.statusCode ?? 0));
-        });
+        const req = request(
+          `${url}${cartsPath()}`,
+          { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => done(res.statusCode ?? 0));
+          },
+        );
         req.on('error', failed);
         const text = JSON.stringify({ lineItems: [e5Line(1)] });
         req.write(text.slice(0, 10));

@@ -15,7 +15,10 @@ import { TestServer, type TestServerOptions } from './harness.ts';
  * function (they may change between tests: a clock, a database file) or turn throttling on (its
  * buckets are not part of a partner's state). `{ once: true }`: one server, never reset.
  */
-export function useTestServer(options: TestServerOptions | (() => TestServerOptions) = {}, { once = false, fresh = false } = {}): TestServer {
+export function useTestServer(
+  options: TestServerOptions | (() => TestServerOptions) = {},
+  { once = false, fresh = false } = {},
+): TestServer {
   const server = new TestServer(options);
   const perTest = fresh || typeof options === 'function' || (options.rateLimitPerMinute ?? 0) > 0;
   if (perTest) {
@@ -48,6 +51,9 @@ export function assertErrorBody(body: any, code: number): void {
   assert.equal(body.code, code, JSON.stringify(body));
   assert.equal(typeof body.description, 'string');
   assert.ok(body.description.length > 0);
-  assert.ok(Array.isArray(body.data) && body.data.every((entry: unknown) => typeof entry === 'string'), 'data is a list of strings');
+  assert.ok(
+    Array.isArray(body.data) && body.data.every((entry: unknown) => typeof entry === 'string'),
+    'data is a list of strings',
+  );
   assert.equal(body.source, 'PartnerCenterCartSandbox');
 }

@@ -44,9 +44,20 @@ describe('idempotent writes by MS-RequestId', () => {
 
   it('recognises a retry whatever the order, case or read-only values of its properties', async () => {
     const requestId = randomUUID();
-    const first = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(2)] }, headers: withId(requestId) });
+    const first = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(2)] },
+      headers: withId(requestId),
+    });
     const pascal = {
-      LineItems: [{ TermDuration: 'P1M', BillingCycle: 'Monthly', Quantity: 2, CatalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', OrderGroup: '7' }],
+      LineItems: [
+        {
+          TermDuration: 'P1M',
+          BillingCycle: 'Monthly',
+          Quantity: 2,
+          CatalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H',
+          OrderGroup: '7',
+        },
+      ],
       Id: randomUUID(),
     };
     const again = await server.call('POST', cartsPath(), { body: pascal, headers: withId(requestId) });
@@ -57,15 +68,27 @@ describe('idempotent writes by MS-RequestId', () => {
 
   it('refuses the same id on a different request with 422 and changes nothing', async () => {
     const requestId = randomUUID();
-    const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: withId(requestId) });
-    const otherBody = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(9)] }, headers: withId(requestId) });
+    const created = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)] },
+      headers: withId(requestId),
+    });
+    const otherBody = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(9)] },
+      headers: withId(requestId),
+    });
     assert.equal(otherBody.status, 422);
     assert.equal(otherBody.body.code, 422);
-    assert.match(otherBody.body.description, new RegExp(`MS-RequestId ${requestId} was already used for a different request`));
+    assert.match(
+      otherBody.body.description,
+      new RegExp(`MS-RequestId ${requestId} was already used for a different request`),
+    );
     assert.equal(otherBody.body.source, 'PartnerCenterCartSandbox');
 
     // Another path (an update of the cart just made) and another method are different requests too.
-    const otherPath = await server.call('PUT', cartPath(created.body.id), { body: { lineItems: [e5Line(1)] }, headers: withId(requestId) });
+    const otherPath = await server.call('PUT', cartPath(created.body.id), {
+      body: { lineItems: [e5Line(1)] },
+      headers: withId(requestId),
+    });
     const checkout = await server.call('POST', checkoutPath(created.body.id), { headers: withId(requestId) });
     assert.deepEqual([otherPath.status, checkout.status], [422, 422]);
 
@@ -74,15 +97,21 @@ describe('idempotent writes by MS-RequestId', () => {
     const cart = await server.call('GET', cartPath(created.body.id));
     assert.deepEqual(cart.body, created.body, 'the cart is as the first call left it');
     // The first request can still be retried.
-    const retry = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: withId(requestId) });
+    const retry = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)] },
+      headers: withId(requestId),
+    });
     assert.equal(retry.headers.get('idempotent-replayed'), 'true');
   });
 
-  it('keeps each partner\'s ids apart', async () => {
+  it("keeps each partner's ids apart", async () => {
     const requestId = randomUUID();
     const body = { lineItems: [e5Line(1)] };
     const mine = await server.call('POST', cartsPath(), { body, headers: withId(requestId) });
-    const theirs = await server.call('POST', cartsPath(), { body, headers: { ...withId(requestId), authorization: `Bearer ${await token(OTHER_PARTNER)}` } });
+    const theirs = await server.call('POST', cartsPath(), {
+      body,
+      headers: { ...withId(requestId), authorization: `Bearer ${await token(OTHER_PARTNER)}` },
+    });
     assert.equal(theirs.status, 201);
     assert.equal(theirs.headers.get('idempotent-replayed'), null);
     assert.notEqual(theirs.body.id, mine.body.id);
@@ -91,13 +120,22 @@ describe('idempotent writes by MS-RequestId', () => {
 
   it('does not record failures: a retry after a rejected request runs afresh', async () => {
     const requestId = randomUUID();
-    const invalid = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(0)] }, headers: withId(requestId) });
+    const invalid = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(0)] },
+      headers: withId(requestId),
+    });
     assert.equal(invalid.status, 400);
     assert.equal(countRows(databasePath, 'recorded_requests'), 0);
-    const missing = await server.call('PUT', cartPath(randomUUID()), { body: { lineItems: [e5Line(1)] }, headers: withId(requestId) });
+    const missing = await server.call('PUT', cartPath(randomUUID()), {
+      body: { lineItems: [e5Line(1)] },
+      headers: withId(requestId),
+    });
     assert.equal(missing.status, 404);
     // Not a reuse: nothing was recorded under the id, so a corrected request under it succeeds.
-    const corrected = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: withId(requestId) });
+    const corrected = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)] },
+      headers: withId(requestId),
+    });
     assert.equal(corrected.status, 201);
     assert.equal(corrected.headers.get('idempotent-replayed'), null);
   });
@@ -134,10 +172,16 @@ describe('idempotent writes by MS-RequestId', () => {
   it('100 concurrent creates with one MS-RequestId make one cart, and all get its answer', async () => {
     const requestId = randomUUID();
     const body = { lineItems: [e5Line(5)] };
-    const replies = await Promise.all(Array.from({ length: 100 }, () => server.call('POST', cartsPath(), { body, headers: withId(requestId) })));
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, () => server.call('POST', cartsPath(), { body, headers: withId(requestId) })),
+    );
     assert.deepEqual(new Set(replies.map((reply) => reply.status)), new Set([201]));
     assert.equal(new Set(replies.map((reply) => reply.body.id)).size, 1, 'every answer names the same cart');
-    assert.equal(replies.filter((reply) => reply.headers.get('idempotent-replayed') === null).length, 1, 'one ran, 99 were replayed');
+    assert.equal(
+      replies.filter((reply) => reply.headers.get('idempotent-replayed') === null).length,
+      1,
+      'one ran, 99 were replayed',
+    );
     assert.equal(countRows(databasePath, 'carts'), 1);
   });
 
@@ -154,10 +198,17 @@ describe('idempotent writes by MS-RequestId', () => {
     const requestId = randomUUID();
     await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: withId(requestId) });
     clock = new Date(clock.getTime() + 24 * 3600 * 1000 + 1000);
-    const reused = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(2)] }, headers: withId(requestId) });
+    const reused = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(2)] },
+      headers: withId(requestId),
+    });
     assert.equal(reused.status, 201);
     assert.equal(reused.headers.get('idempotent-replayed'), null);
     assert.equal(countRows(databasePath, 'carts'), 2);
-    assert.equal(countRows(databasePath, 'recorded_requests'), 1, 'the expired record was replaced, not kept beside the new one');
+    assert.equal(
+      countRows(databasePath, 'recorded_requests'),
+      1,
+      'the expired record was replaced, not kept beside the new one',
+    );
   });
 });

@@ -11,7 +11,9 @@ describe('ignored properties named in the answer body', () => {
   const server = useTestServer({}, { once: true });
 
   it('a 400 names the misspelt property and the one it likely means (Quantitty)', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [{ ...e5, Quantitty: 5, termDuration: 'P1M' }] } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [{ ...e5, Quantitty: 5, termDuration: 'P1M' }] },
+    });
     assert.equal(reply.status, 400);
     assertErrorBody(reply.body, 800002);
     assert.deepEqual(reply.body.data, [
@@ -22,12 +24,17 @@ describe('ignored properties named in the answer body', () => {
   });
 
   it('a 201 line error caused by a misspelt property says so (termDuraton), and so does the cart read later', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [{ ...e5, quantity: 1, termDuraton: 'P1M' }] } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [{ ...e5, quantity: 1, termDuraton: 'P1M' }] },
+    });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
     assert.equal(reply.headers.get('sandbox-ignored-properties'), 'body.lineItems[0].termDuraton');
     const { error } = reply.body.lineItems[0];
     assert.equal(error.errorCode, 10010);
-    assert.match(error.errorDescription, /requires a termDuration .* Did you mean termDuration\? \(termDuraton was ignored\)$/);
+    assert.match(
+      error.errorDescription,
+      /requires a termDuration .* Did you mean termDuration\? \(termDuraton was ignored\)$/,
+    );
     const read = await server.call('GET', cartPath(reply.body.id));
     assert.deepEqual(read.body.lineItems[0].error, error, 'the line keeps its error as answered');
     assert.equal(read.headers.get('etag'), reply.headers.get('etag'));
@@ -36,18 +43,44 @@ describe('ignored properties named in the answer body', () => {
   it('an add-on line and an update are read the same way', async () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
     const reply = await server.call('PUT', cartPath(created.body.id), {
-      body: { lineItems: [{ ...e5Line(1), addonItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly', TermDuratoin: 'P1M' }] }] },
+      body: {
+        lineItems: [
+          {
+            ...e5Line(1),
+            addonItems: [
+              {
+                catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H',
+                quantity: 1,
+                billingCycle: 'monthly',
+                TermDuratoin: 'P1M',
+              },
+            ],
+          },
+        ],
+      },
     });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
-    assert.match(reply.body.lineItems[0].addonItems[0].error.errorDescription, /Did you mean termDuration\? \(TermDuratoin was ignored\)$/);
+    assert.match(
+      reply.body.lineItems[0].addonItems[0].error.errorDescription,
+      /Did you mean termDuration\? \(TermDuratoin was ignored\)$/,
+    );
   });
 
   it('names every ignored property of a refused request, with a suggestion only where one is close', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [{ ...e5Line(0), TargetId: 't-1', friendlyNme: 'x' }] } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [{ ...e5Line(0), TargetId: 't-1', friendlyNme: 'x' }] },
+    });
     assert.equal(reply.status, 400);
-    assert.deepEqual(fieldsOf(reply.body.data), ['body.lineItems[0].quantity', 'body.lineItems[0].TargetId', 'body.lineItems[0].friendlyNme']);
+    assert.deepEqual(fieldsOf(reply.body.data), [
+      'body.lineItems[0].quantity',
+      'body.lineItems[0].TargetId',
+      'body.lineItems[0].friendlyNme',
+    ]);
     assert.equal(reply.body.data[1], 'body.lineItems[0].TargetId: is not a property of this request and was ignored');
-    assert.equal(reply.body.data[2], 'body.lineItems[0].friendlyNme: is not a property of this request and was ignored; did you mean friendlyName?');
+    assert.equal(
+      reply.body.data[2],
+      'body.lineItems[0].friendlyNme: is not a property of this request and was ignored; did you mean friendlyName?',
+    );
   });
 
   it('names an ignored query parameter in the 400 of a bad one', async () => {
@@ -65,18 +98,25 @@ describe('ignored properties named in the answer body', () => {
     const created = await server.call('POST', cartsPath(), { body: { lineItems: [{ ...e5, quantity: 1 }] } });
     assert.equal(created.status, 201);
     assert.equal(created.body.lineItems[0].error.errorCode, 10010);
-    assert.ok(!created.body.lineItems[0].error.errorDescription.includes('Did you mean'), created.body.lineItems[0].error.errorDescription);
+    assert.ok(
+      !created.body.lineItems[0].error.errorDescription.includes('Did you mean'),
+      created.body.lineItems[0].error.errorDescription,
+    );
   });
 
   it('a misspelling of another property than the missing one leaves the line error as it was', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [{ ...e5, quantity: 1, friendlyNam: 'x' }] } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [{ ...e5, quantity: 1, friendlyNam: 'x' }] },
+    });
     assert.equal(reply.status, 201);
     assert.equal(reply.body.lineItems[0].error.errorCode, 10010);
     assert.ok(!reply.body.lineItems[0].error.errorDescription.includes('Did you mean'));
   });
 
   it('a success has no body entry for them: only the header names them', async () => {
-    const reply = await server.call('POST', cartsPath(), { body: { lineItems: [{ ...e5Line(1), purchaseSytem: 'x' }] } });
+    const reply = await server.call('POST', cartsPath(), {
+      body: { lineItems: [{ ...e5Line(1), purchaseSytem: 'x' }] },
+    });
     assert.equal(reply.status, 201);
     assert.equal(reply.body.lineItems[0].error, undefined);
     assert.ok(!JSON.stringify(reply.body).includes('purchaseSytem'));
@@ -89,7 +129,7 @@ describe('ignored properties named in the answer body', () => {
     assert.equal(reply.headers.get('sandbox-ignored-properties'), null);
   });
 
-  it('keeps data within the spec\'s bounds for many or very long ignored names', async () => {
+  it("keeps data within the spec's bounds for many or very long ignored names", async () => {
     const line: Record<string, unknown> = { ...e5Line(0), [`x${'y'.repeat(5000)}`]: 1 };
     for (let n = 0; n < 150; n++) line[`extra${n}`] = n;
     const reply = await server.call('POST', cartsPath(), { body: { lineItems: [line] } });
@@ -97,7 +137,10 @@ describe('ignored properties named in the answer body', () => {
     assert.equal(reply.body.data.length, 100);
     assert.ok(reply.body.data.every((entry: string) => entry.length <= 1024));
     // Cut as in the header: the path to 200 characters.
-    assert.match(reply.body.data[1], /^body\.lineItems\[0\]\.xy{181}\.\.\.: is not a property of this request and was ignored$/);
+    assert.match(
+      reply.body.data[1],
+      /^body\.lineItems\[0\]\.xy{181}\.\.\.: is not a property of this request and was ignored$/,
+    );
     assert.equal(reply.body.data[99], 'request: 53 more entries left out');
   });
 });
@@ -106,7 +149,9 @@ describe('ignored properties in strict mode (UNKNOWN_PROPERTIES=refuse)', () => 
   const strict = useTestServer({ unknownProperties: 'refuse' }, { once: true });
 
   it('refuses them as before, each named once, with a suggestion where one is close', async () => {
-    const reply = await strict.call('POST', cartsPath(), { body: { lineItems: [{ ...e5, Quantitty: 5, termDuration: 'P1M', TargetId: 't' }] } });
+    const reply = await strict.call('POST', cartsPath(), {
+      body: { lineItems: [{ ...e5, Quantitty: 5, termDuration: 'P1M', TargetId: 't' }] },
+    });
     assert.equal(reply.status, 400);
     assertErrorBody(reply.body, 800002);
     assert.match(reply.body.description, /UNKNOWN_PROPERTIES=refuse/);
@@ -118,8 +163,13 @@ describe('ignored properties in strict mode (UNKNOWN_PROPERTIES=refuse)', () => 
   });
 
   it('a property sent twice is refused naming the ignored ones too', async () => {
-    const reply = await strict.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)], LineItems: [e5Line(2)], colour: 'red' } });
+    const reply = await strict.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)], LineItems: [e5Line(2)], colour: 'red' },
+    });
     assert.equal(reply.status, 400);
-    assert.deepEqual(reply.body.data, ['body.LineItems: is another spelling of a property already sent', 'body.colour: is not a property of this request']);
+    assert.deepEqual(reply.body.data, [
+      'body.LineItems: is another spelling of a property already sent',
+      'body.colour: is not a property of this request',
+    ]);
   });
 });

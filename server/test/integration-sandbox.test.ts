@@ -18,7 +18,8 @@ const b1sReservation = (quantity: number) => ({
   termDuration: 'P1Y',
   provisioningContext: { scope: 'shared', subscriptionId: '1C461A25-F729-4FA5-AADB-280947DD05E8', duration: '1Year' },
 });
-const licenceLines = (count: number) => Array.from({ length: count }, (_, i) => e5Line(1, { friendlyName: `line ${i}` }));
+const licenceLines = (count: number) =>
+  Array.from({ length: count }, (_, i) => e5Line(1, { friendlyName: `line ${i}` }));
 
 function errorsOf(cart: any): (number | undefined)[] {
   return cart.lineItems.map((line: any) => line.error?.errorCode);
@@ -34,12 +35,17 @@ for (const profile of ['integration', 'production'] as SandboxProfile[]) {
       return reply.body;
     };
 
-    it(limited ? 'offers the integration sandbox cannot buy: 10009, not available in the Sandbox environment' : 'every offer can be bought', async () => {
-      const cart = await createCart([azurePlan]);
-      if (!limited) return assert.deepEqual(errorsOf(cart), [undefined]);
-      assert.deepEqual(errorsOf(cart), [10009]);
-      assert.match(cart.lineItems[0].error.errorDescription, /not available to purchase in the Sandbox environment/);
-    });
+    it(
+      limited
+        ? 'offers the integration sandbox cannot buy: 10009, not available in the Sandbox environment'
+        : 'every offer can be bought',
+      async () => {
+        const cart = await createCart([azurePlan]);
+        if (!limited) return assert.deepEqual(errorsOf(cart), [undefined]);
+        assert.deepEqual(errorsOf(cart), [10009]);
+        assert.match(cart.lineItems[0].error.errorDescription, /not available to purchase in the Sandbox environment/);
+      },
+    );
 
     it(limited ? 'at most 25 licences per subscription' : 'no licence limit beyond the SKU', async () => {
       const cart = await createCart([e5Line(25), e5Line(26, { termDuration: 'P1M', friendlyName: 'big' })]);
@@ -47,20 +53,37 @@ for (const profile of ['integration', 'production'] as SandboxProfile[]) {
       if (limited) assert.match(cart.lineItems[1].error.errorDescription, /at most 25 licences/);
     });
 
-    it(limited ? 'at most 5 subscriptions per customer, counting earlier orders; checkout re-checks (800018)' : 'no subscription limit', async () => {
-      const first = await createCart(licenceLines(3));
-      assert.equal((await server.call('POST', checkoutPath(first.id))).body.orders.length, 1);
-      const tooMany = await createCart(licenceLines(3));
-      assert.deepEqual(errorsOf(tooMany), limited ? [undefined, undefined, 10009] : [undefined, undefined, undefined]);
-      if (limited) assert.match(tooMany.lineItems[2].error.errorDescription, /at most 5 subscriptions/);
-      // Two carts evaluated while 2 subscriptions are left: the one checked out first takes them.
-      const [early, late] = [await createCart(licenceLines(2)), await createCart(licenceLines(2))];
-      assert.deepEqual([errorsOf(early), errorsOf(late)], [[undefined, undefined], [undefined, undefined]]);
-      assert.equal((await server.call('POST', checkoutPath(early.id))).body.orders.length, 1);
-      const result = (await server.call('POST', checkoutPath(late.id))).body;
-      assert.deepEqual(result.orders.length, limited ? 0 : 1);
-      assert.deepEqual(result.orderErrors.map((error: any) => error.code), limited ? [800018] : []);
-    });
+    it(
+      limited
+        ? 'at most 5 subscriptions per customer, counting earlier orders; checkout re-checks (800018)'
+        : 'no subscription limit',
+      async () => {
+        const first = await createCart(licenceLines(3));
+        assert.equal((await server.call('POST', checkoutPath(first.id))).body.orders.length, 1);
+        const tooMany = await createCart(licenceLines(3));
+        assert.deepEqual(
+          errorsOf(tooMany),
+          limited ? [undefined, undefined, 10009] : [undefined, undefined, undefined],
+        );
+        if (limited) assert.match(tooMany.lineItems[2].error.errorDescription, /at most 5 subscriptions/);
+        // Two carts evaluated while 2 subscriptions are left: the one checked out first takes them.
+        const [early, late] = [await createCart(licenceLines(2)), await createCart(licenceLines(2))];
+        assert.deepEqual(
+          [errorsOf(early), errorsOf(late)],
+          [
+            [undefined, undefined],
+            [undefined, undefined],
+          ],
+        );
+        assert.equal((await server.call('POST', checkoutPath(early.id))).body.orders.length, 1);
+        const result = (await server.call('POST', checkoutPath(late.id))).body;
+        assert.deepEqual(result.orders.length, limited ? 0 : 1);
+        assert.deepEqual(
+          result.orderErrors.map((error: any) => error.code),
+          limited ? [800018] : [],
+        );
+      },
+    );
 
     it(limited ? 'at most 2 reserved VM instances per customer' : 'reserved instances are not limited', async () => {
       const cart = await createCart([b1sReservation(2)]);
@@ -70,23 +93,34 @@ for (const profile of ['integration', 'production'] as SandboxProfile[]) {
       assert.deepEqual(errorsOf(more), [limited ? 10009 : undefined]);
     });
 
-    it(limited ? 'at most 75 customers: with 75 holding orders, a new one cannot buy; they still can' : 'no customer limit', async () => {
-      const customers = Array.from({ length: 75 }, () => randomUUID());
-      for (const customerId of customers) await server.store.insertOrder({ partnerId: PARTNER, customerId }, randomUUID(), '0', storedOrder(), []);
-      const newcomer = await createCart([e5Line(1)], randomUUID());
-      assert.deepEqual(errorsOf(newcomer), [limited ? 10009 : undefined]);
-      if (limited) assert.match(newcomer.lineItems[0].error.errorDescription, /at most 75 customers/);
-      assert.deepEqual(errorsOf(await createCart([e5Line(1)], customers[0])), [undefined]);
-    });
+    it(
+      limited
+        ? 'at most 75 customers: with 75 holding orders, a new one cannot buy; they still can'
+        : 'no customer limit',
+      async () => {
+        const customers = Array.from({ length: 75 }, () => randomUUID());
+        for (const customerId of customers)
+          await server.store.insertOrder({ partnerId: PARTNER, customerId }, randomUUID(), '0', storedOrder(), []);
+        const newcomer = await createCart([e5Line(1)], randomUUID());
+        assert.deepEqual(errorsOf(newcomer), [limited ? 10009 : undefined]);
+        if (limited) assert.match(newcomer.lineItems[0].error.errorDescription, /at most 75 customers/);
+        assert.deepEqual(errorsOf(await createCart([e5Line(1)], customers[0])), [undefined]);
+      },
+    );
 
-    it(limited ? 'Access LTSC 2021 waits for a purchase order: pending_po_upload, no subscription, PrefulfillmentPending' : 'Access LTSC 2021 is ordered as any software', async () => {
-      const cart = await createCart([accessLtsc]);
-      const [order] = (await server.call('POST', checkoutPath(cart.id))).body.orders;
-      const read = (await server.call('GET', orderPath(order.id))).body;
-      assert.equal(read.status, limited ? 'pending_po_upload' : 'completed');
-      assert.equal(read.lineItems[0].subscriptionId === undefined, limited);
-      const status = (await server.call('GET', `${orderPath(order.id)}/provisioningstatus`)).body;
-      assert.equal(status.items[0].status, limited ? 'PrefulfillmentPending' : 'Fulfilled');
-    });
+    it(
+      limited
+        ? 'Access LTSC 2021 waits for a purchase order: pending_po_upload, no subscription, PrefulfillmentPending'
+        : 'Access LTSC 2021 is ordered as any software',
+      async () => {
+        const cart = await createCart([accessLtsc]);
+        const [order] = (await server.call('POST', checkoutPath(cart.id))).body.orders;
+        const read = (await server.call('GET', orderPath(order.id))).body;
+        assert.equal(read.status, limited ? 'pending_po_upload' : 'completed');
+        assert.equal(read.lineItems[0].subscriptionId === undefined, limited);
+        const status = (await server.call('GET', `${orderPath(order.id)}/provisioningstatus`)).body;
+        assert.equal(status.items[0].status, limited ? 'PrefulfillmentPending' : 'Fulfilled');
+      },
+    );
   });
 }

@@ -20,7 +20,13 @@ describe('cart lifecycle over HTTP', () => {
     assert.equal(line.id, 0);
     assert.equal(line.currencyCode, 'USD');
     assert.equal(line.orderGroup, '0');
-    assert.deepEqual(line.pricing, { listPrice: 36.48, discountedPrice: 36.48, proratedPrice: 36.48, price: 36.48, extendedPrice: 182.4 });
+    assert.deepEqual(line.pricing, {
+      listPrice: 36.48,
+      discountedPrice: 36.48,
+      proratedPrice: 36.48,
+      price: 36.48,
+      extendedPrice: 182.4,
+    });
     assert.equal(line.error, undefined);
 
     const read = await server.call('GET', cartPath(cart.id));
@@ -29,7 +35,14 @@ describe('cart lifecycle over HTTP', () => {
   });
 
   it('checks a cart out into one order per group, then lists and reads the orders', async () => {
-    const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(2), { catalogItemId: 'DZH318Z0BXWC:0002:DZH318Z0BMRV', quantity: 1, billingCycle: 'one_time' }] } });
+    const created = await server.call('POST', cartsPath(), {
+      body: {
+        lineItems: [
+          e5Line(2),
+          { catalogItemId: 'DZH318Z0BXWC:0002:DZH318Z0BMRV', quantity: 1, billingCycle: 'one_time' },
+        ],
+      },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const checkout = await server.call('POST', checkoutPath(created.body.id));
     assert.equal(checkout.status, 201, JSON.stringify(checkout.body));

@@ -20,18 +20,27 @@ describe('per-partner throttling', () => {
     const throttled = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(2)] } });
     assert.equal(throttled.status, 429);
     const retryAfter = Number(throttled.headers.get('retry-after'));
-    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 12, `Retry-After ${retryAfter}: one request refills in 12 s at 5 a minute`);
-    assert.deepEqual(throttled.body, { statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.` });
+    assert.ok(
+      Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 12,
+      `Retry-After ${retryAfter}: one request refills in 12 s at 5 a minute`,
+    );
+    assert.deepEqual(throttled.body, {
+      statusCode: 429,
+      message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.`,
+    });
     const validator = new SpecValidator(spec);
     assert.deepEqual(validator.errors('#/components/schemas/Throttling', throttled.body), []);
     assert.ok(throttled.headers.get('ms-requestid'), 'still echoes the request id');
 
     // Another partner has its own allowance.
-    const other = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: { authorization: `Bearer ${await token(OTHER_PARTNER)}` } });
+    const other = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)] },
+      headers: { authorization: `Bearer ${await token(OTHER_PARTNER)}` },
+    });
     assert.equal(other.status, 201);
   });
 
-  it('refills continuously: a request a minute per bucket slot, bursts up to a minute\'s worth', () => {
+  it("refills continuously: a request a minute per bucket slot, bursts up to a minute's worth", () => {
     let now = 0;
     const limiter = new RateLimiter(60, () => now); // one a second
     for (let i = 0; i < 60; i++) assert.equal(limiter.take('p'), 0, `burst request ${i}`);
@@ -42,7 +51,8 @@ describe('per-partner throttling', () => {
     assert.equal(limiter.take('p'), 0);
     assert.equal(limiter.take('q'), 0, 'other partners are not affected');
     now += 3_600_000;
-    for (let i = 0; i < 60; i++) assert.equal(limiter.take('p'), 0, 'an idle hour refills the bucket, and no more than full');
+    for (let i = 0; i < 60; i++)
+      assert.equal(limiter.take('p'), 0, 'an idle hour refills the bucket, and no more than full');
     assert.ok(limiter.take('p') > 0);
   });
 });
@@ -62,7 +72,7 @@ describe('size limits', () => {
     assert.equal(accepted.status, 201);
   });
 
-  it('headers larger than 16 KiB get 431 with Partner Center\'s error body', async () => {
+  it("headers larger than 16 KiB get 431 with Partner Center's error body", async () => {
     const { baseUrl } = server;
     const reply = await new Promise<{ status: number; body: string; type: string | undefined }>((resolve, reject) => {
       const req = request(`${baseUrl}${cartsPath()}`, { headers: { 'x-padding': 'a'.repeat(20_000) } }, (res) => {
@@ -82,7 +92,7 @@ describe('size limits', () => {
     assert.equal((await server.call('GET', cartsPath().replace('/carts', '/orders'))).status, 200);
   });
 
-  it('a request that is not HTTP at all gets 400 with Partner Center\'s error body', async () => {
+  it("a request that is not HTTP at all gets 400 with Partner Center's error body", async () => {
     const { port } = new URL(server.baseUrl);
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), '127.0.0.1', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));

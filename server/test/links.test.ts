@@ -24,7 +24,8 @@ function linksIn(value: unknown, found: Link[] = []): Link[] {
   else if (value && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
       if (key === 'links' && child && typeof child === 'object') {
-        for (const entry of Object.values(child)) if (entry && typeof (entry as Link).uri === 'string') found.push(entry as Link);
+        for (const entry of Object.values(child))
+          if (entry && typeof (entry as Link).uri === 'string') found.push(entry as Link);
       }
       linksIn(child, found);
     }
@@ -47,9 +48,15 @@ describe('every link the sandbox sends resolves', () => {
     const product = products.items[0];
     const skus = await call('GET', `/v1/products/${product.id}/skus?country=US`);
     await call('GET', `/v1/products/${product.id}?country=US`);
-    const availabilities = await call('GET', `/v1/products/${product.id}/skus/${skus.items[0].id}/availabilities?country=US`);
+    const availabilities = await call(
+      'GET',
+      `/v1/products/${product.id}/skus/${skus.items[0].id}/availabilities?country=US`,
+    );
     await call('GET', `/v1/products/${product.id}/skus/${skus.items[0].id}?country=US`);
-    await call('GET', `/v1/products/${product.id}/skus/${skus.items[0].id}/availabilities/${availabilities.items[0].id}?country=US`);
+    await call(
+      'GET',
+      `/v1/products/${product.id}/skus/${skus.items[0].id}/availabilities/${availabilities.items[0].id}?country=US`,
+    );
 
     const lines = [
       e5Line(2),
@@ -58,7 +65,9 @@ describe('every link the sandbox sends resolves', () => {
       { catalogItemId: '91FD106F-4B2C-4938-95AC-F54F74E9A239', quantity: 1, billingCycle: 'monthly' },
     ];
     const cart = await call('POST', cartsPath(), { lineItems: lines });
-    await call('PUT', cartPath(cart.id), { lineItems: lines.map((line) => ({ ...line, quantity: line.quantity + 1 })) });
+    await call('PUT', cartPath(cart.id), {
+      lineItems: lines.map((line) => ({ ...line, quantity: line.quantity + 1 })),
+    });
     await call('GET', cartPath(cart.id));
     const { orders } = await call('POST', checkoutPath(cart.id));
     assert.ok(orders.length >= 3, JSON.stringify(orders));
@@ -66,15 +75,21 @@ describe('every link the sandbox sends resolves', () => {
     for (const order of orders) {
       await call('GET', orderPath(order.id));
       await call('GET', `${orderPath(order.id)}/provisioningstatus`);
-      for (const line of order.lineItems) await call('GET', `${orderPath(order.id)}/lineitems/${line.lineItemNumber}/activationlinks`);
+      for (const line of order.lineItems)
+        await call('GET', `${orderPath(order.id)}/lineitems/${line.lineItemNumber}/activationlinks`);
     }
-    const software = orders.find((order: any) => order.lineItems.some((line: any) => line.offerId.startsWith('DG7GMGF0DWTL')));
+    const software = orders.find((order: any) =>
+      order.lineItems.some((line: any) => line.offerId.startsWith('DG7GMGF0DWTL')),
+    );
     await call('PATCH', orderPath(software.id), { status: 'cancelled' });
 
     const links = linksIn(answers);
     const broken: string[] = [];
     for (const found of links) {
-      const reply = found.method === 'GET' ? await server.call('GET', `${API_BASE}${found.uri}`) : await server.call(found.method, `${API_BASE}${found.uri}`, { body: {} });
+      const reply =
+        found.method === 'GET'
+          ? await server.call('GET', `${API_BASE}${found.uri}`)
+          : await server.call(found.method, `${API_BASE}${found.uri}`, { body: {} });
       const expected = found.method === 'GET' ? 200 : 400;
       if (reply.status !== expected) broken.push(`${found.method} ${found.uri}: ${reply.status}`);
     }
@@ -82,16 +97,30 @@ describe('every link the sandbox sends resolves', () => {
     assert.ok(links.length >= 40, `${links.length} links walked`);
     // Every kind of link the spec says the sandbox sends was among them.
     const patterns = [
-      /^\/products\?(?=.*country=US)(?=.*targetView=OnlineServices)/, /^\/products\/\w+\?country=US$/, /^\/products\/\w+\/skus\?country=US$/, /^\/products\/\w+\/skus\/\w+\?country=US$/,
-      /^\/products\/\w+\/skus\/\w+\/availabilities\?country=US$/, /^\/products\/\w+\/skus\/\w+\/availabilities\/\w+\?country=US$/,
-      /^\/customers\/[\w-]+\/carts\/[\w-]+$/, /^\/customers\/[\w-]+\/orders$/, /^\/customers\/[\w-]+\/orders\/\w+$/,
-      /^\/customers\/[\w-]+\/orders\/\w+\/provisioningstatus$/, /^\/customers\/[\w-]+\/orders\/\w+\/lineitems\/\d+\/activationlinks$/,
+      /^\/products\?(?=.*country=US)(?=.*targetView=OnlineServices)/,
+      /^\/products\/\w+\?country=US$/,
+      /^\/products\/\w+\/skus\?country=US$/,
+      /^\/products\/\w+\/skus\/\w+\?country=US$/,
+      /^\/products\/\w+\/skus\/\w+\/availabilities\?country=US$/,
+      /^\/products\/\w+\/skus\/\w+\/availabilities\/\w+\?country=US$/,
+      /^\/customers\/[\w-]+\/carts\/[\w-]+$/,
+      /^\/customers\/[\w-]+\/orders$/,
+      /^\/customers\/[\w-]+\/orders\/\w+$/,
+      /^\/customers\/[\w-]+\/orders\/\w+\/provisioningstatus$/,
+      /^\/customers\/[\w-]+\/orders\/\w+\/lineitems\/\d+\/activationlinks$/,
     ];
-    for (const pattern of patterns) assert.ok(links.some((found) => pattern.test(found.uri)), `a link like ${pattern} was sent`);
-    assert.ok(links.some((found) => found.method === 'PATCH'), 'the patchOperation link was walked');
+    for (const pattern of patterns)
+      assert.ok(
+        links.some((found) => pattern.test(found.uri)),
+        `a link like ${pattern} was sent`,
+      );
+    assert.ok(
+      links.some((found) => found.method === 'PATCH'),
+      'the patchOperation link was walked',
+    );
   });
 
-  it('a link requested from the server\'s root alone answers 404 saying to request it under /v1, where it resolves', async () => {
+  it("a link requested from the server's root alone answers 404 saying to request it under /v1, where it resolves", async () => {
     const products = await server.call('GET', '/v1/products?country=US&targetView=OnlineServices');
     const cart = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } });
     for (const { uri, method } of [products.body.items[0].links.skus, cart.body.links.self] as Link[]) {

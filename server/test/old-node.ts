@@ -28,7 +28,8 @@ export function findOldNode(): { path: string; version: string } | { reason: str
   if (asked) {
     const version = versionOf(asked);
     if (version === undefined) throw new Error(`OLD_NODE=${asked} does not run`);
-    if (!unsupportedNode(version)) throw new Error(`OLD_NODE=${asked} is Node ${version}, which the sandbox supports: it must be older than 22.15`);
+    if (!unsupportedNode(version))
+      throw new Error(`OLD_NODE=${asked} is Node ${version}, which the sandbox supports: it must be older than 22.15`);
     return { path: asked, version };
   }
   const onPath = (process.env['PATH'] ?? '')
@@ -43,10 +44,15 @@ export function findOldNode(): { path: string; version: string } | { reason: str
     if (unsupportedNode(version)) return { path: candidate, version };
     seen.push(`${candidate} is ${version}`);
   }
-  return { reason: `no Node older than 22.15 on this machine (${seen.join(', ') || 'no other node found'}); set OLD_NODE to one (such as a Node 20 binary) to run this test` };
+  return {
+    reason: `no Node older than 22.15 on this machine (${seen.join(', ') || 'no other node found'}); set OLD_NODE to one (such as a Node 20 binary) to run this test`,
+  };
 }
 
-/** Arguments for the project's Node that make it behave, for the sandbox, as Node 20 does (the preload is written into `folder`). */
+/**
+ * Arguments for the project's Node that make it behave, for the sandbox, as Node 20 does (the preload is written into
+ * `folder`).
+ */
 export function emulatedOldNodeArgs(folder: string): string[] {
   const preload = join(folder, 'node20.mjs');
   writeFileSync(

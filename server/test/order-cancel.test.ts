@@ -8,8 +8,16 @@ import { assertErrorBody, useTestServer } from './hooks.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const START = Date.parse('2026-11-21T09:00:00Z');
-const software = (quantity = 1) => ({ catalogItemId: 'DG7GMGF0DWTL:0001:DG7GMGF0DSFM', quantity, billingCycle: 'one_time' });
-const otherSoftware = (quantity = 1) => ({ catalogItemId: 'DG7GMGF0DWM3:0002:DG7GMGF0DT1M', quantity, billingCycle: 'one_time' });
+const software = (quantity = 1) => ({
+  catalogItemId: 'DG7GMGF0DWTL:0001:DG7GMGF0DSFM',
+  quantity,
+  billingCycle: 'one_time',
+});
+const otherSoftware = (quantity = 1) => ({
+  catalogItemId: 'DG7GMGF0DWM3:0002:DG7GMGF0DT1M',
+  quantity,
+  billingCycle: 'one_time',
+});
 const reservation = {
   catalogItemId: 'DZH318Z0BQ36:004G:DZH318Z08C0S',
   quantity: 1,
@@ -19,9 +27,21 @@ const reservation = {
 };
 /** The one reservation an integration-sandbox partner may buy (Standard_B1s, 1 year). */
 const sandboxReservation = { ...reservation, catalogItemId: 'DZH318Z0BQ3Q:0001:DZH318Z0SBX3' };
-const saas = { catalogItemId: 'DZH318Z0BXWC:0002:DZH318Z0BMRV', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' };
+const saas = {
+  catalogItemId: 'DZH318Z0BXWC:0002:DZH318Z0BMRV',
+  quantity: 1,
+  billingCycle: 'monthly',
+  termDuration: 'P1M',
+};
 
-function suite(profile: SandboxProfile, checks: (context: { server: ReturnType<typeof useTestServer>; order: (lines: unknown[]) => Promise<any>; advance: (ms: number) => void }) => void) {
+function suite(
+  profile: SandboxProfile,
+  checks: (context: {
+    server: ReturnType<typeof useTestServer>;
+    order: (lines: unknown[]) => Promise<any>;
+    advance: (ms: number) => void;
+  }) => void,
+) {
   describe(`cancelling orders, ${profile} profile`, () => {
     let now = START;
     beforeEach(() => {
@@ -31,7 +51,11 @@ function suite(profile: SandboxProfile, checks: (context: { server: ReturnType<t
     /** One order of the lines (they must share an order group), provisioned. */
     const order = async (lines: unknown[]) => {
       const cart = await server.call('POST', cartsPath(), { body: { lineItems: lines } });
-      assert.deepEqual(cart.body.lineItems.flatMap((line: any) => line.error ?? []), [], 'the lines can be bought');
+      assert.deepEqual(
+        cart.body.lineItems.flatMap((line: any) => line.error ?? []),
+        [],
+        'the lines can be bought',
+      );
       const result = await server.call('POST', checkoutPath(cart.body.id));
       assert.equal(result.body.orders.length, 1, JSON.stringify(result.body));
       now += 1000;
@@ -46,21 +70,37 @@ const cancel = { status: 'cancelled' };
 suite('production', ({ server, order, advance }) => {
   it('perpetual software within 30 days: cancelled, quantities kept, seats given back; a retry is replayed; a second cancel is refused', async () => {
     const placed = await order([software(3)]);
-    const seatsBefore = (await server.store.purchasedSeats({ partnerId: PARTNER, customerId: CUSTOMER }, ['dg7gmgf0dwtl:0001'])).get('dg7gmgf0dwtl:0001');
+    const seatsBefore = (
+      await server.store.purchasedSeats({ partnerId: PARTNER, customerId: CUSTOMER }, ['dg7gmgf0dwtl:0001'])
+    ).get('dg7gmgf0dwtl:0001');
     assert.equal(seatsBefore, 3);
     advance(29 * DAY);
     const headers = { 'MS-RequestId': 'cancel-software-1' };
-    const reply = await server.call('PATCH', orderPath(placed.id), { body: { id: placed.id, status: 'Cancelled' }, headers });
+    const reply = await server.call('PATCH', orderPath(placed.id), {
+      body: { id: placed.id, status: 'Cancelled' },
+      headers,
+    });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
     assert.equal(reply.body.status, 'cancelled');
-    assert.deepEqual(reply.body.lineItems.map((line: any) => line.quantity), [3], 'as in Microsoft\'s example of a cancelled order');
+    assert.deepEqual(
+      reply.body.lineItems.map((line: any) => line.quantity),
+      [3],
+      "as in Microsoft's example of a cancelled order",
+    );
     assert.equal(reply.body.links.patchOperation, undefined, 'nothing left to patch');
-    const seatsAfter = (await server.store.purchasedSeats({ partnerId: PARTNER, customerId: CUSTOMER }, ['dg7gmgf0dwtl:0001'])).get('dg7gmgf0dwtl:0001');
+    const seatsAfter = (
+      await server.store.purchasedSeats({ partnerId: PARTNER, customerId: CUSTOMER }, ['dg7gmgf0dwtl:0001'])
+    ).get('dg7gmgf0dwtl:0001');
     assert.equal(seatsAfter, 0);
     const status = await server.call('GET', `${orderPath(placed.id)}/provisioningstatus`);
-    assert.deepEqual(status.body.items, [{ lineItemNumber: 0, status: 'Unfulfilled', quantityProvisioningInformation: [] }]);
+    assert.deepEqual(status.body.items, [
+      { lineItemNumber: 0, status: 'Unfulfilled', quantityProvisioningInformation: [] },
+    ]);
 
-    const replayed = await server.call('PATCH', orderPath(placed.id), { body: { id: placed.id, status: 'Cancelled' }, headers });
+    const replayed = await server.call('PATCH', orderPath(placed.id), {
+      body: { id: placed.id, status: 'Cancelled' },
+      headers,
+    });
     assert.equal(replayed.status, 200);
     assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
     const again = await server.call('PATCH', orderPath(placed.id), { body: cancel });
@@ -111,20 +151,39 @@ suite('production', ({ server, order, advance }) => {
   it('some lines only: they get quantity 0 and Unfulfilled, the order stays completed until the last', async () => {
     const placed = await order([software(2), otherSoftware(1)]);
     assert.equal(placed.lineItems.length, 2);
-    const first = await server.call('PATCH', orderPath(placed.id), { body: { ...cancel, lineItems: [{ lineItemNumber: 1, offerId: otherSoftware().catalogItemId.toLowerCase() }] } });
+    const first = await server.call('PATCH', orderPath(placed.id), {
+      body: { ...cancel, lineItems: [{ lineItemNumber: 1, offerId: otherSoftware().catalogItemId.toLowerCase() }] },
+    });
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(first.body.status, 'completed');
-    assert.deepEqual(first.body.lineItems.map((line: any) => line.quantity), [2, 0]);
+    assert.deepEqual(
+      first.body.lineItems.map((line: any) => line.quantity),
+      [2, 0],
+    );
     assert.ok(first.body.links.patchOperation);
     const status = await server.call('GET', `${orderPath(placed.id)}/provisioningstatus`);
-    assert.deepEqual(status.body.items.map((item: any) => item.status), ['Fulfilled', 'Unfulfilled']);
-    const twice = await server.call('PATCH', orderPath(placed.id), { body: { ...cancel, lineItems: [{ lineItemNumber: 1 }] } });
+    assert.deepEqual(
+      status.body.items.map((item: any) => item.status),
+      ['Fulfilled', 'Unfulfilled'],
+    );
+    const twice = await server.call('PATCH', orderPath(placed.id), {
+      body: { ...cancel, lineItems: [{ lineItemNumber: 1 }] },
+    });
     assert.equal(twice.status, 400);
     assertErrorBody(twice.body, 800061);
-    const last = await server.call('PATCH', orderPath(placed.id), { body: { ...cancel, lineItems: [{ lineItemNumber: 0 }] } });
+    const last = await server.call('PATCH', orderPath(placed.id), {
+      body: { ...cancel, lineItems: [{ lineItemNumber: 0 }] },
+    });
     assert.equal(last.body.status, 'cancelled');
-    assert.deepEqual(last.body.lineItems.map((line: any) => line.quantity), [2, 0], 'the last line cancelled keeps its quantity');
-    const seats = await server.store.purchasedSeats({ partnerId: PARTNER, customerId: CUSTOMER }, ['dg7gmgf0dwtl:0001', 'dg7gmgf0dwm3:0002']);
+    assert.deepEqual(
+      last.body.lineItems.map((line: any) => line.quantity),
+      [2, 0],
+      'the last line cancelled keeps its quantity',
+    );
+    const seats = await server.store.purchasedSeats({ partnerId: PARTNER, customerId: CUSTOMER }, [
+      'dg7gmgf0dwtl:0001',
+      'dg7gmgf0dwm3:0002',
+    ]);
     assert.deepEqual([...seats.values()], [0, 0], 'every seat given back');
   });
 
@@ -133,7 +192,11 @@ suite('production', ({ server, order, advance }) => {
     const read = (await server.call('GET', `${orderPath(placed.id)}?include_price=true`)).body;
     const reply = await server.call('PATCH', orderPath(placed.id), { body: { ...read, status: 'cancelled' } });
     assert.equal(reply.status, 200, JSON.stringify(reply.body));
-    assert.equal(reply.headers.get('sandbox-ignored-properties'), null, 'every property of an order is declared in the request schema');
+    assert.equal(
+      reply.headers.get('sandbox-ignored-properties'),
+      null,
+      'every property of an order is declared in the request schema',
+    );
     assert.equal(reply.body.status, 'cancelled');
   });
 
@@ -142,8 +205,14 @@ suite('production', ({ server, order, advance }) => {
     const cases: [unknown, string[]][] = [
       [{ status: 'active' }, ['body.status']],
       [{ id: 'someotherorder', status: 'cancelled' }, ['body.id']],
-      [{ status: 'cancelled', lineItems: [{ lineItemNumber: 0 }, { lineItemNumber: 9 }] }, ['body.lineItems[1].lineItemNumber']],
-      [{ status: 'cancelled', lineItems: [{ lineItemNumber: 0, offerId: otherSoftware().catalogItemId }] }, ['body.lineItems[0].offerId']],
+      [
+        { status: 'cancelled', lineItems: [{ lineItemNumber: 0 }, { lineItemNumber: 9 }] },
+        ['body.lineItems[1].lineItemNumber'],
+      ],
+      [
+        { status: 'cancelled', lineItems: [{ lineItemNumber: 0, offerId: otherSoftware().catalogItemId }] },
+        ['body.lineItems[0].offerId'],
+      ],
       [{}, ['body.status']],
     ];
     for (const [body, fields] of cases) {
@@ -154,7 +223,10 @@ suite('production', ({ server, order, advance }) => {
     }
     const unchanged = (await server.call('GET', orderPath(placed.id))).body;
     assert.equal(unchanged.status, 'completed');
-    assert.deepEqual(unchanged.lineItems.map((line: any) => line.quantity), [1, 1]);
+    assert.deepEqual(
+      unchanged.lineItems.map((line: any) => line.quantity),
+      [1, 1],
+    );
     const unknown = await server.call('PATCH', orderPath('a1b2c3d4e5f6'), { body: cancel });
     assert.equal(unknown.status, 404);
     assertErrorBody(unknown.body, 20000);
@@ -168,7 +240,11 @@ suite('integration', ({ server, order, advance }) => {
     const early = await order([software(1)]);
     const late = await order([otherSoftware(1)]);
     advance(45 * DAY);
-    assert.equal((await server.call('PATCH', orderPath(early.id), { body: cancel })).body.status, 'cancelled', 'beyond the production window, within the sandbox one');
+    assert.equal(
+      (await server.call('PATCH', orderPath(early.id), { body: cancel })).body.status,
+      'cancelled',
+      'beyond the production window, within the sandbox one',
+    );
     advance(16 * DAY);
     const tooOld = await server.call('PATCH', orderPath(late.id), { body: cancel });
     assert.equal(tooOld.status, 400);

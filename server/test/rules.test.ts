@@ -28,19 +28,31 @@ describe('cart rules over HTTP', () => {
       it(name, async () => {
         const reply = await server.call('POST', cartsPath(), { body: fixture(file) });
         assert.equal(reply.status, 201, JSON.stringify(reply.body));
-        assert.deepEqual(reply.body.lineItems.map((l: any) => l.orderGroup), groups);
-        assert.deepEqual(reply.body.lineItems.filter((l: any) => l.error).map((l: any) => l.error), []);
+        assert.deepEqual(
+          reply.body.lineItems.map((l: any) => l.orderGroup),
+          groups,
+        );
+        assert.deepEqual(
+          reply.body.lineItems.filter((l: any) => l.error).map((l: any) => l.error),
+          [],
+        );
       });
     }
 
     it('A7, the PascalCase update with every read-only field, after A2 created the cart', async () => {
       const created = await server.call('POST', cartsPath(), { body: fixture('a2-create-cart-legacy.request.json') });
-      const updated = await server.call('PUT', `${cartPath(created.body.id)}/`, { body: fixture('a7-update-cart.request.json') });
+      const updated = await server.call('PUT', `${cartPath(created.body.id)}/`, {
+        body: fixture('a7-update-cart.request.json'),
+      });
       assert.equal(updated.status, 201, JSON.stringify(updated.body));
       assert.equal(updated.body.id, created.body.id); // the body's Id is ignored
       assert.equal(updated.body.creationTimestamp, created.body.creationTimestamp);
       assert.equal(updated.body.expirationTimestamp, created.body.expirationTimestamp); // "0001-01-01T00:00:00" ignored
-      assert.deepEqual(updated.body.lineItems[0].provisioningContext, { subscriptionId: '3D5ECED6-1151-44C7-AEE6-70A4BB725666', scope: 'shared', duration: '1Year' });
+      assert.deepEqual(updated.body.lineItems[0].provisioningContext, {
+        subscriptionId: '3D5ECED6-1151-44C7-AEE6-70A4BB725666',
+        scope: 'shared',
+        duration: '1Year',
+      });
     });
   });
 
@@ -64,27 +76,52 @@ describe('cart rules over HTTP', () => {
 
   it('a line that cannot be bought carries its error, the cart is still created', async () => {
     const reply = await server.call('POST', cartsPath(), {
-      body: { lineItems: [e5Line(1), { catalogItemId: 'CFQ7TTC0XXXX:0001:CFQ7TTC0YYYY', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' }, e5Line(1, { billingCycle: 'annual' })] },
+      body: {
+        lineItems: [
+          e5Line(1),
+          {
+            catalogItemId: 'CFQ7TTC0XXXX:0001:CFQ7TTC0YYYY',
+            quantity: 1,
+            billingCycle: 'monthly',
+            termDuration: 'P1M',
+          },
+          e5Line(1, { billingCycle: 'annual' }),
+        ],
+      },
     });
     assert.equal(reply.status, 201);
-    assert.deepEqual(reply.body.lineItems.map((l: any) => l.error?.errorCode ?? null), [null, 10001, 10013]);
+    assert.deepEqual(
+      reply.body.lineItems.map((l: any) => l.error?.errorCode ?? null),
+      [null, 10001, 10013],
+    );
   });
 
   it('checkout: a group with a line error becomes an orderError (800009), the others become orders; a retry never orders a group twice', async () => {
-    const created = (await server.call('POST', cartsPath(), {
-      body: {
-        lineItems: [
-          e5Line(2),
-          { catalogItemId: 'DZH318Z0BQ36:004G:DZH318Z08C0S', quantity: 1, billingCycle: 'one_time', termDuration: 'P1Y', provisioningContext: { subscriptionId: '1C461A25-F729-4FA5-AADB-280947DD05E8' } },
-        ],
-      },
-    })).body;
+    const created = (
+      await server.call('POST', cartsPath(), {
+        body: {
+          lineItems: [
+            e5Line(2),
+            {
+              catalogItemId: 'DZH318Z0BQ36:004G:DZH318Z08C0S',
+              quantity: 1,
+              billingCycle: 'one_time',
+              termDuration: 'P1Y',
+              provisioningContext: { subscriptionId: '1C461A25-F729-4FA5-AADB-280947DD05E8' },
+            },
+          ],
+        },
+      })
+    ).body;
     assert.equal(created.lineItems[1].error.errorCode, 10010); // scope is required
     const first = await server.call('POST', checkoutPath(created.id));
     assert.equal(first.status, 201, JSON.stringify(first.body));
     assert.equal(first.body.orders.length, 1);
     const order = first.body.orders[0];
-    assert.deepEqual(first.body.orderErrors.map((e: any) => [e.orderGroupId, e.code]), [['1', 800009]]);
+    assert.deepEqual(
+      first.body.orderErrors.map((e: any) => [e.orderGroupId, e.code]),
+      [['1', 800009]],
+    );
     assert.equal(order.lineItems[0].offerId, 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H');
     assert.equal(order.lineItems[0].lineItemNumber, 0);
     assert.match(order.lineItems[0].subscriptionId, /^[0-9a-f-]{36}$/);
@@ -103,9 +140,13 @@ describe('cart rules over HTTP', () => {
   });
 
   it('checkout of a cart whose groups are all fine orders everything, marks it Ordered and is idempotent', async () => {
-    const created = (await server.call('POST', cartsPath(), { body: fixture('a2-create-cart-legacy.request.json') })).body;
+    const created = (await server.call('POST', cartsPath(), { body: fixture('a2-create-cart-legacy.request.json') }))
+      .body;
     const first = await server.call('POST', checkoutPath(created.id));
-    assert.deepEqual(first.body.orders.map((o: any) => o.billingCycle), ['monthly', 'one_time', 'monthly', 'none']);
+    assert.deepEqual(
+      first.body.orders.map((o: any) => o.billingCycle),
+      ['monthly', 'one_time', 'monthly', 'none'],
+    );
     assert.deepEqual(first.body.orderErrors, []);
     assert.equal((await server.call('GET', cartPath(created.id))).body.status, 'Ordered');
     const again = await server.call('POST', checkoutPath(created.id));
@@ -123,7 +164,10 @@ describe('cart rules over HTTP', () => {
     const created = (await server.call('POST', cartsPath(), { body: { lineItems: [e5Line(1)] } })).body;
     clock = new Date(clock.getTime() + 15 * 60 * 1000);
     assert.equal((await server.call('GET', cartPath(created.id))).status, 200);
-    for (const [method, path, body] of [['PUT', cartPath(created.id), { lineItems: [e5Line(2)] }], ['POST', checkoutPath(created.id), undefined]] as const) {
+    for (const [method, path, body] of [
+      ['PUT', cartPath(created.id), { lineItems: [e5Line(2)] }],
+      ['POST', checkoutPath(created.id), undefined],
+    ] as const) {
       const reply = await server.call(method, path, { body });
       assert.equal(reply.status, 400, `${method} ${path}`);
       assert.equal(reply.body.code, 800002);
@@ -133,7 +177,12 @@ describe('cart rules over HTTP', () => {
   });
 
   it('seat limits count what earlier orders bought: a cart evaluated before another order fills the pool fails at checkout (800017)', async () => {
-    const pooled = (quantity: number) => ({ catalogItemId: 'CFQ7TTC0SBP0:0001:CFQ7TTC0SBP1', quantity, billingCycle: 'monthly', termDuration: 'P1M' });
+    const pooled = (quantity: number) => ({
+      catalogItemId: 'CFQ7TTC0SBP0:0001:CFQ7TTC0SBP1',
+      quantity,
+      billingCycle: 'monthly',
+      termDuration: 'P1M',
+    });
     const early = (await server.call('POST', cartsPath(), { body: { lineItems: [pooled(200)] } })).body;
     const other = (await server.call('POST', cartsPath(), { body: { lineItems: [pooled(200)] } })).body;
     assert.equal(early.lineItems[0].error, undefined);
@@ -143,13 +192,28 @@ describe('cart rules over HTTP', () => {
     assert.equal(late.body.orderErrors[0].code, 800017);
     const fresh = (await server.call('POST', cartsPath(), { body: { lineItems: [pooled(200)] } })).body;
     assert.equal(fresh.lineItems[0].error.errorCode, 10015);
-    assert.deepEqual(fresh.lineItems[0].error.additionalInformation, { availableQuantity: 100, purchasedQuantity: 200 });
+    assert.deepEqual(fresh.lineItems[0].error.additionalInformation, {
+      availableQuantity: 100,
+      purchasedQuantity: 200,
+    });
   });
 
   it('partners of record become partnerIdOnRecord and additionalPartnerIdsOnRecord on the order', async () => {
-    const created = (await server.call('POST', cartsPath(), {
-      body: { lineItems: [{ ...e5Line(1), participants: [{ key: 'transaction_reseller', value: '5357564' }, { key: 'additional_transaction_reseller', value: '517285' }] }] },
-    })).body;
+    const created = (
+      await server.call('POST', cartsPath(), {
+        body: {
+          lineItems: [
+            {
+              ...e5Line(1),
+              participants: [
+                { key: 'transaction_reseller', value: '5357564' },
+                { key: 'additional_transaction_reseller', value: '517285' },
+              ],
+            },
+          ],
+        },
+      })
+    ).body;
     const line = (await server.call('POST', checkoutPath(created.id))).body.orders[0].lineItems[0];
     assert.equal(line.partnerIdOnRecord, '5357564');
     assert.deepEqual(line.additionalPartnerIdsOnRecord, ['517285']);

@@ -5,12 +5,27 @@
 export function pascal(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(pascal);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key.charAt(0).toUpperCase() + key.slice(1), pascal(child)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [key.charAt(0).toUpperCase() + key.slice(1), pascal(child)]),
+  );
 }
 
 /** The cart a .NET SDK user sends back after reading it: PascalCase, every unset property null, a zero expiry. */
 export function dotnetEcho(cart: any): unknown {
-  const unsetLine = { FriendlyName: null, CurrencyCode: null, PromotionId: null, Participants: null, ProvisioningContext: null, OrderGroup: null, PurchaseSystem: null, AddonItems: null, RenewsTo: null, Error: null, CustomTermEndDate: null, AttestationAccepted: null };
+  const unsetLine = {
+    FriendlyName: null,
+    CurrencyCode: null,
+    PromotionId: null,
+    Participants: null,
+    ProvisioningContext: null,
+    OrderGroup: null,
+    PurchaseSystem: null,
+    AddonItems: null,
+    RenewsTo: null,
+    Error: null,
+    CustomTermEndDate: null,
+    AttestationAccepted: null,
+  };
   const echo = pascal(cart) as Record<string, any>;
   return {
     ...echo,

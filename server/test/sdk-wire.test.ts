@@ -16,7 +16,10 @@ const dotnetCreate = JSON.parse(readFileSync(join(fixtures, 'dotnet-create-cart.
 
 describe('what Microsoft SDKs send', () => {
   const logLines: any[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (logLines.push(JSON.parse(String(chunk))), done()) }));
+  const logger = pino(
+    { level: 'info' },
+    new Writable({ write: (chunk, _encoding, done) => (logLines.push(JSON.parse(String(chunk))), done()) }),
+  );
   const server = new TestServer({ logger });
   before(() => server.start());
   after(() => server.stop());
@@ -24,18 +27,32 @@ describe('what Microsoft SDKs send', () => {
   it('the .NET SDK round trip: create with its body, GET, change a quantity, PUT the PascalCase echo, check out with "success"', async () => {
     const created = await server.call('POST', cartsPath(), { body: dotnetCreate });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal(created.headers.get('sandbox-ignored-properties'), null, 'every property of the SDK body is one the spec declares');
-    assert.deepEqual(created.body.lineItems.map((line: any) => [line.id, line.catalogItemId, line.quantity, line.billingCycle]), [[0, 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', 5, 'monthly']]);
+    assert.equal(
+      created.headers.get('sandbox-ignored-properties'),
+      null,
+      'every property of the SDK body is one the spec declares',
+    );
+    assert.deepEqual(
+      created.body.lineItems.map((line: any) => [line.id, line.catalogItemId, line.quantity, line.billingCycle]),
+      [[0, 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', 5, 'monthly']],
+    );
     assert.equal(created.body.lineItems[0].error, undefined);
     assert.notEqual(created.body.expirationTimestamp, '0001-01-01T00:00:00');
 
     const read = await server.call('GET', cartPath(created.body.id));
-    const echo = dotnetEcho({ ...read.body, lineItems: read.body.lineItems.map((line: any) => ({ ...line, quantity: 7 })) });
+    const echo = dotnetEcho({
+      ...read.body,
+      lineItems: read.body.lineItems.map((line: any) => ({ ...line, quantity: 7 })),
+    });
     const updated = await server.call('PUT', cartPath(created.body.id), { body: echo });
     assert.equal(updated.status, 201, JSON.stringify(updated.body));
     assert.equal(updated.headers.get('sandbox-ignored-properties'), null);
     assert.equal(updated.body.lineItems[0].quantity, 7);
-    assert.equal(updated.body.expirationTimestamp, created.body.expirationTimestamp, 'the zero ExpirationTimestamp the SDK sends back is ignored');
+    assert.equal(
+      updated.body.expirationTimestamp,
+      created.body.expirationTimestamp,
+      'the zero ExpirationTimestamp the SDK sends back is ignored',
+    );
     assert.equal(updated.body.status, 'Active');
 
     const checkout = await server.call('POST', checkoutPath(created.body.id), { rawBody: '"success"' });
@@ -62,11 +79,34 @@ describe('what Microsoft SDKs send', () => {
   });
 
   it('lines whose ids were never set (the SDKs send 0 for each) are numbered in order, add-ons included', async () => {
-    const legacyBase = { Id: 0, CatalogItemId: '91FD106F-4B2C-4938-95AC-F54F74E9A239', Quantity: 3, BillingCycle: 'Monthly' };
-    const addon = { Id: 0, CatalogItemId: 'C94271D8-B431-4A25-A3C5-A57737A1C909', Quantity: 2, BillingCycle: 'Monthly' };
-    const reply = await server.call('POST', cartsPath(), { body: { LineItems: [{ ...legacyBase, AddonItems: [addon, addon] }, { ...e5Line(1), id: 0 }] } });
+    const legacyBase = {
+      Id: 0,
+      CatalogItemId: '91FD106F-4B2C-4938-95AC-F54F74E9A239',
+      Quantity: 3,
+      BillingCycle: 'Monthly',
+    };
+    const addon = {
+      Id: 0,
+      CatalogItemId: 'C94271D8-B431-4A25-A3C5-A57737A1C909',
+      Quantity: 2,
+      BillingCycle: 'Monthly',
+    };
+    const reply = await server.call('POST', cartsPath(), {
+      body: {
+        LineItems: [
+          { ...legacyBase, AddonItems: [addon, addon] },
+          { ...e5Line(1), id: 0 },
+        ],
+      },
+    });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
-    assert.deepEqual(reply.body.lineItems.map((line: any) => [line.id, (line.addonItems ?? []).map((a: any) => a.id)]), [[0, [1, 2]], [3, []]]);
+    assert.deepEqual(
+      reply.body.lineItems.map((line: any) => [line.id, (line.addonItems ?? []).map((a: any) => a.id)]),
+      [
+        [0, [1, 2]],
+        [3, []],
+      ],
+    );
   });
 
   it('the orders query as the SDKs write it: include_price=True, billingType=Monthly or OneTime, getOrder include_price=False', async () => {
@@ -85,12 +125,19 @@ describe('what Microsoft SDKs send', () => {
     assert.equal(plain.body.items[0].totalPrice, undefined, 'without include_price: no prices');
     assert.equal(plain.body.items[0].lineItems[0].pricing, undefined);
     assert.equal((await server.call('GET', `${ordersPath(customer)}?billingType=OneTime`)).body.totalCount, 0);
-    assert.equal((await server.call('GET', `${ordersPath(customer)}?billingType=onetime&include_system_purchases=False`)).body.totalCount, 0);
+    assert.equal(
+      (await server.call('GET', `${ordersPath(customer)}?billingType=onetime&include_system_purchases=False`)).body
+        .totalCount,
+      0,
+    );
 
     const one = await server.call('GET', `${ordersPath(customer)}/${order.id}?include_price=False`);
     assert.equal(one.status, 200, JSON.stringify(one.body));
     assert.equal(one.body.totalPrice, undefined);
-    assert.equal((await server.call('GET', `${ordersPath(customer)}/${order.id}?include_price=true`)).body.totalPrice, 72.96);
+    assert.equal(
+      (await server.call('GET', `${ordersPath(customer)}/${order.id}?include_price=true`)).body.totalPrice,
+      72.96,
+    );
   });
 
   it('filters orders by indirect reseller, and refuses a query value outside its set with 400 naming it', async () => {
@@ -104,7 +151,10 @@ describe('what Microsoft SDKs send', () => {
     const forReseller = await server.call('GET', `${ordersPath(customer)}?indirect_reseller_id=5357564`);
     assert.equal(forReseller.body.totalCount, 1);
     assert.equal(forReseller.body.items[0].lineItems[0].partnerIdOnRecord, '5357564');
-    for (const [query, field] of [['billingType=weekly', 'query.billingType'], ['include_price=maybe', 'query.include_price']] as const) {
+    for (const [query, field] of [
+      ['billingType=weekly', 'query.billingType'],
+      ['include_price=maybe', 'query.include_price'],
+    ] as const) {
       const refused = await server.call('GET', `${ordersPath(customer)}?${query}`);
       assert.equal(refused.status, 400, query);
       assert.equal(refused.body.code, 800002);
@@ -114,14 +164,25 @@ describe('what Microsoft SDKs send', () => {
 
   it('properties Partner Center does not use are ignored, and each is named in the answer and the log line', async () => {
     logLines.length = 0;
-    const body = { ...dotnetCreate, AudienceClaimHeader: 'aud', LineItems: [{ ...dotnetCreate.LineItems[0], TargetId: 't-1', coterminousSubscriptionId: null, Quantitty: 3 }] };
+    const body = {
+      ...dotnetCreate,
+      AudienceClaimHeader: 'aud',
+      LineItems: [{ ...dotnetCreate.LineItems[0], TargetId: 't-1', coterminousSubscriptionId: null, Quantitty: 3 }],
+    };
     const reply = await server.call('POST', cartsPath(), { body, headers: { 'ms-requestid': 'ignored-properties-1' } });
     assert.equal(reply.status, 201, JSON.stringify(reply.body));
     // In the order of the body: AudienceClaimHeader comes after LineItems in it.
-    assert.equal(reply.headers.get('sandbox-ignored-properties'), 'body.lineItems[0].TargetId, body.lineItems[0].Quantitty, body.AudienceClaimHeader');
+    assert.equal(
+      reply.headers.get('sandbox-ignored-properties'),
+      'body.lineItems[0].TargetId, body.lineItems[0].Quantitty, body.AudienceClaimHeader',
+    );
     assert.equal(reply.body.lineItems[0].quantity, 5, 'a misspelt property changes nothing');
     const line = logLines.find((entry) => entry.msg === 'request' && entry.requestId === 'ignored-properties-1');
-    assert.deepEqual(line?.ignoredProperties, ['body.lineItems[0].TargetId', 'body.lineItems[0].Quantitty', 'body.AudienceClaimHeader']);
+    assert.deepEqual(line?.ignoredProperties, [
+      'body.lineItems[0].TargetId',
+      'body.lineItems[0].Quantitty',
+      'body.AudienceClaimHeader',
+    ]);
     const query = await server.call('GET', `${ordersPath()}?include_prices=true`);
     assert.equal(query.status, 200);
     assert.equal(query.headers.get('sandbox-ignored-properties'), 'query.include_prices');
@@ -140,9 +201,15 @@ describe('what Microsoft SDKs send', () => {
   it('tolerance is not leniency: wrong types, bad values and malformed JSON are still refused and change nothing', async () => {
     const before = (await server.call('GET', ordersPath())).body.totalCount;
     const cases: [string, string][] = [
-      [JSON.stringify({ LineItems: [{ ...dotnetCreate.LineItems[0], Quantity: 'five' }] }), 'body.lineItems[0].quantity'],
+      [
+        JSON.stringify({ LineItems: [{ ...dotnetCreate.LineItems[0], Quantity: 'five' }] }),
+        'body.lineItems[0].quantity',
+      ],
       [JSON.stringify({ LineItems: [{ ...dotnetCreate.LineItems[0], Quantity: 0 }] }), 'body.lineItems[0].quantity'],
-      [JSON.stringify({ LineItems: [{ ...dotnetCreate.LineItems[0], BillingCycle: 'Weekly' }] }), 'body.lineItems[0].billingCycle'],
+      [
+        JSON.stringify({ LineItems: [{ ...dotnetCreate.LineItems[0], BillingCycle: 'Weekly' }] }),
+        'body.lineItems[0].billingCycle',
+      ],
       [JSON.stringify({ LineItems: null }), 'body.lineItems'],
       ['"success"', 'body'],
     ];
@@ -150,12 +217,17 @@ describe('what Microsoft SDKs send', () => {
       const reply = await server.call('POST', cartsPath(), { rawBody });
       assert.equal(reply.status, 400, rawBody);
       assert.equal(reply.body.code, 800002, rawBody);
-      assert.ok(fieldsOf(reply.body.data).some((name) => name.startsWith(field)), `${rawBody}: ${JSON.stringify(reply.body.data)}`);
+      assert.ok(
+        fieldsOf(reply.body.data).some((name) => name.startsWith(field)),
+        `${rawBody}: ${JSON.stringify(reply.body.data)}`,
+      );
     }
     const malformed = await server.call('POST', cartsPath(), { rawBody: '{"LineItems": [' });
     assert.equal(malformed.status, 400);
     assert.equal(malformed.body.code, 800002);
-    const unknownItem = await server.call('POST', cartsPath(), { body: { LineItems: [{ ...dotnetCreate.LineItems[0], CatalogItemId: 'CFQ7TTC0XXXX:0001:CFQ7TTC0YYYY' }] } });
+    const unknownItem = await server.call('POST', cartsPath(), {
+      body: { LineItems: [{ ...dotnetCreate.LineItems[0], CatalogItemId: 'CFQ7TTC0XXXX:0001:CFQ7TTC0YYYY' }] },
+    });
     assert.equal(unknownItem.body.lineItems[0].error.errorCode, 10001, 'an unknown item is still a line error');
     assert.equal((await server.call('GET', ordersPath())).body.totalCount, before);
   });
@@ -171,7 +243,11 @@ describe('what Microsoft SDKs send', () => {
     });
 
     it('refuses an unknown property or query parameter with 400 naming each, and creates nothing', async () => {
-      const body = { ...dotnetCreate, AudienceClaimHeader: 'aud', LineItems: [{ ...dotnetCreate.LineItems[0], TargetId: 't-1' }] };
+      const body = {
+        ...dotnetCreate,
+        AudienceClaimHeader: 'aud',
+        LineItems: [{ ...dotnetCreate.LineItems[0], TargetId: 't-1' }],
+      };
       const reply = await strict.call('POST', cartsPath(), { body, headers: { 'ms-requestid': 'strict-1' } });
       assert.equal(reply.status, 400);
       assert.equal(reply.body.code, 800002);

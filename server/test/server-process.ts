@@ -50,14 +50,19 @@ function spawnServer(options: ServerProcessOptions): Spawned {
     JWT_SECRET: SECRET,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '0', // no throttling: the load is the test's, not a client's abuse
-    PROVISIONING_DELAY: '0', // orders answered as they will stay: the checks compare acknowledged answers with what is read later
+    // orders answered as they will stay: the checks compare acknowledged answers with what is read later
+    PROVISIONING_DELAY: '0',
     NODE_ENV: 'test', // not production: responses are validated against the spec
   };
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', MAIN], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   const output = { stdout: '', stderr: '' };
   child.stdout?.setEncoding('utf8');
@@ -96,7 +101,9 @@ export class ServerProcess {
     this.#output = spawned.output;
   }
 
-  /** Starts server/main.ts and resolves once it prints its URL; rejects (with its output) if it exits or hangs first. */
+  /**
+   * Starts server/main.ts and resolves once it prints its URL; rejects (with its output) if it exits or hangs first.
+   */
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
     const spawned = spawnServer(options);
     const timeoutMs = options.startTimeoutMs ?? 15_000;
@@ -111,7 +118,10 @@ export class ServerProcess {
       return new ServerProcess(spawned, url);
     } catch (error) {
       spawned.child.kill('SIGKILL');
-      throw new Error(`server/main.ts did not start: ${(error as Error).message}\nstdout: ${spawned.output.stdout}\nstderr: ${spawned.output.stderr}`);
+      throw new Error(
+        `server/main.ts did not start: ${(error as Error).message}\nstdout: ${spawned.output.stdout}\nstderr: ${spawned.output.stderr}`,
+        { cause: error },
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -121,10 +131,16 @@ export class ServerProcess {
    * Starts server/main.ts and SIGKILLs it `afterMs` later, listening or not (a crash while it opens
    * the database, migrates, or starts listening). Resolves once it is gone.
    */
-  static async startAndKill(options: ServerProcessOptions, afterMs: number): Promise<{ listened: boolean; exit: Exit; stderr: string }> {
+  static async startAndKill(
+    options: ServerProcessOptions,
+    afterMs: number,
+  ): Promise<{ listened: boolean; exit: Exit; stderr: string }> {
     const spawned = spawnServer(options);
     let listened = false;
-    spawned.listening.then(() => (listened = true), () => {});
+    spawned.listening.then(
+      () => (listened = true),
+      () => {},
+    );
     await new Promise((done) => setTimeout(done, afterMs));
     spawned.child.kill('SIGKILL');
     return { listened, exit: await spawned.exited, stderr: spawned.output.stderr };
@@ -142,7 +158,10 @@ export class ServerProcess {
     return this.#output.stderr;
   }
 
-  /** Sends `signal` (unless it has exited) and resolves with the exit; SIGKILL after `timeoutMs` if it has not exited by then. */
+  /**
+   * Sends `signal` (unless it has exited) and resolves with the exit; SIGKILL after `timeoutMs` if it has not exited by
+   * then.
+   */
   async stop(signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 15_000): Promise<Exit> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     let timer: NodeJS.Timeout | undefined;

@@ -8,7 +8,17 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { startServer } from '../start.ts';
 import { mintToken } from '../auth.ts';
-import { cartsPath, e5Line, ordersPath, PARTNER, runNode, SECRET, testConfig, token, withTakenPort } from './harness.ts';
+import {
+  cartsPath,
+  e5Line,
+  ordersPath,
+  PARTNER,
+  runNode,
+  SECRET,
+  testConfig,
+  token,
+  withTakenPort,
+} from './harness.ts';
 import { ServerProcess } from './server-process.ts';
 import { useTemporaryDirectory } from './hooks.ts';
 
@@ -18,7 +28,15 @@ const root = resolve(import.meta.dirname, '..', '..');
 async function start(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
   const run = await runNode(['--disable-warning=ExperimentalWarning', join(root, 'server', 'main.ts')], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DATABASE_PATH: ':memory:', ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: 'silent',
+      DATABASE_PATH: ':memory:',
+      ...env,
+    },
   });
   return { status: run.status, stderr: run.stderr };
 }
@@ -38,7 +56,10 @@ describe('starting the server', function () {
     await withTakenPort(async (port) => {
       const { status, stderr } = await start({ PORT: String(port) });
       assert.equal(status, 1);
-      assertOneLine(stderr, new RegExp(`^The server cannot start: port ${port} on 127\\.0\\.0\\.1 is already in use .*set PORT`));
+      assertOneLine(
+        stderr,
+        new RegExp(`^The server cannot start: port ${port} on 127\\.0\\.0\\.1 is already in use .*set PORT`),
+      );
     });
   });
 
@@ -51,7 +72,10 @@ describe('starting the server', function () {
     assertOneLine(wrongFile.stderr, new RegExp(`DATABASE_PATH: .*notes\\.txt is not an SQLite database`));
     const missingFolder = await start({ DATABASE_PATH: join(dir, 'no', 'such', 'folder', 'sandbox.db') });
     assert.equal(missingFolder.status, 1);
-    assertOneLine(missingFolder.stderr, /DATABASE_PATH: the folder of the database file does not exist: .*no\/such\/folder/);
+    assertOneLine(
+      missingFolder.stderr,
+      /DATABASE_PATH: the folder of the database file does not exist: .*no\/such\/folder/,
+    );
   });
 
   it('a catalog that is not valid: one line naming the file', async () => {
@@ -94,9 +118,14 @@ describe('the development secret (no JWT_SECRET)', function () {
     try {
       const again = await fetch(`${second.baseUrl}${ordersPath()}`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(again.status, 200, 'the token minted before the restart is still accepted');
-      const foreign = await fetch(`${second.baseUrl}${ordersPath()}`, { headers: { authorization: `Bearer ${await mintToken({ secret: SECRET, tenantId: PARTNER, userId: 'u' })}` } });
+      const foreign = await fetch(`${second.baseUrl}${ordersPath()}`, {
+        headers: { authorization: `Bearer ${await mintToken({ secret: SECRET, tenantId: PARTNER, userId: 'u' })}` },
+      });
       assert.equal(foreign.status, 401);
-      assert.match(((await foreign.json()) as { description: string }).description, /signed with another secret or key .* npm run token/);
+      assert.match(
+        ((await foreign.json()) as { description: string }).description,
+        /signed with another secret or key .* npm run token/,
+      );
     } finally {
       await second.stop('SIGTERM');
     }
@@ -112,7 +141,14 @@ describe('stopping npm start', function () {
     const npm = process.env['npm_execpath'] ? [process.execPath, process.env['npm_execpath']] : ['npm'];
     const child = spawn(npm[0]!, [...npm.slice(1), 'start'], {
       cwd: root,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: SECRET, LOG_LEVEL: 'info', DATABASE_PATH: join(temporary.path, 'sandbox.db') },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        JWT_SECRET: SECRET,
+        LOG_LEVEL: 'info',
+        DATABASE_PATH: join(temporary.path, 'sandbox.db'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -142,11 +178,15 @@ describe('stopping the server (in process)', () => {
     const bearer = `Bearer ${await token(PARTNER)}`;
     // A request whose body is still arriving when stop() is called: it must be answered in full.
     const inFlight = new Promise<{ status: number; body: string }>((done, fail) => {
-      const req = request(`${server.url}${cartsPath()}`, { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' } }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => done({ status: res.statusCode ?? 0, body }));
-      });
+      const req = request(
+        `${server.url}${cartsPath()}`,
+        { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', fail);
       const text = JSON.stringify({ lineItems: [e5Line(2)] });
       req.write(text.slice(0, 10));

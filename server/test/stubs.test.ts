@@ -31,7 +31,10 @@ describe('server stubs from the spec', function () {
     const dir = temporary.path;
     const specFile = join(dir, 'openapi.yaml');
     writeFileSync(specFile, stringify(withDeleteOrder(loadSpec())));
-    const generated = spawnSync(bin('openapi-typescript'), [specFile, '--output', join(dir, 'api-types.ts')], { cwd: root, encoding: 'utf8' });
+    const generated = spawnSync(bin('openapi-typescript'), [specFile, '--output', join(dir, 'api-types.ts')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.equal(generated.status, 0, generated.stderr);
     const module = (file: string) => relative(dir, join(root, 'server', 'http', file));
     writeFileSync(
@@ -46,7 +49,13 @@ export const served: HandlersOf<operations> = null as unknown as Served;
 `,
     );
     const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...tsconfig.compilerOptions, typeRoots: [join(root, 'node_modules', '@types')] }, files: ['check.ts'] }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { ...tsconfig.compilerOptions, typeRoots: [join(root, 'node_modules', '@types')] },
+        files: ['check.ts'],
+      }),
+    );
     const compiled = spawnSync(bin('tsc'), ['-p', join(dir, 'tsconfig.json')], { cwd: dir, encoding: 'utf8' });
     assert.notEqual(compiled.status, 0, 'the type check must fail');
     assert.match(compiled.stdout, /check\.ts.*Property 'deleteOrder' is missing/s, compiled.stdout);
@@ -54,14 +63,23 @@ export const served: HandlersOf<operations> = null as unknown as Served;
 
   it('and fails the start, naming it', async () => {
     await assert.rejects(
-      startServer(testConfig(), { logger: pino({ level: 'silent' }), spec: withDeleteOrder(bundledSpec() as Record<string, any>) }),
+      startServer(testConfig(), {
+        logger: pino({ level: 'silent' }),
+        spec: withDeleteOrder(bundledSpec() as Record<string, any>),
+      }),
       /the spec's operation deleteOrder has no handler/,
     );
   });
 
   it('no route path is written in server/ outside generated/', () => {
-    const files = (readdirSync(join(root, 'server'), { recursive: true }) as string[]).filter((file) => file.endsWith('.ts') && !file.includes('test'));
-    const routed = files.filter((file) => /['"`]\/v1\/customers|\/customers\/:customerId|\/carts\/:cartId/.test(readFileSync(join(root, 'server', file), 'utf8')));
+    const files = (readdirSync(join(root, 'server'), { recursive: true }) as string[]).filter(
+      (file) => file.endsWith('.ts') && !file.includes('test'),
+    );
+    const routed = files.filter((file) =>
+      /['"`]\/v1\/customers|\/customers\/:customerId|\/carts\/:cartId/.test(
+        readFileSync(join(root, 'server', file), 'utf8'),
+      ),
+    );
     assert.deepEqual(routed, []);
   });
 });

@@ -8,7 +8,8 @@ import { assertErrorBody, useTestServer } from './hooks.ts';
 import { ordersPath, PARTNER, token } from './harness.ts';
 
 /** The `exp` claim of a token, in seconds since the epoch. */
-const expOf = (jwt: string): number => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number }).exp;
+const expOf = (jwt: string): number =>
+  (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number }).exp;
 
 describe('what a client is told about its token', function () {
   this.timeout(20_000);

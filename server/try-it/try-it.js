@@ -1,5 +1,6 @@
 // The try-it console (/try): Swagger UI over the canonical form of the sandbox's spec (lists of values
-// shown as lists), read from /openapi.canonical.json on the same origin, with its servers replaced by this origin, so that every call goes to the sandbox that
+// shown as lists), read from /openapi.canonical.json on the same origin, with its servers replaced by this origin, so
+// that every call goes to the sandbox that
 // served the page (the page's Content Security Policy would refuse any other anyway).
 /* global SwaggerUIBundle */
 'use strict';

@@ -17,32 +17,51 @@ const cartId = 'b4c8fdea-cbe4-4d17-9576-13fcacbf9605';
 export async function wellTypedCalls(): Promise<void> {
   const created = await client.POST('/v1/customers/{customerId}/carts', {
     params: { path: { customerId } },
-    body: { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' }] },
+    body: {
+      lineItems: [
+        { catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' },
+      ],
+    },
   });
   if (created.data) {
     const id: string = created.data.id; // read-only properties are present in answers
     const status: 'Active' | 'Ordered' | undefined = created.data.status;
-    void id, status;
+    void id;
+    void status;
   }
   if (created.error) {
     // The error is typed as a union of Partner Center's error body and the throttling body (429).
     const code: number = 'code' in created.error ? created.error.code : created.error.statusCode;
     void code;
   }
-  const checkout = await client.POST('/v1/customers/{customerId}/carts/{cartId}/checkout', { params: { path: { customerId, cartId } } });
+  const checkout = await client.POST('/v1/customers/{customerId}/carts/{cartId}/checkout', {
+    params: { path: { customerId, cartId } },
+  });
   const orders = checkout.data?.orders.map((order) => order.lineItems.map((line) => line.offerId));
   void orders;
-  const order = await client.GET('/v1/customers/{customerId}/orders/{orderId}', { params: { path: { customerId, orderId: 'a68736758d9c' } } });
+  const order = await client.GET('/v1/customers/{customerId}/orders/{orderId}', {
+    params: { path: { customerId, orderId: 'a68736758d9c' } },
+  });
   void order.data?.totalPrice;
 }
 
 /** The documented update flow: what getCart answered is a valid updateCart body as it is. */
 export async function getChangePut(): Promise<void> {
-  const read = await client.GET('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } } });
+  const read = await client.GET('/v1/customers/{customerId}/carts/{cartId}', {
+    params: { path: { customerId, cartId } },
+  });
   if (!read.data) return;
-  const changed: Cart = { ...read.data, lineItems: read.data.lineItems.map((line) => ({ ...line, quantity: line.quantity + 1 })) };
-  await client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body: changed });
-  await client.GET('/v1/customers/{customerId}/orders', { params: { path: { customerId }, query: { include_price: true, billingType: 'monthly' } } });
+  const changed: Cart = {
+    ...read.data,
+    lineItems: read.data.lineItems.map((line) => ({ ...line, quantity: line.quantity + 1 })),
+  };
+  await client.PUT('/v1/customers/{customerId}/carts/{cartId}', {
+    params: { path: { customerId, cartId } },
+    body: changed,
+  });
+  await client.GET('/v1/customers/{customerId}/orders', {
+    params: { path: { customerId }, query: { include_price: true, billingType: 'monthly' } },
+  });
 }
 
 export async function callsThatMustNotCompile(cart: Cart): Promise<void> {
@@ -64,13 +83,19 @@ export async function callsThatMustNotCompile(cart: Cart): Promise<void> {
   });
   await client.POST('/v1/customers/{customerId}/carts', {
     params: { path: { customerId } },
-    // @ts-expect-error a misspelt property does not compile
-    body: { lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly' }], partnerOnRecordAttestationAcepted: true },
+    body: {
+      lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantity: 1, billingCycle: 'monthly' }],
+      // @ts-expect-error a misspelt property does not compile
+      partnerOnRecordAttestationAcepted: true,
+    },
   });
   await client.PUT('/v1/customers/{customerId}/carts/{cartId}', {
     params: { path: { customerId, cartId } },
-    // @ts-expect-error the answer of getCart may be sent back, but its lines must stay lines
-    body: { ...cart, lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantitty: 1, billingCycle: 'monthly' }] },
+    body: {
+      ...cart,
+      // @ts-expect-error the answer of getCart may be sent back, but its lines must stay lines
+      lineItems: [{ catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H', quantitty: 1, billingCycle: 'monthly' }],
+    },
   });
   // @ts-expect-error a request body needs lineItems
   await client.PUT('/v1/customers/{customerId}/carts/{cartId}', { params: { path: { customerId, cartId } }, body: {} });

@@ -42,7 +42,13 @@ export const handlerReadingWhatItIsNotGiven: Pick<OperationHandlers, 'getCart'> 
 };
 
 // @ts-expect-error a set of handlers without getOrder is not the spec's
-export const missingHandler: OperationHandlers = { createCart: null as never, getCart: null as never, updateCart: null as never, checkoutCart: null as never, listOrders: null as never };
+export const missingHandler: OperationHandlers = {
+  createCart: null as never,
+  getCart: null as never,
+  updateCart: null as never,
+  checkoutCart: null as never,
+  listOrders: null as never,
+};
 
 // Another spec's operations (here: the generated ones plus one) need their own handler too.
 type WithOneMore = operations & { deleteOrder: operations['getOrder'] };
