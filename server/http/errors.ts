@@ -3,6 +3,7 @@
 // unexpected. Each gets its HTTP status and Partner Center code here and nowhere else.
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { SpecIndex } from '../../openapi/spec-index.ts';
 import { AuthError } from '../auth.ts';
 import { DomainError, type DomainFailure } from '../domain/errors.ts';
 import { DatabaseUnavailableError, StoreBusyError } from '../store/store.ts';
@@ -109,25 +110,19 @@ export function fieldName(path: string | undefined): string {
   return rest.reduce((name, segment) => (/^\d+$/.test(segment) ? `${name}[${segment}]` : `${name}.${segment}`), place);
 }
 
-/**
- * The Partner Center API's operations (generated/openapi.json): each path in segments (`{name}` stands for any one) and
- * its methods.
- */
-let apiOperations: { segments: string[]; methods: Set<string> }[] | undefined;
+/** The Partner Center API's operations: each one's path in segments (`{name}` stands for any one) and method. */
+let apiOperations: { segments: string[]; method: string }[] | undefined;
 
 /** Whether the API has an operation for this method and path, as `GET /v1/products/{productId}/skus`. */
 function isApiOperation(method: string, path: string): boolean {
-  apiOperations ??= Object.entries((bundledSpec() as { paths: Record<string, object> }).paths).map(
-    ([template, item]) => ({
-      segments: template.split('/'),
-      methods: new Set(Object.keys(item).map((key) => key.toUpperCase())),
-    }),
-  );
+  apiOperations ??= SpecIndex.of(bundledSpec())
+    .operations()
+    .map((operation) => ({ segments: operation.path.split('/'), method: operation.method.toUpperCase() }));
   const segments = path.split('/');
   const asked = method === 'HEAD' ? 'GET' : method;
   return apiOperations.some(
-    ({ segments: template, methods }) =>
-      methods.has(asked) &&
+    ({ segments: template, method: served }) =>
+      served === asked &&
       template.length === segments.length &&
       template.every((part, at) => (/^\{[^}]+\}$/.test(part) ? segments[at] !== '' : part === segments[at])),
   );
