@@ -129,8 +129,17 @@ export function changelogName(change: Change): string {
   const parameter = /parameter `([^`]+)`/.exec(change.what);
   if (parameter) return parameter[1]!;
   const quoted = [...change.what.matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
-  const subject = change.what.startsWith('header ') ? quoted[0]!.split('/')[0]! : (/^property `([^`]+)`/.exec(change.what)?.[1] ?? quoted.at(-1) ?? change.what);
-  return subject.replace(/\([^)]*\)/g, '').replace(/\[\]/g, '').split('.').filter(Boolean).at(-1) ?? subject;
+  const subject = change.what.startsWith('header ')
+    ? quoted[0]!.split('/')[0]!
+    : (/^property `([^`]+)`/.exec(change.what)?.[1] ?? quoted.at(-1) ?? change.what);
+  return (
+    subject
+      .replace(/\([^)]*\)/g, '')
+      .replace(/\[\]/g, '')
+      .split('.')
+      .filter(Boolean)
+      .at(-1) ?? subject
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +206,8 @@ function locate(path: JsonPath): Location {
     return { operation, kind: 'request', rest: tail.slice(3) };
   if (area === 'responses' && tail.length > 0) {
     const status = String(tail[0]);
-    if (tail[1] === 'content' && tail[3] === 'schema') return { operation, kind: 'response', status, rest: tail.slice(4) };
+    if (tail[1] === 'content' && tail[3] === 'schema')
+      return { operation, kind: 'response', status, rest: tail.slice(4) };
     if (tail[1] === 'headers') return { operation, kind: 'response header', status, rest: tail.slice(2) };
     return { operation, kind: 'other', status, rest: path.slice(3) };
   }
@@ -230,7 +240,11 @@ function fieldOf(rest: JsonPath): { field: string; keyword: JsonPath } {
       i++;
     } else if (segment === 'items' && i + 1 < rest.length) field += '[]';
     else if (segment === 'additionalProperties' && i + 1 < rest.length) field += '{}';
-    else if ((segment === 'allOf' || segment === 'oneOf' || segment === 'anyOf') && typeof next === 'number' && i + 2 < rest.length) {
+    else if (
+      (segment === 'allOf' || segment === 'oneOf' || segment === 'anyOf') &&
+      typeof next === 'number' &&
+      i + 2 < rest.length
+    ) {
       field += `(${segment} ${next})`;
       i++;
     } else break;
@@ -361,21 +375,30 @@ export const POLICY: readonly PolicyRule[] = [
   {
     reason:
       'an answer that promises a header it always sent breaks no client; the library judges response headers with request rules',
-    applies: (diff, location) => location.kind === 'response header' && diff.action === 'add' && location.rest.at(-1) === 'required' && diff.after === true,
+    applies: (diff, location) =>
+      location.kind === 'response header' &&
+      diff.action === 'add' &&
+      location.rest.at(-1) === 'required' &&
+      diff.after === true,
     type: () => 'non-breaking',
   },
   {
     reason:
       'a request that gains `null` as an alternative (`anyOf`) accepts more; the library, merging the alternatives, reports a `type` added',
     applies: (diff, location) =>
-      location.kind === 'request' && diff.action === 'add' && location.rest.at(-1) === 'type' && diff.after === 'null' && location.rest.includes('anyOf'),
+      location.kind === 'request' &&
+      diff.action === 'add' &&
+      location.rest.at(-1) === 'type' &&
+      diff.after === 'null' &&
+      location.rest.includes('anyOf'),
     type: () => 'non-breaking',
   },
   {
     reason:
-      'a response may gain enumeration values: clients must accept values they do not know (README, "Versions and breaking changes"); ' +
+      'a response may gain enumeration values: clients must accept values they do not know (docs/versions.md); ' +
       'the library counts them as breaking',
-    applies: (diff, location) => location.kind === 'response' && diff.action === 'add' && lastTwo(location.rest)[0] === 'enum',
+    applies: (diff, location) =>
+      location.kind === 'response' && diff.action === 'add' && lastTwo(location.rest)[0] === 'enum',
     type: () => 'non-breaking',
   },
   {
@@ -495,12 +518,20 @@ export function checkBreaking(input: CheckInput): CheckResult {
     specVersion: next?.text,
     baselineVersion: base?.text,
   });
-  if (!base) problems.push(`${names.baseline}: info.version ${formatValue(versionOf(input.baseline))} is not a semantic version.`);
-  if (!next) problems.push(`${names.spec}: info.version ${formatValue(versionOf(input.spec))} is not a semantic version (MAJOR.MINOR.PATCH).`);
+  if (!base)
+    problems.push(
+      `${names.baseline}: info.version ${formatValue(versionOf(input.baseline))} is not a semantic version.`,
+    );
+  if (!next)
+    problems.push(
+      `${names.spec}: info.version ${formatValue(versionOf(input.spec))} is not a semantic version (MAJOR.MINOR.PATCH).`,
+    );
   if (!base || !next) return result([]);
 
   if (compareVersions(next, base) < 0)
-    problems.push(`${names.spec}: info.version ${next.text} is lower than the released ${base.text}; versions only go up.`);
+    problems.push(
+      `${names.spec}: info.version ${next.text} is lower than the released ${base.text}; versions only go up.`,
+    );
 
   const changes = compareSpecs(input.baseline, input.spec);
   const breaking = changes.filter((c) => c.type === 'breaking');
@@ -523,12 +554,16 @@ export function checkBreaking(input: CheckInput): CheckResult {
         'Add one that names each breaking change and what clients must do.',
     );
   // An unreleased major section is no blanket: every breaking change it ships is named in it.
-  const unnamed = section === undefined ? [] : breaking.filter((change) => !section.includes(`\`${changelogName(change)}\``));
+  const unnamed =
+    section === undefined ? [] : breaking.filter((change) => !section.includes(`\`${changelogName(change)}\``));
   if (unnamed.length > 0)
     problems.push(
       [
         `${unnamed.length} breaking change${unnamed.length === 1 ? '' : 's'} not named in the \`## [${next.text}]\` section of ${names.changelog}:`,
-        ...unnamed.map((change) => `${formatChange(change)}\n      name it there as \`${changelogName(change)}\`, with what clients must do`),
+        ...unnamed.map(
+          (change) =>
+            `${formatChange(change)}\n      name it there as \`${changelogName(change)}\`, with what clients must do`,
+        ),
       ].join('\n'),
     );
   return result(changes);
@@ -540,11 +575,13 @@ export function checkBreaking(input: CheckInput): CheckResult {
 /** One change as a few lines: what, before → after, where, the JSON pointer(s). */
 export function formatChange(change: Change): string {
   const lines = [`  - ${change.what}: ${formatValue(change.before)} → ${formatValue(change.after)}`];
-  const places = change.places.length > 4 ? [...change.places.slice(0, 4), `${change.places.length - 4} more`] : change.places;
+  const places =
+    change.places.length > 4 ? [...change.places.slice(0, 4), `${change.places.length - 4} more`] : change.places;
   if (places.some((p) => p !== 'document')) lines.push(`      in ${places.join('; ')}`);
   const more = change.pointers.length > 1 ? ` (and ${change.pointers.length - 1} more)` : '';
   lines.push(`      at ${change.pointers[0]}${more}`);
-  if (change.policy) lines.push(`      ${change.type} by this project's policy (the library: ${change.libraryType}): ${change.policy}`);
+  if (change.policy)
+    lines.push(`      ${change.type} by this project's policy (the library: ${change.libraryType}): ${change.policy}`);
   return lines.join('\n');
 }
 
@@ -555,27 +592,34 @@ function count(changes: Change[], type: ChangeType): number {
 /** The report printed by the command. */
 export function formatReport(result: CheckResult, names: { spec: string; baseline: string }, verbose = false): string {
   const { changes } = result;
-  const lines = [`${names.spec} (${result.specVersion ?? '?'}) against ${names.baseline} (${result.baselineVersion ?? '?'}):`];
+  const lines = [
+    `${names.spec} (${result.specVersion ?? '?'}) against ${names.baseline} (${result.baselineVersion ?? '?'}):`,
+  ];
   lines.push(
     `  ${count(changes, 'breaking')} breaking, ${count(changes, 'non-breaking')} non-breaking, ` +
       `${count(changes, 'deprecated')} deprecated, ${count(changes, 'unclassified')} unclassified, ` +
       `${count(changes, 'annotation')} annotation (changes grouped across the operations they reach)`,
   );
   const breaking = changes.filter((c) => c.type === 'breaking');
-  if (breaking.length > 0 && !verbose) lines.push('Breaking (each named in the changelog section of its major version):', ...breaking.map(formatChange));
+  if (breaking.length > 0 && !verbose)
+    lines.push('Breaking (each named in the changelog section of its major version):', ...breaking.map(formatChange));
   const overridden = changes.filter((c) => c.policy && c.type !== 'breaking');
   if (overridden.length > 0 && !verbose) lines.push(...formatOverrides(overridden));
   const deprecated = changes.filter((c) => c.type === 'deprecated');
-  if (deprecated.length > 0) lines.push('Deprecated (not breaking; remove them in a major version):', ...deprecated.map(formatChange));
+  if (deprecated.length > 0)
+    lines.push('Deprecated (not breaking; remove them in a major version):', ...deprecated.map(formatChange));
   const unclassified = changes.filter((c) => c.type === 'unclassified');
   if (unclassified.length > 0 && !verbose)
-    lines.push(`Unclassified, not failing (the library cannot judge them; review them): ${summariseKeys(unclassified)}`);
+    lines.push(
+      `Unclassified, not failing (the library cannot judge them; review them): ${summariseKeys(unclassified)}`,
+    );
   if (verbose)
     for (const type of ['breaking', 'non-breaking', 'unclassified', 'annotation'] as const) {
       const some = changes.filter((c) => c.type === type);
       if (some.length > 0) lines.push(`${type}:`, ...some.map(formatChange));
     }
-  if (result.ok) lines.push('OK: no breaking change without a major version and its name in that version\'s changelog section.');
+  if (result.ok)
+    lines.push("OK: no breaking change without a major version and its name in that version's changelog section.");
   else lines.push('', 'FAILED:', ...result.problems.map((p) => `- ${p}`));
   return lines.join('\n');
 }
@@ -603,7 +647,12 @@ function summariseKeys(changes: Change[]): string {
       const named = segments.find((s) => s.startsWith('x-')) ?? key;
       keys.set(named, (keys.get(named) ?? 0) + 1);
     }
-  return [...keys].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${n})`).join(', ') + '; --verbose lists them';
+  return (
+    [...keys]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} (${n})`)
+      .join(', ') + '; --verbose lists them'
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -626,12 +675,18 @@ export function checkFiles(options: FileOptions = {}): CheckResult & { names: { 
     throw new UsageError(
       `No released spec in ${options.releasedDir ?? RELEASED_DIR} (openapi-X.Y.Z.yaml); see openapi/released/README.md.`,
     );
-  const names = { spec: relativeName(specFile), baseline: relativeName(baselineFile), changelog: relativeName(changelogFile) };
+  const names = {
+    spec: relativeName(specFile),
+    baseline: relativeName(baselineFile),
+    changelog: relativeName(changelogFile),
+  };
   const baseline = readYaml(baselineFile);
   const result = checkBreaking({ spec: readYaml(specFile), baseline, changelog: readText(changelogFile), names });
   // A released file must hold the version its name says, or "the highest release" means nothing.
   if (released && result.baselineVersion !== released.version.text)
-    result.problems.unshift(`${names.baseline}: its info.version ${formatValue(versionOf(baseline))} is not the ${released.version.text} its name says.`);
+    result.problems.unshift(
+      `${names.baseline}: its info.version ${formatValue(versionOf(baseline))} is not the ${released.version.text} its name says.`,
+    );
   return { ...result, ok: result.problems.length === 0, names };
 }
 
@@ -672,7 +727,9 @@ function main(): void {
       },
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: node scripts/check-breaking.ts [--spec FILE] [--baseline FILE] [--changelog FILE] [--verbose]`);
+    console.error(
+      `${(error as Error).message}\nUsage: node scripts/check-breaking.ts [--spec FILE] [--baseline FILE] [--changelog FILE] [--verbose]`,
+    );
     process.exit(2);
   }
   if (values.help) {
@@ -681,7 +738,11 @@ function main(): void {
   }
   try {
     const resolved = (file: string | undefined) => (file ? resolve(file) : undefined);
-    const result = checkFiles({ spec: resolved(values.spec), baseline: resolved(values.baseline), changelog: resolved(values.changelog) });
+    const result = checkFiles({
+      spec: resolved(values.spec),
+      baseline: resolved(values.baseline),
+      changelog: resolved(values.changelog),
+    });
     const report = formatReport(result, result.names, values.verbose);
     if (result.ok) console.log(report);
     else console.error(report);

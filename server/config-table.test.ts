@@ -1,5 +1,5 @@
 // The table of variables (VARIABLES in server/config.ts): its entries, the defaults loadConfig
-// applies and the table shows, and its copy in README.md, which must stay identical.
+// applies and the table shows, and its copy in docs/configuration.md, which must stay identical.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -11,12 +11,32 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const REPO = resolve(import.meta.dirname, '..');
+/** Where the table is documented, and the heading it is under. */
+const DOCUMENT = 'docs/configuration.md';
+const HEADING = '## Environment variables';
 
 /** Every variable the server reads, in the documented order. */
 const NAMES = [
-  'PORT', 'HOST', 'DATABASE_PATH', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'CATALOG_PATH', 'CART_TTL', 'JWT_SECRET', 'JWKS_URL', 'LOG_LEVEL',
-  'NODE_ENV', 'BODY_LIMIT', 'REQUEST_TIMEOUT', 'IDEMPOTENCY_TTL', 'RATE_LIMIT_PER_MINUTE', 'UNKNOWN_PROPERTIES', 'CORS_ORIGINS',
-  'PROVISIONING_DELAY', 'SANDBOX_PROFILE', 'SANDBOX_CONTROLS',
+  'PORT',
+  'HOST',
+  'DATABASE_PATH',
+  'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'CATALOG_PATH',
+  'CART_TTL',
+  'JWT_SECRET',
+  'JWKS_URL',
+  'LOG_LEVEL',
+  'NODE_ENV',
+  'BODY_LIMIT',
+  'REQUEST_TIMEOUT',
+  'IDEMPOTENCY_TTL',
+  'RATE_LIMIT_PER_MINUTE',
+  'UNKNOWN_PROPERTIES',
+  'CORS_ORIGINS',
+  'PROVISIONING_DELAY',
+  'SANDBOX_PROFILE',
+  'SANDBOX_CONTROLS',
 ];
 
 describe('config: loadConfig defaults', () => {
@@ -67,7 +87,10 @@ describe('config: loadConfig defaults', () => {
 
 describe('config: the table of variables', () => {
   it('has one entry for every variable read, in order, each setting its own Config field', () => {
-    assert.deepEqual(VARIABLES.map(({ name }) => name), NAMES);
+    assert.deepEqual(
+      VARIABLES.map(({ name }) => name),
+      NAMES,
+    );
     const fields = VARIABLES.map(({ field }) => field);
     assert.equal(new Set(fields).size, fields.length, 'two variables set the same field');
     assert.deepEqual([...fields].sort(), Object.keys(loadConfig({})).sort());
@@ -97,42 +120,72 @@ describe('config: the table of variables', () => {
   });
 });
 
-/** The rows of the first markdown table under the heading starting with `heading`. */
-function markdownTable(markdown: string, heading: string): string[][] {
+/** The rows of the first markdown table under the heading starting with `heading` in `markdown`, the text of `file`. */
+function markdownTable(markdown: string, heading: string, file: string): string[][] {
   const lines = markdown.split(/\r?\n/);
   const start = lines.findIndex((line) => line.startsWith(heading));
-  assert.notEqual(start, -1, `README.md has no heading starting with "${heading}"`);
+  assert.notEqual(start, -1, `${file} has no heading starting with "${heading}"`);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 1)) {
     if (line.startsWith('#')) break;
     if (line.trimStart().startsWith('|')) {
-      rows.push(line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '').split(/(?<!\\)\|/).map((cell) => cell.trim().replaceAll('\\|', '|')));
+      rows.push(
+        line
+          .trim()
+          .replace(/^\|/, '')
+          .replace(/(?<!\\)\|$/, '')
+          .split(/(?<!\\)\|/)
+          .map((cell) => cell.trim().replaceAll('\\|', '|')),
+      );
     } else if (rows.length > 0) break;
   }
-  assert.ok(rows.length > 0, `README.md has no table under "${heading}"`);
+  assert.ok(rows.length > 0, `${file} has no table under "${heading}"`);
   return rows;
 }
 
-describe('config: the README configuration table', () => {
+describe('config: the documented configuration table (docs/configuration.md)', () => {
   it('is the table of variables: the same variables, in order, with the same defaults and descriptions', () => {
-    const [header = [], separator = [], ...rows] = markdownTable(readFileSync(join(REPO, 'README.md'), 'utf8'), '### Configuration');
-    const paste = `\n\nThe table to paste into README.md (from configurationTable() in server/config.ts):\n${configurationTable()}`;
-    assert.deepEqual(header, ['Variable', 'Default', 'Meaning'], `README.md: the table's columns${paste}`);
-    assert.ok(separator.every((cell) => /^:?-{3,}:?$/.test(cell)), 'README.md: the second row must be the separator');
-    const readme = rows.map(([name = '', shown = '', description = '']) => ({ name: name.replace(/^`(.*)`$/, '$1'), shown, description }));
+    const [header = [], separator = [], ...rows] = markdownTable(
+      readFileSync(join(REPO, DOCUMENT), 'utf8'),
+      HEADING,
+      DOCUMENT,
+    );
+    const paste = `\n\nThe table to paste into ${DOCUMENT}, under "${HEADING}" (from configurationTable() in server/config.ts):\n${configurationTable()}`;
+    assert.deepEqual(header, ['Variable', 'Default', 'Meaning'], `${DOCUMENT}: the table's columns${paste}`);
+    assert.ok(
+      separator.every((cell) => /^:?-{3,}:?$/.test(cell)),
+      `${DOCUMENT}: the second row must be the separator`,
+    );
+    const documented = rows.map(([name = '', shown = '', description = '']) => ({
+      name: name.replace(/^`(.*)`$/, '$1'),
+      shown,
+      description,
+    }));
     assert.deepEqual(
-      readme.map(({ name }) => name),
+      documented.map(({ name }) => name),
       VARIABLES.map(({ name }) => name),
-      `README.md lists other variables, or in another order, than VARIABLES in server/config.ts${paste}`,
+      `${DOCUMENT} lists other variables, or in another order, than VARIABLES in server/config.ts${paste}`,
     );
     const differences = VARIABLES.flatMap((entry, index) => {
-      const row = readme[index];
+      const row = documented[index];
       return [
-        row?.shown === entry.default ? [] : [`${entry.name} default: README ${JSON.stringify(row?.shown)}, VARIABLES ${JSON.stringify(entry.default)}`],
-        row?.description === entry.description ? [] : [`${entry.name} meaning: README ${JSON.stringify(row?.description)}, VARIABLES ${JSON.stringify(entry.description)}`],
+        row?.shown === entry.default
+          ? []
+          : [
+              `${entry.name} default: ${DOCUMENT} ${JSON.stringify(row?.shown)}, VARIABLES ${JSON.stringify(entry.default)}`,
+            ],
+        row?.description === entry.description
+          ? []
+          : [
+              `${entry.name} meaning: ${DOCUMENT} ${JSON.stringify(row?.description)}, VARIABLES ${JSON.stringify(entry.description)}`,
+            ],
       ].flat();
     });
-    assert.deepEqual(differences, [], `README.md differs from VARIABLES in server/config.ts:\n${differences.join('\n')}${paste}`);
+    assert.deepEqual(
+      differences,
+      [],
+      `${DOCUMENT} differs from VARIABLES in server/config.ts:\n${differences.join('\n')}${paste}`,
+    );
   });
 
   it('configurationTable renders every variable, one row each', () => {

@@ -1,6 +1,6 @@
 // loadConfig, variable by variable: the values each accepts, and those it refuses with a one-line
 // problem that never shows a secret; every problem reported at once. The table itself and the
-// README: config-table.test.ts; the duration and size syntaxes: config-values.test.ts.
+// docs/configuration.md: config-table.test.ts; the duration and size syntaxes: config-values.test.ts.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,10 +3,10 @@
  *
  * Every variable is one entry of `VARIABLES` below: its name, its default as shown to people, its
  * description and its parser (the parsers of durations, sizes, integers and choices are in
- * server/config-values.ts). `loadConfig` is derived from that table, and the README's
- * "Configuration" table is a copy of it that server/config-table.test.ts keeps identical (the test
- * prints the table to paste, from `configurationTable()`, when they differ). Add or change a
- * variable there.
+ * server/config-values.ts). `loadConfig` is derived from that table, and the table under
+ * "Environment variables" in docs/configuration.md is a copy of it that server/config-table.test.ts
+ * keeps identical (the test prints the table to paste, from `configurationTable()`, when they
+ * differ). Add or change a variable there.
  *
  * Empty or whitespace-only values count as unset; other values are trimmed, except secret ones
  * (`JWT_SECRET`), which are used exactly as given and never echoed in an error message. Every
@@ -147,13 +147,13 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value);
 }
 
-/** One environment variable: everything the server, its error messages and the README say about it. */
+/** One environment variable: everything the server, its error messages and docs/configuration.md say about it. */
 export interface Variable<K extends keyof Config = keyof Config> {
   /** The environment variable's name. */
   readonly name: string;
-  /** The default as shown to people: the README's "Default" column (markdown). */
+  /** The default as shown to people: the "Default" column of docs/configuration.md (markdown). */
   readonly default: string;
-  /** What it does and what it accepts: the README's "Meaning" column (markdown, one line). */
+  /** What it does and what it accepts: the "Meaning" column of docs/configuration.md (markdown, one line). */
   readonly description: string;
   /** The Config field it sets. */
   readonly field: K;
@@ -450,7 +450,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return config as Config;
 }
 
-/** The README's configuration table, rendered from VARIABLES (what config.test.ts compares it with). */
+/** The table of docs/configuration.md, rendered from VARIABLES (what config-table.test.ts compares it with). */
 export function configurationTable(): string {
   const cell = (text: string): string => text.replaceAll('|', '\\|');
   return [

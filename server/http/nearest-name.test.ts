@@ -25,7 +25,7 @@ describe('the nearest declared name to an ignored one', () => {
     assert.equal(editDistance('abc', ''), 3);
   });
 
-  it('suggests the declared name for the typos of the README, ignoring case', () => {
+  it('suggests the declared name for the typos of docs/sandbox-behaviour.md, ignoring case', () => {
     assert.equal(nearestName('Quantitty', lineProperties), 'quantity');
     assert.equal(nearestName('termDuraton', lineProperties), 'termDuration');
     assert.equal(nearestName('TERMDURATION', lineProperties), 'termDuration');

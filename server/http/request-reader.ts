@@ -59,7 +59,7 @@ const shortened = (name: string): string =>
  * The entry of an error's `data` naming an ignored property, in the `<field>: <what>` form of every
  * entry: `body.lineItems[0].Quantitty: is not a property of this request and was ignored; did you
  * mean quantity?` (refused: without "and was ignored"). The format is documented in the spec's
- * `Error.data` and the README; clients may read it.
+ * `Error.data` and docs/sandbox-behaviour.md; clients may read it.
  */
 function ignoredEntry(property: IgnoredProperty, policy: UnknownPropertyPolicy): string {
   const what =

@@ -1,6 +1,6 @@
 // Every link the sandbox sends resolves: a full flow (catalog, cart, update, checkout, orders,
 // provisioning status, activation links, cancellation) is run through HTTP, every `links` entry of
-// every answer is collected, and each is followed as the README says: its `uri` exactly as written,
+// every answer is collected, and each is followed as docs/sandbox-behaviour.md says: its `uri` exactly as written,
 // after the API base (the server and `/v1`, as Partner Center's links are relative to
 // https://api.partnercenter.microsoft.com/v1), with its method. A GET must answer 200; a PATCH (the
 // order's patchOperation) is sent an empty body and must answer 400 for it, which only a served
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cartPath, cartsPath, checkoutPath, e5Line, orderPath, ordersPath } from './harness.ts';
 import { assertErrorBody, useTestServer } from './hooks.ts';
 
-/** What the README says to put before a link's `uri`, after the server's address. */
+/** What docs/sandbox-behaviour.md says to put before a link's `uri`, after the server's address. */
 const API_BASE = '/v1';
 
 interface Link {
