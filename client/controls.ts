@@ -1,6 +1,6 @@
 // A typed client of the kit sandbox's test controls (openapi/sandbox-controls.yaml): the calling
-// partner's virtual clock, forced answers, request journal and reset. Not Partner Center's: only the
-// sandbox answers these.
+// partner's virtual clock, forced answers, request journal, reset and snapshots. Not Partner Center's:
+// only the sandbox answers these.
 import createClient from 'openapi-fetch';
 import type {
   operations,
@@ -9,11 +9,12 @@ import type {
   SchemaResetResult as ResetResult,
   SchemaForcedRule as ForcedRule,
   SchemaJournalEntry as JournalEntry,
+  SchemaSandboxSnapshot as SandboxSnapshot,
   SchemaForcedRuleRequest,
 } from '../generated/sandbox-controls-types.ts';
 import { createTransport, type TokenProvider } from './transport.ts';
 
-export type { SandboxClock, ResetResult, ForcedRule, JournalEntry };
+export type { SandboxClock, ResetResult, ForcedRule, JournalEntry, SandboxSnapshot };
 
 /** Which entries of the journal: by `MS-RequestId`, by `MS-CorrelationId`, how many (default 50). */
 export type JournalQuery = NonNullable<operations['listSandboxJournal']['parameters']['query']>;
@@ -57,7 +58,21 @@ export function createSandboxControls(options: SandboxControlsOptions) {
      * `listJournal({ requestId })` explains one call (the MS-RequestId its answer echoed).
      */
     listJournal: (query: JournalQuery = {}) => client.GET('/sandbox/journal', { params: { query } }),
-    /** Deletes the partner's carts, orders, seats, recorded answers, rules and clock. */
+    /** Deletes the partner's carts, orders, seats, recorded answers, rules, journal and clock; its snapshots stay. */
     reset: () => client.POST('/sandbox/reset'),
+    /**
+     * Saves the partner's carts, orders, seats, recorded answers and clock under `name` (1 to 64 letters,
+     * digits, `.`, `_`, `-`), replacing its snapshot of that name: `201` when new, `200` when replaced.
+     * At most 20 per partner.
+     */
+    saveSnapshot: (name: string) => client.PUT('/sandbox/snapshots/{name}', { params: { path: { name } } }),
+    /** The partner's snapshots, by name. */
+    listSnapshots: () => client.GET('/sandbox/snapshots'),
+    /**
+     * Puts the partner's carts, orders, seats, recorded answers and clock back as saved under `name`
+     * (`404` for a name it never saved); its rules and journal stay as they are.
+     */
+    restoreSnapshot: (name: string) => client.POST('/sandbox/snapshots/{name}/restore', { params: { path: { name } } }),
+    deleteSnapshot: (name: string) => client.DELETE('/sandbox/snapshots/{name}', { params: { path: { name } } }),
   };
 }

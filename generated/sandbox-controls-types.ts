@@ -120,10 +120,106 @@ export interface paths {
          * Reset the partner's state
          * @description Deletes the calling partner's carts, orders, seats, recorded answers, forced-answer rules,
          *     journal and virtual clock, in one transaction, and says how many carts, orders and recorded
-         *     answers went. Other partners keep
-         *     theirs.
+         *     answers went. Other partners keep theirs. The partner's snapshots are kept: a reset followed by
+         *     `restoreSandboxSnapshot` is how a test starts from a saved baseline.
          */
         post: operations["resetSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the partner's snapshots
+         * @description The partner's snapshots, by name (in the order of their characters' codes). Another partner's are never listed.
+         */
+        get: operations["listSandboxSnapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/snapshots/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The snapshot's name, one of the partner's own: 1 to 64 letters, digits, `.`, `_` or `-`,
+                 *     starting with a letter or a digit; case matters (`Baseline` is not `baseline`).
+                 */
+                name: components["parameters"]["SnapshotName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save the partner's state under a name
+         * @description Copies the calling partner's carts (with their entity tags), orders (with when their
+         *     provisioning completes), purchased seats, recorded answers (for `MS-RequestId` retries) and
+         *     virtual clock into a snapshot named `name`, in one transaction, replacing the partner's
+         *     snapshot of that name if there is one (`200`; `201` for a new one). Forced-answer rules and
+         *     the journal are not saved: they are a test's set-up and diagnostics. No body.
+         *
+         *     A partner keeps at most 20 snapshots: saving a 21st name is refused with `400`, changing
+         *     nothing (delete one first, or save under a name already used). A snapshot is as large as the
+         *     partner's state when saved (every cart, order and recorded answer of it): save a baseline, not
+         *     the state a long test run left.
+         */
+        put: operations["saveSandboxSnapshot"];
+        post?: never;
+        /**
+         * Delete one of the partner's snapshots
+         * @description Deletes the partner's snapshot named `name`; the partner's state is not changed.
+         */
+        delete: operations["deleteSandboxSnapshot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/snapshots/{name}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The snapshot's name, one of the partner's own: 1 to 64 letters, digits, `.`, `_` or `-`,
+                 *     starting with a letter or a digit; case matters (`Baseline` is not `baseline`).
+                 */
+                name: components["parameters"]["SnapshotName"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore the partner's state from a snapshot
+         * @description Replaces the calling partner's carts, orders, purchased seats, recorded answers and virtual
+         *     clock with the snapshot's, in one transaction: what was made after the save is gone (a cart
+         *     created since answers `404`), what the save held is back as it was (the same cart bodies and
+         *     `ETag`s, the same orders, the same seat counts), and a retry of a request answered before the
+         *     save is replayed while one answered after it runs again. The clock gets the offset it had when
+         *     saved, so the partner's time is the saved `clock` plus the real time since `savedAt` (it may
+         *     move back: the state restored was written on that clock); an order's provisioning is as that
+         *     time makes it.
+         *
+         *     The partner's forced-answer rules and journal are left as they are: they are not part of a
+         *     snapshot. The snapshot stays, to be restored again. No body. Other partners' state and
+         *     snapshots are untouched; a name only another partner saved is `404` here.
+         */
+        post: operations["restoreSandboxSnapshot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -295,6 +391,41 @@ export interface components {
             recordedRequests: number;
         };
         /**
+         * @description A saved copy of a partner's state (carts, orders, seats, recorded answers, clock), as saved
+         *     or restored.
+         */
+        SandboxSnapshot: {
+            /** @example baseline */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was saved, on the machine's clock.
+             * @example 2026-12-02T09:00:00.000Z
+             */
+            savedAt: string;
+            /**
+             * Format: date-time
+             * @description The partner's time when it was saved (its virtual clock).
+             * @example 2027-01-01T00:00:00.000Z
+             */
+            clock: string;
+            /**
+             * @description The carts it holds.
+             * @example 2
+             */
+            carts: number;
+            /**
+             * @description The orders it holds.
+             * @example 1
+             */
+            orders: number;
+        };
+        /** @description The partner's snapshots, by name. */
+        SandboxSnapshotCollection: {
+            totalCount: number;
+            items: components["schemas"]["SandboxSnapshot"][];
+        };
+        /**
          * @description The kind of a request error. Partner Center's published codes where one fits; where Partner
          *     Center publishes none (unknown route, wrong method, failed precondition, reused request id, body
          *     or headers too large, wrong media type), the HTTP status itself.
@@ -366,8 +497,23 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The partner has no snapshot of this name (another partner's are not seen); nothing was changed. */
+        SnapshotNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description The snapshot's name, one of the partner's own: 1 to 64 letters, digits, `.`, `_` or `-`,
+         *     starting with a letter or a digit; case matters (`Baseline` is not `baseline`).
+         */
+        SnapshotName: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -382,11 +528,15 @@ export type SchemaSandboxClock = components['schemas']['SandboxClock'];
 export type SchemaAdvanceClockRequest = components['schemas']['AdvanceClockRequest'];
 export type SchemaSetClockRequest = components['schemas']['SetClockRequest'];
 export type SchemaResetResult = components['schemas']['ResetResult'];
+export type SchemaSandboxSnapshot = components['schemas']['SandboxSnapshot'];
+export type SchemaSandboxSnapshotCollection = components['schemas']['SandboxSnapshotCollection'];
 export type SchemaErrorCode = components['schemas']['ErrorCode'];
 export type SchemaError = components['schemas']['Error'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseServiceUnavailable = components['responses']['ServiceUnavailable'];
+export type ResponseSnapshotNotFound = components['responses']['SnapshotNotFound'];
+export type ParameterSnapshotName = components['parameters']['SnapshotName'];
 export type $defs = Record<string, never>;
 export interface operations {
     getSandboxClock: {
@@ -579,6 +729,132 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSandboxSnapshots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshots. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxSnapshotCollection"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    saveSandboxSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The snapshot's name, one of the partner's own: 1 to 64 letters, digits, `.`, `_` or `-`,
+                 *     starting with a letter or a digit; case matters (`Baseline` is not `baseline`).
+                 */
+                name: components["parameters"]["SnapshotName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot, saved in place of the partner's earlier snapshot of this name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxSnapshot"];
+                };
+            };
+            /** @description The snapshot, saved under a name the partner had not used. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxSnapshot"];
+                };
+            };
+            /** @description The name is not valid, or the partner has 20 snapshots already; nothing was saved. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteSandboxSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The snapshot's name, one of the partner's own: 1 to 64 letters, digits, `.`, `_` or `-`,
+                 *     starting with a letter or a digit; case matters (`Baseline` is not `baseline`).
+                 */
+                name: components["parameters"]["SnapshotName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["SnapshotNotFound"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    restoreSandboxSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The snapshot's name, one of the partner's own: 1 to 64 letters, digits, `.`, `_` or `-`,
+                 *     starting with a letter or a digit; case matters (`Baseline` is not `baseline`).
+                 */
+                name: components["parameters"]["SnapshotName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot restored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxSnapshot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["SnapshotNotFound"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

@@ -1,7 +1,8 @@
 // The controls client against the sandbox: advance the partner's clock past a cart's lifetime, see the
-// cart refused as expired through the cart client, then reset; look a failed call up in the journal.
+// cart refused as expired through the cart client, then reset; look a failed call up in the journal;
+// save a baseline, reset, and restore it before each test.
 import assert from 'node:assert/strict';
-import { createSandboxControls, type JournalEntry } from '../controls.ts';
+import { createSandboxControls, type JournalEntry, type SandboxSnapshot } from '../controls.ts';
 import { createCartClient, unwrap } from '../index.ts';
 import { CUSTOMER, PARTNER, TestServer, token } from '../../server/test/harness.ts';
 
@@ -68,5 +69,52 @@ describe('the sandbox controls client', () => {
       ['createCart', 'getCart'],
     );
     assert.equal((await controls.listJournal({ limit: 0 })).response.status, 400, 'a bad query is refused');
+  });
+
+  it('saves a baseline, and restores it after a reset as a test would before it starts', async () => {
+    const options = { baseUrl: server.baseUrl, token: () => token(PARTNER) };
+    const api = createCartClient({ ...options, retry: false });
+    const controls = createSandboxControls(options);
+    await controls.reset();
+    const line = {
+      catalogItemId: 'CFQ7TTC0LF8S:0001:CFQ7TTC0N81H',
+      quantity: 1,
+      billingCycle: 'monthly',
+      termDuration: 'P1M',
+    } as const;
+    const clock = unwrap(await controls.setClock('2031-01-01T00:00:00Z'));
+    const baselineCart = await api.createCart(CUSTOMER, { lineItems: [line] });
+    const cart = unwrap(baselineCart);
+    const etag = baselineCart.response.headers.get('ETag');
+
+    const saved = await controls.saveSnapshot('customer-with-cart');
+    assert.equal(saved.response.status, 201);
+    const snapshot: SandboxSnapshot = unwrap(saved);
+    assert.deepEqual([snapshot.name, snapshot.carts, snapshot.orders], ['customer-with-cart', 1, 0]);
+    const sinceSet = Date.parse(snapshot.clock) - Date.parse(clock.now);
+    assert.ok(sinceSet >= 0 && sinceSet < 5000, "the partner's time when saved");
+    assert.equal((await controls.saveSnapshot('customer-with-cart')).response.status, 200, 'saved again: replaced');
+    assert.deepEqual(
+      unwrap(await controls.listSnapshots()).items.map((item) => item.name),
+      ['customer-with-cart'],
+    );
+
+    // A test runs, and the next one starts from the baseline again.
+    unwrap(await api.checkoutCart(CUSTOMER, cart.id));
+    await controls.reset();
+    const restored = unwrap(await controls.restoreSnapshot('customer-with-cart'));
+    assert.equal(restored.carts, 1);
+    const again = await api.getCart(CUSTOMER, cart.id);
+    assert.equal(unwrap(again).status, 'Active');
+    assert.equal(again.response.headers.get('ETag'), etag);
+    assert.equal(unwrap(await api.listOrders(CUSTOMER)).totalCount, 0);
+    assert.ok(Date.parse(unwrap(await controls.getClock()).now) >= Date.parse('2031-01-01T00:00:00Z'));
+
+    const missing = await controls.restoreSnapshot('never-saved');
+    assert.equal(missing.response.status, 404);
+    assert.equal(missing.error?.code, 404);
+    assert.equal((await controls.saveSnapshot('not a name')).response.status, 400);
+    assert.equal((await controls.deleteSnapshot('customer-with-cart')).response.status, 204);
+    assert.equal(unwrap(await controls.listSnapshots()).totalCount, 0);
   });
 });

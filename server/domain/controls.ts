@@ -1,13 +1,20 @@
 // The sandbox's test controls (openapi/sandbox-controls.yaml): each partner's virtual clock, its
-// forced-answer rules and the reset of its state, all kept in the store (so every instance on one
-// database agrees). Every control acts on the calling partner alone. Knows nothing of HTTP.
-import type { PartnerReset, Store } from '../store/store.ts';
+// forced-answer rules, the reset of its state and its snapshots, all kept in the store (so every
+// instance on one database agrees). Every control acts on the calling partner alone. Knows nothing of
+// HTTP.
+import type { SchemaSandboxSnapshot as SandboxSnapshot } from '../../generated/sandbox-controls-types.ts';
+import type { PartnerReset, SnapshotSummary, Store } from '../store/store.ts';
 import type { VirtualClocks } from './clock.ts';
 import type { ForcedRules, ForcedRule, ForcedRuleRequest } from './forced-rules.ts';
 import { DomainError } from './errors.ts';
 
 /** The longest step the clock takes at once: ten years, far beyond every lifetime the sandbox knows. */
 export const MAX_CLOCK_STEP_MS = 3650 * 24 * 60 * 60 * 1000;
+
+/** The most snapshots a partner keeps at once. */
+export const MAX_SNAPSHOTS_PER_PARTNER = 20;
+
+export type { SandboxSnapshot };
 
 export interface ClockReading {
   now: string;
@@ -68,8 +75,60 @@ export class SandboxControls {
     return this.clock(partnerId);
   }
 
-  /** The partner's stored state, its rules and its journal included, in one transaction. */
+  /** The partner's stored state, its rules and its journal included, in one transaction; its snapshots stay. */
   reset(partnerId: string): Promise<PartnerReset> {
     return this.#store.resetPartner(partnerId);
   }
+
+  /**
+   * Saves the partner's carts, orders, seats, recorded answers and clock under `name` (the spec's
+   * pattern has checked it), replacing its snapshot of that name; `replaced` says whether there was one.
+   * A new name beyond MAX_SNAPSHOTS_PER_PARTNER is refused, as a rule beyond the rules' cap is.
+   */
+  async saveSnapshot(partnerId: string, name: string): Promise<{ snapshot: SandboxSnapshot; replaced: boolean }> {
+    const { realNow } = await this.#clocks.read(partnerId);
+    const saved = await this.#store.saveSnapshot(partnerId, name, realNow.getTime(), MAX_SNAPSHOTS_PER_PARTNER);
+    if (!saved) {
+      throw new DomainError(
+        'invalid-input',
+        `Invalid request input: a partner keeps at most ${MAX_SNAPSHOTS_PER_PARTNER} snapshots; delete one first, or save under a name already used.`,
+        [`path.name: at most ${MAX_SNAPSHOTS_PER_PARTNER} snapshots per partner`],
+      );
+    }
+    return { snapshot: shown(saved.snapshot), replaced: saved.replaced };
+  }
+
+  /** The partner's snapshots, by name. */
+  async snapshots(partnerId: string): Promise<SandboxSnapshot[]> {
+    return (await this.#store.listSnapshots(partnerId)).map(shown);
+  }
+
+  /**
+   * Puts the partner's carts, orders, seats, recorded answers and clock offset back as the snapshot
+   * has them, in one transaction; its rules and journal stay as they are.
+   */
+  async restoreSnapshot(partnerId: string, name: string): Promise<SandboxSnapshot> {
+    const restored = await this.#store.restoreSnapshot(partnerId, name);
+    if (!restored) throw notFound(name);
+    return shown(restored);
+  }
+
+  async deleteSnapshot(partnerId: string, name: string): Promise<void> {
+    if (!(await this.#store.deleteSnapshot(partnerId, name))) throw notFound(name);
+  }
+}
+
+/** A snapshot as the controls show it: the partner's time when saved, rather than its clock's offset. */
+function shown(snapshot: SnapshotSummary): SandboxSnapshot {
+  return {
+    name: snapshot.name,
+    savedAt: new Date(snapshot.savedAt).toISOString(),
+    clock: new Date(snapshot.savedAt + snapshot.clockOffsetMs).toISOString(),
+    carts: snapshot.carts,
+    orders: snapshot.orders,
+  };
+}
+
+function notFound(name: string): DomainError {
+  return new DomainError('snapshot-not-found', `The partner has no snapshot named ${name}.`);
 }

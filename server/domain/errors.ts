@@ -19,7 +19,8 @@ export type DomainFailure =
   | 'cancel-through-subscription' // new-commerce, Azure plan and legacy orders are cancelled per subscription
   | 'cancel-saas-through-subscription' // marketplace SaaS too, with its own code
   | 'cancel-sandbox-only' // production partners cancel only software by order
-  | 'cancellation-window-passed';
+  | 'cancellation-window-passed'
+  | 'snapshot-not-found'; // the test controls: the partner has no snapshot of that name
 
 export class DomainError extends Error {
   readonly failure: DomainFailure;

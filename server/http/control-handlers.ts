@@ -54,8 +54,27 @@ export function controlHandlers(controls: SandboxControls, journal: RequestJourn
     },
 
     async resetSandbox({ caller }) {
-      // The rules and the journal go with the rest, in the store's one transaction.
+      // The rules and the journal go with the rest, in the store's one transaction; the snapshots stay.
       return { status: 200, body: await controls.reset(caller.partnerId) };
+    },
+
+    async saveSandboxSnapshot({ caller, path }) {
+      const { snapshot, replaced } = await controls.saveSnapshot(caller.partnerId, path.name);
+      return replaced ? { status: 200, body: snapshot } : { status: 201, body: snapshot };
+    },
+
+    async listSandboxSnapshots({ caller }) {
+      const items = await controls.snapshots(caller.partnerId);
+      return { status: 200, body: { totalCount: items.length, items } };
+    },
+
+    async restoreSandboxSnapshot({ caller, path }) {
+      return { status: 200, body: await controls.restoreSnapshot(caller.partnerId, path.name) };
+    },
+
+    async deleteSandboxSnapshot({ caller, path }) {
+      await controls.deleteSnapshot(caller.partnerId, path.name);
+      return { status: 204, body: undefined };
     },
   };
 }

@@ -84,6 +84,8 @@ const DOMAIN_FAILURES: Record<DomainFailure, { status: number; code: ErrorCode }
   'cancel-saas-through-subscription': { status: 403, code: Codes.cancelSaasThroughSubscription },
   'cancel-sandbox-only': { status: 403, code: Codes.cancelSandboxOnly },
   'cancellation-window-passed': { status: 400, code: Codes.cancellationWindowPassed },
+  // Partner Center has no snapshots, so no code: the status is the code, as for an unknown route.
+  'snapshot-not-found': { status: 404, code: 404 },
 };
 
 /** The validator's error: an HttpError with the failing fields. */

@@ -19,6 +19,9 @@
 //   to change them or changes them (consuming a call, adding, deleting, a reset, which takes it first):
 //   a rule's calls are consumed one at a time, and the cap on rules per partner is exact. A consuming
 //   transaction takes no other lock, and a reset takes it before any row lock.
+// - the test controls' snapshots take a lock per partner (advisory) when saved, restored or deleted:
+//   the cap on snapshots is exact, and a snapshot being restored is not changed meanwhile. A restore
+//   takes it, then the rules' lock (so that it and a reset run one after the other), before any row lock.
 // `lock_timeout` (lockTimeoutMs) turns a wait that is too long into StoreBusyError, as SQLite's busy
 // timeout does; a deadlock PostgreSQL breaks (40P01) is reported the same way.
 //
@@ -38,6 +41,7 @@ import {
   type Seats,
   type Store,
   type PartnerReset,
+  type SnapshotSummary,
   type StoredCart,
   type StoredOrder,
   type StoredRule,
@@ -137,7 +141,44 @@ export const MIGRATIONS: readonly string[] = [
      entry text NOT NULL
    );
    CREATE INDEX sandbox_journal_by_partner ON sandbox_journal (partner_id, seq);`,
+  // 5: the test controls' snapshots: a copy of a partner's rows of carts, orders, purchased_seats and
+  // recorded_requests (`state`: an array of rows per table, each row as to_jsonb made it, every column
+  // included, so that jsonb_populate_recordset gives it back as it was) and its clock offset, under a
+  // name of the partner's. The bodies are strings inside the jsonb, never parsed as JSON. A migration
+  // that changes one of those tables must bring the states along.
+  `CREATE TABLE sandbox_snapshots (
+     partner_id text NOT NULL,
+     name text NOT NULL,
+     saved_at bigint NOT NULL,
+     offset_ms bigint NOT NULL,
+     carts integer NOT NULL,
+     orders integer NOT NULL,
+     state jsonb NOT NULL,
+     PRIMARY KEY (partner_id, name)
+   );`,
 ];
+
+/** The partner's tables a snapshot copies, row for row (the clock's offset is a column of the snapshot). */
+const SNAPSHOT_TABLES = ['carts', 'orders', 'purchased_seats', 'recorded_requests'] as const;
+
+interface SnapshotRow {
+  name: string;
+  /** bigint: the driver gives it as text. */
+  saved_at: string;
+  offset_ms: string;
+  carts: number;
+  orders: number;
+}
+
+function snapshotSummary(row: SnapshotRow): SnapshotSummary {
+  return {
+    name: row.name,
+    savedAt: Number(row.saved_at),
+    clockOffsetMs: Number(row.offset_ms),
+    carts: row.carts,
+    orders: row.orders,
+  };
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -524,6 +565,89 @@ export class PostgresStore implements Store {
       await count('forced_rules');
       await count('sandbox_journal');
       return reset;
+    });
+  }
+
+  saveSnapshot(
+    partnerId: string,
+    name: string,
+    savedAt: number,
+    maxSnapshots: number,
+  ): Promise<{ snapshot: SnapshotSummary; replaced: boolean } | undefined> {
+    return this.transaction(async () => {
+      await this.#lock('snapshots', partnerId); // the count stays true until the insert commits
+      const { rows: counted } = await this.#query<{ snapshots: string; same: string }>(
+        'SELECT COUNT(*) AS snapshots, COUNT(*) FILTER (WHERE name = $2) AS same FROM sandbox_snapshots WHERE partner_id = $1',
+        [partnerId, name],
+      );
+      const replaced = Number(counted[0]?.same ?? 0) > 0;
+      if (!replaced && Number(counted[0]?.snapshots ?? 0) >= maxSnapshots) return undefined;
+      // One statement: its subqueries read one snapshot of the database (READ COMMITTED's is per
+      // statement), so a checkout committing meanwhile is in the copy entirely or not at all.
+      const tables = SNAPSHOT_TABLES.map(
+        (table) =>
+          `'${table}', (SELECT COALESCE(jsonb_agg(to_jsonb(saved)), '[]'::jsonb) FROM ${table} AS saved WHERE partner_id = $1)`,
+      );
+      const { rows } = await this.#query<SnapshotRow>(
+        `INSERT INTO sandbox_snapshots (partner_id, name, saved_at, offset_ms, carts, orders, state)
+         SELECT $1::text, $2::text, $3::bigint,
+           COALESCE((SELECT offset_ms FROM partner_clocks WHERE partner_id = $1), 0),
+           (SELECT COUNT(*) FROM carts WHERE partner_id = $1),
+           (SELECT COUNT(*) FROM orders WHERE partner_id = $1),
+           jsonb_build_object(${tables.join(', ')})
+         ON CONFLICT (partner_id, name) DO UPDATE SET saved_at = excluded.saved_at, offset_ms = excluded.offset_ms,
+           carts = excluded.carts, orders = excluded.orders, state = excluded.state
+         RETURNING name, saved_at, offset_ms, carts, orders`,
+        [partnerId, name, savedAt],
+      );
+      return { snapshot: snapshotSummary(rows[0]!), replaced };
+    });
+  }
+
+  restoreSnapshot(partnerId: string, name: string): Promise<SnapshotSummary | undefined> {
+    return this.transaction(async () => {
+      await this.#lock('snapshots', partnerId); // the snapshot stays as read (a save or delete waits)
+      await this.#lock('rules', partnerId); // the partner's reset lock: a reset and a restore never interleave
+      const { rows } = await this.#query<SnapshotRow>(
+        'SELECT name, saved_at, offset_ms, carts, orders FROM sandbox_snapshots WHERE partner_id = $1 AND name = $2',
+        [partnerId, name],
+      );
+      if (!rows[0]) return undefined;
+      for (const table of [...SNAPSHOT_TABLES, 'partner_clocks'])
+        await this.#query(`DELETE FROM ${table} WHERE partner_id = $1`, [partnerId]);
+      for (const table of SNAPSHOT_TABLES) {
+        await this.#query(
+          `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table},
+             (SELECT state -> '${table}' FROM sandbox_snapshots WHERE partner_id = $1 AND name = $2))`,
+          [partnerId, name],
+        );
+      }
+      await this.#query(
+        `INSERT INTO partner_clocks (partner_id, offset_ms)
+         SELECT partner_id, offset_ms FROM sandbox_snapshots WHERE partner_id = $1 AND name = $2 AND offset_ms <> 0`,
+        [partnerId, name],
+      );
+      return snapshotSummary(rows[0]);
+    });
+  }
+
+  async listSnapshots(partnerId: string): Promise<SnapshotSummary[]> {
+    // COLLATE "C": by the characters' codes, as SQLite's BINARY orders them, whatever the database's collation.
+    const { rows } = await this.#query<SnapshotRow>(
+      'SELECT name, saved_at, offset_ms, carts, orders FROM sandbox_snapshots WHERE partner_id = $1 ORDER BY name COLLATE "C"',
+      [partnerId],
+    );
+    return rows.map(snapshotSummary);
+  }
+
+  deleteSnapshot(partnerId: string, name: string): Promise<boolean> {
+    return this.transaction(async () => {
+      await this.#lock('snapshots', partnerId); // waits for a restore reading it
+      const deleted = await this.#query('DELETE FROM sandbox_snapshots WHERE partner_id = $1 AND name = $2', [
+        partnerId,
+        name,
+      ]);
+      return (deleted.rowCount ?? 0) > 0;
     });
   }
 

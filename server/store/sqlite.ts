@@ -17,7 +17,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Cart, Order } from '../wire-types.ts';
 import {
   StoreBusyError,
@@ -28,6 +28,7 @@ import {
   type Seats,
   type Store,
   type PartnerReset,
+  type SnapshotSummary,
   type StoredCart,
   type StoredOrder,
   type StoredRule,
@@ -141,7 +142,77 @@ export const MIGRATIONS: readonly string[] = [
      entry TEXT NOT NULL
    );
    CREATE INDEX sandbox_journal_by_partner ON sandbox_journal (partner_id, seq);`,
+  // 8: the test controls' snapshots: a copy of a partner's rows of carts, orders, purchased_seats and
+  // recorded_requests (`state`, JSON: an array of rows per table, SNAPSHOT_COLUMNS) and its clock offset,
+  // under a name of the partner's. A rowid table: a state is as large as the partner's data. A
+  // migration that changes one of those tables must bring the states along.
+  `CREATE TABLE sandbox_snapshots (
+     partner_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     saved_at INTEGER NOT NULL,
+     offset_ms INTEGER NOT NULL,
+     carts INTEGER NOT NULL,
+     orders INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     PRIMARY KEY (partner_id, name)
+   );`,
 ];
+
+/**
+ * The partner's tables a snapshot copies, with every column but partner_id (each a JSON value of
+ * the row's object in `state`; TEXT and INTEGER both travel unchanged through SQLite's JSON).
+ */
+export const SNAPSHOT_COLUMNS = {
+  carts: ['customer_id', 'id', 'body', 'etag'],
+  orders: ['customer_id', 'id', 'cart_id', 'order_group', 'created_seq', 'body', 'provisioned_at'],
+  purchased_seats: ['customer_id', 'product_sku', 'quantity'],
+  recorded_requests: ['request_id', 'fingerprint', 'status', 'body', 'etag', 'recorded_at'],
+} as const satisfies Record<string, readonly string[]>;
+
+type SnapshotTable = keyof typeof SNAPSHOT_COLUMNS;
+const SNAPSHOT_TABLES = Object.keys(SNAPSHOT_COLUMNS) as SnapshotTable[];
+
+/** The statement that saves (or replaces) the partner's snapshot, its state read in one statement. */
+function saveSnapshotSql(): string {
+  const rows = (table: SnapshotTable) =>
+    `'${table}', json((SELECT json_group_array(json_object(${SNAPSHOT_COLUMNS[table].map((column) => `'${column}', ${column}`).join(', ')})) FROM ${table} WHERE partner_id = :partner))`;
+  // WHERE true: an upsert's SELECT needs a WHERE clause (SQLite's parsing of ON CONFLICT).
+  return `INSERT INTO sandbox_snapshots (partner_id, name, saved_at, offset_ms, carts, orders, state)
+    SELECT :partner, :name, :savedAt,
+      COALESCE((SELECT offset_ms FROM partner_clocks WHERE partner_id = :partner), 0),
+      (SELECT COUNT(*) FROM carts WHERE partner_id = :partner),
+      (SELECT COUNT(*) FROM orders WHERE partner_id = :partner),
+      json_object(${SNAPSHOT_TABLES.map(rows).join(', ')})
+    WHERE true
+    ON CONFLICT (partner_id, name) DO UPDATE SET saved_at = excluded.saved_at, offset_ms = excluded.offset_ms,
+      carts = excluded.carts, orders = excluded.orders, state = excluded.state`;
+}
+
+/** The statement that copies a table's rows of the partner's snapshot back into the table. */
+function restoreRowsSql(table: SnapshotTable): string {
+  const columns = SNAPSHOT_COLUMNS[table];
+  return `INSERT INTO ${table} (partner_id, ${columns.join(', ')})
+    SELECT :partner, ${columns.map((column) => `value ->> '${column}'`).join(', ')}
+    FROM json_each((SELECT state FROM sandbox_snapshots WHERE partner_id = :partner AND name = :name), '$.${table}')`;
+}
+
+interface SnapshotRow {
+  name: string;
+  saved_at: number;
+  offset_ms: number;
+  carts: number;
+  orders: number;
+}
+
+function snapshotSummary(row: SnapshotRow): SnapshotSummary {
+  return {
+    name: row.name,
+    savedAt: Number(row.saved_at),
+    clockOffsetMs: Number(row.offset_ms),
+    carts: Number(row.carts),
+    orders: Number(row.orders),
+  };
+}
 
 /** The database file cannot be used: not SQLite, its folder missing, or newer than this server. */
 export class StoreOpenError extends Error {
@@ -307,6 +378,24 @@ export class SqliteStore implements Store {
         `DELETE FROM sandbox_journal WHERE at_ms < ? AND seq IN (SELECT seq FROM sandbox_journal ORDER BY seq LIMIT ${JOURNAL_SWEEP})`,
       ),
       resetJournal: db.prepare('DELETE FROM sandbox_journal WHERE partner_id = ?'),
+      countSnapshots: db.prepare(
+        'SELECT COUNT(*) AS snapshots, COALESCE(SUM(name = :name), 0) AS same FROM sandbox_snapshots WHERE partner_id = :partner',
+      ),
+      saveSnapshot: db.prepare(saveSnapshotSql()),
+      findSnapshot: db.prepare(
+        'SELECT name, saved_at, offset_ms, carts, orders FROM sandbox_snapshots WHERE partner_id = :partner AND name = :name',
+      ),
+      listSnapshots: db.prepare(
+        'SELECT name, saved_at, offset_ms, carts, orders FROM sandbox_snapshots WHERE partner_id = ? ORDER BY name',
+      ),
+      restoreRows: Object.fromEntries(
+        SNAPSHOT_TABLES.map((table) => [table, db.prepare(restoreRowsSql(table))]),
+      ) as Record<SnapshotTable, StatementSync>,
+      restoreClock: db.prepare(
+        `INSERT INTO partner_clocks (partner_id, offset_ms)
+         SELECT partner_id, offset_ms FROM sandbox_snapshots WHERE partner_id = :partner AND name = :name AND offset_ms <> 0`,
+      ),
+      deleteSnapshot: db.prepare('DELETE FROM sandbox_snapshots WHERE partner_id = ? AND name = ?'),
     };
   }
 
@@ -559,6 +648,50 @@ export class SqliteStore implements Store {
       s.resetJournal.run(partnerId);
       return reset;
     });
+  }
+
+  saveSnapshot(
+    partnerId: string,
+    name: string,
+    savedAt: number,
+    maxSnapshots: number,
+  ): Promise<{ snapshot: SnapshotSummary; replaced: boolean } | undefined> {
+    return this.#write(() => {
+      const s = this.#statements;
+      const key = { partner: partnerId, name };
+      const counted = s.countSnapshots.get(key) as { snapshots: number; same: number };
+      const replaced = Number(counted.same) > 0;
+      if (!replaced && Number(counted.snapshots) >= maxSnapshots) return undefined;
+      s.saveSnapshot.run({ ...key, savedAt });
+      return { snapshot: snapshotSummary(s.findSnapshot.get(key) as unknown as SnapshotRow), replaced };
+    });
+  }
+
+  restoreSnapshot(partnerId: string, name: string): Promise<SnapshotSummary | undefined> {
+    return this.#write(() => {
+      const s = this.#statements;
+      const key = { partner: partnerId, name };
+      const row = s.findSnapshot.get(key) as unknown as SnapshotRow | undefined;
+      if (!row) return undefined;
+      s.resetCarts.run(partnerId);
+      s.resetOrders.run(partnerId);
+      s.resetSeats.run(partnerId);
+      s.resetRequests.run(partnerId);
+      s.resetClock.run(partnerId);
+      for (const table of SNAPSHOT_TABLES) s.restoreRows[table].run(key);
+      s.restoreClock.run(key);
+      return snapshotSummary(row);
+    });
+  }
+
+  listSnapshots(partnerId: string): Promise<SnapshotSummary[]> {
+    return this.#read(() =>
+      (this.#statements.listSnapshots.all(partnerId) as unknown as SnapshotRow[]).map(snapshotSummary),
+    );
+  }
+
+  deleteSnapshot(partnerId: string, name: string): Promise<boolean> {
+    return this.#write(() => Number(this.#statements.deleteSnapshot.run(partnerId, name).changes) > 0);
   }
 
   insertRule(partnerId: string, stored: StoredRule, maxRules: number): Promise<boolean> {

@@ -430,6 +430,230 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       assert.ok(await store.findRecordedRequest(owner.partnerId, 'r-1', 0));
     });
 
+    describe('snapshots', () => {
+      const DAY = 86_400_000;
+      const savedAt = 1_795_000_000_000;
+      const otherCustomer: Owner = { ...owner, customerId: '8e1f0c3a-6b2d-4c5e-9f7a-1b2c3d4e5f60' };
+      /** A cart whose body has what a copy could change: quotes, backslashes, escapes, non-ASCII, lone surrogates. */
+      const awkwardCart = (): Cart => ({
+        ...cart(3),
+        lastModifiedUser: 'é "quoted" \\ back\\slash \u0000 nul \u2028 😀 \ud800 lone',
+      });
+      const record = (fingerprint: string, recordedAt: number, etag?: string) => ({
+        fingerprint,
+        status: 201,
+        body: JSON.stringify({ id: fingerprint, note: 'ä "q" \\' }),
+        ...(etag ? { etag } : {}),
+        recordedAt,
+      });
+
+      /** The partner's state as the store reads it back, for comparing before and after. */
+      async function stateOf(who: Owner, cartIds: string[], requestIds: string[]) {
+        return {
+          carts: await Promise.all(cartIds.map((id) => store.findCart(who, id))),
+          orders: await store.listOrders(who),
+          seats: [...(await store.purchasedSeats(who, ['p:s', 'q:t'])).entries()],
+          recorded: await Promise.all(requestIds.map((id) => store.findRecordedRequest(who.partnerId, id, 0))),
+          clock: await store.clockOffset(who.partnerId),
+          customersWithOrders: await store.customersWithOrders(who.partnerId),
+        };
+      }
+
+      it('gives back exactly the carts (bodies and entity tags), orders, seats, recorded answers and clock saved', async () => {
+        const kept = { cart: awkwardCart(), etag: '"kept-1"' };
+        const untagged = { cart: cart(1) }; // a cart from before entity tags were kept has none
+        const elsewhere = { cart: cart(2), etag: '"elsewhere"' };
+        await store.insertCart(owner, kept);
+        await store.insertCart(owner, untagged);
+        await store.insertCart(otherCustomer, elsewhere);
+        const pending = storedOrder(undefined, savedAt + 60_000);
+        const provisioned = storedOrder(undefined, 0);
+        await store.insertOrder(owner, kept.cart.id, '0', pending, [{ productSku: 'p:s', quantity: 3 }]);
+        await store.insertOrder(owner, kept.cart.id, '1', provisioned, [{ productSku: 'q:t', quantity: 1 }]);
+        await store.insertOrder(otherCustomer, elsewhere.cart.id, '0', storedOrder(), [
+          { productSku: 'p:s', quantity: 7 },
+        ]);
+        await store.recordRequest(owner.partnerId, 'before-save', record('f-before', savedAt - 1000, '"kept-1"'));
+        await store.recordRequest(owner.partnerId, 'before-save-2', record('f-before-2', savedAt - 500));
+        await store.setClockOffset(owner.partnerId, 8 * DAY);
+        const cartIds = [kept.cart.id, untagged.cart.id];
+        const requestIds = ['before-save', 'before-save-2', 'after-save'];
+        const before = {
+          owner: await stateOf(owner, cartIds, requestIds),
+          otherCustomer: await stateOf(otherCustomer, [elsewhere.cart.id], []),
+        };
+
+        const saved = await store.saveSnapshot(owner.partnerId, 'baseline', savedAt, 20);
+        const summary = { name: 'baseline', savedAt, clockOffsetMs: 8 * DAY, carts: 3, orders: 3 };
+        assert.deepEqual(saved, { snapshot: summary, replaced: false });
+
+        // Everything changes after the save; rules and the journal are added too.
+        const added = cart();
+        await store.insertCart(owner, { cart: added, etag: '"added"' });
+        await store.updateCart(owner, { cart: { ...kept.cart, status: 'Ordered' }, etag: '"kept-2"' });
+        await store.updateOrder(owner, { ...pending, order: { ...pending.order, status: 'cancelled' } }, [
+          { productSku: 'p:s', quantity: 3 },
+        ]);
+        await store.insertOrder(owner, added.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 5 }]);
+        await store.insertOrder({ ...owner, customerId: randomUUID() }, randomUUID(), '0', storedOrder(), []);
+        await store.recordRequest(owner.partnerId, 'before-save', record('f-replaced', savedAt + 5000));
+        await store.recordRequest(owner.partnerId, 'after-save', record('f-after', savedAt + 6000));
+        await store.setClockOffset(owner.partnerId, 20 * DAY);
+        assert.ok(await store.insertRule(owner.partnerId, storedRule(), 100));
+        await store.addJournalEntry(owner.partnerId, journalEntry('after-save'));
+
+        assert.deepEqual(await store.restoreSnapshot(owner.partnerId, 'baseline'), summary);
+        assert.deepEqual(await stateOf(owner, cartIds, requestIds), before.owner);
+        assert.deepEqual(await stateOf(otherCustomer, [elsewhere.cart.id], []), before.otherCustomer);
+        assert.equal(await store.findCart(owner, added.id), undefined, 'the cart made after the save is gone');
+        assert.equal((await store.ordersOfCart(owner, added.id)).size, 0);
+        assert.deepEqual(
+          [...(await store.ordersOfCart(owner, kept.cart.id)).entries()],
+          [
+            ['0', pending],
+            ['1', provisioned],
+          ],
+          'orders keep their cart and order group',
+        );
+        assert.equal((await store.rules(owner.partnerId)).length, 1, 'the rules are not part of a snapshot');
+        assert.deepEqual(
+          (await store.journalEntries(owner.partnerId, everything)).map((entry) => entry.requestId),
+          ['after-save'],
+          'nor the journal',
+        );
+        // The owner's orders go on being numbered after the restored ones, newest first.
+        const next = storedOrder();
+        await store.insertOrder(owner, randomUUID(), '0', next, []);
+        assert.deepEqual(
+          (await store.listOrders(owner)).map((listed) => listed.order.id),
+          [next.order.id, ...before.owner.orders.map((listed) => listed.order.id)],
+        );
+        assert.deepEqual(
+          await store.restoreSnapshot(owner.partnerId, 'baseline'),
+          summary,
+          'a snapshot stays, to be restored again',
+        );
+        assert.deepEqual(await stateOf(owner, cartIds, requestIds), before.owner);
+      });
+
+      it("belongs to its partner: another partner's state, snapshots and names are its own", async () => {
+        await store.insertCart(owner, { cart: cart(), etag: '"mine"' });
+        const theirs = { cart: cart(), etag: '"theirs"' };
+        await store.insertCart(otherPartner, theirs);
+        await store.setClockOffset(otherPartner.partnerId, 3 * DAY);
+        await store.saveSnapshot(owner.partnerId, 'baseline', savedAt, 20);
+        assert.deepEqual(await store.listSnapshots(otherPartner.partnerId), []);
+        assert.equal(await store.restoreSnapshot(otherPartner.partnerId, 'baseline'), undefined);
+        assert.equal(await store.deleteSnapshot(otherPartner.partnerId, 'baseline'), false);
+        const other = await store.saveSnapshot(otherPartner.partnerId, 'baseline', savedAt + 1, 20);
+        assert.deepEqual(
+          other,
+          {
+            snapshot: { name: 'baseline', savedAt: savedAt + 1, clockOffsetMs: 3 * DAY, carts: 1, orders: 0 },
+            replaced: false,
+          },
+          'the same name is another snapshot for another partner',
+        );
+        await store.insertCart(otherPartner, { cart: cart(), etag: '"later"' });
+        await store.restoreSnapshot(owner.partnerId, 'baseline');
+        assert.equal((await store.listSnapshots(owner.partnerId))[0]?.savedAt, savedAt);
+        assert.deepEqual(await store.findCart(otherPartner, theirs.cart.id), theirs);
+        assert.equal(await store.clockOffset(otherPartner.partnerId), 3 * DAY, "a restore leaves another's alone");
+        assert.equal((await store.listSnapshots(otherPartner.partnerId)).length, 1);
+      });
+
+      it('replaces a snapshot of the same name; lists them by name; deletes one; an unknown name changes nothing', async () => {
+        await store.insertCart(owner, { cart: cart(), etag: '"1"' });
+        assert.equal((await store.saveSnapshot(owner.partnerId, 'b-one', savedAt, 20))?.replaced, false);
+        assert.equal((await store.saveSnapshot(owner.partnerId, 'A.two', savedAt, 20))?.replaced, false);
+        await store.insertCart(owner, { cart: cart(), etag: '"2"' });
+        await store.setClockOffset(owner.partnerId, DAY);
+        assert.deepEqual(await store.saveSnapshot(owner.partnerId, 'b-one', savedAt + 10, 20), {
+          snapshot: { name: 'b-one', savedAt: savedAt + 10, clockOffsetMs: DAY, carts: 2, orders: 0 },
+          replaced: true,
+        });
+        assert.deepEqual(
+          (await store.listSnapshots(owner.partnerId)).map(({ name, carts }) => [name, carts]),
+          [
+            ['A.two', 1],
+            ['b-one', 2],
+          ],
+          "by name, in the order of the characters' codes (upper case first)",
+        );
+        assert.equal(await store.restoreSnapshot(owner.partnerId, 'none'), undefined);
+        assert.equal(await store.deleteSnapshot(owner.partnerId, 'none'), false);
+        assert.equal(await store.clockOffset(owner.partnerId), DAY, 'an unknown name restores nothing');
+        assert.equal(await store.deleteSnapshot(owner.partnerId, 'A.two'), true);
+        assert.equal(await store.deleteSnapshot(owner.partnerId, 'A.two'), false);
+        assert.equal(await store.restoreSnapshot(owner.partnerId, 'A.two'), undefined);
+        assert.deepEqual(
+          (await store.listSnapshots(owner.partnerId)).map(({ name }) => name),
+          ['b-one'],
+        );
+      });
+
+      it('a partner keeps at most the cap: a new name beyond it is refused, the same name still replaces', async () => {
+        for (const name of ['s1', 's2', 's3']) assert.ok(await store.saveSnapshot(owner.partnerId, name, savedAt, 3));
+        assert.equal(await store.saveSnapshot(owner.partnerId, 's4', savedAt, 3), undefined);
+        assert.equal((await store.saveSnapshot(owner.partnerId, 's2', savedAt + 1, 3))?.replaced, true);
+        assert.ok(await store.saveSnapshot(otherPartner.partnerId, 's4', savedAt, 3), "another partner's count");
+        assert.deepEqual(
+          (await store.listSnapshots(owner.partnerId)).map(({ name }) => name),
+          ['s1', 's2', 's3'],
+        );
+        await store.deleteSnapshot(owner.partnerId, 's1');
+        assert.ok(await store.saveSnapshot(owner.partnerId, 's4', savedAt, 3), 'room again once one is deleted');
+      });
+
+      it('the cap holds when many are saved at once', async () => {
+        const saved = await Promise.all(
+          Array.from({ length: 12 }, (_, index) => store.saveSnapshot(owner.partnerId, `n${index}`, savedAt, 4)),
+        );
+        assert.equal(saved.filter(Boolean).length, 4);
+        assert.equal((await store.listSnapshots(owner.partnerId)).length, 4);
+      });
+
+      it('a reset keeps the snapshots, and a restore after it brings the state back', async () => {
+        const kept = { cart: awkwardCart(), etag: '"k"' };
+        await store.insertCart(owner, kept);
+        await store.insertOrder(owner, kept.cart.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 2 }]);
+        await store.setClockOffset(owner.partnerId, 2 * DAY);
+        await store.saveSnapshot(owner.partnerId, 'baseline', savedAt, 20);
+        const before = await stateOf(owner, [kept.cart.id], []);
+        await store.resetPartner(owner.partnerId);
+        assert.equal((await store.listSnapshots(owner.partnerId)).length, 1);
+        await store.restoreSnapshot(owner.partnerId, 'baseline');
+        assert.deepEqual(await stateOf(owner, [kept.cart.id], []), before);
+      });
+
+      it("restoring a snapshot of an empty state empties the partner's, its clock back to 0", async () => {
+        await store.saveSnapshot(owner.partnerId, 'empty', savedAt, 20);
+        const made = cart();
+        await store.insertCart(owner, { cart: made, etag: '"m"' });
+        await store.insertOrder(owner, made.id, '0', storedOrder(), [{ productSku: 'p:s', quantity: 1 }]);
+        await store.recordRequest(owner.partnerId, 'r', record('f', savedAt));
+        await store.setClockOffset(owner.partnerId, DAY);
+        assert.deepEqual(await store.restoreSnapshot(owner.partnerId, 'empty'), {
+          name: 'empty',
+          savedAt,
+          clockOffsetMs: 0,
+          carts: 0,
+          orders: 0,
+        });
+        assert.deepEqual(await stateOf(owner, [made.id], ['r']), {
+          carts: [undefined],
+          orders: [],
+          seats: [
+            ['p:s', 0],
+            ['q:t', 0],
+          ],
+          recorded: [undefined],
+          clock: 0,
+          customersWithOrders: 0,
+        });
+      });
+    });
+
     it('answers a ping while open, and refuses one once closed', async () => {
       await store.ping();
       await store.close();

@@ -55,6 +55,22 @@ export interface PartnerReset {
   recordedRequests: number;
 }
 
+/**
+ * A snapshot of a partner's state as the store keeps it (table `sandbox_snapshots`): its name, when it
+ * was saved, the partner's clock offset then, and how many carts and orders it holds. The state itself
+ * (the partner's rows of carts, orders, purchased_seats and recorded_requests) is never read out: it is
+ * copied back by restoreSnapshot.
+ */
+export interface SnapshotSummary {
+  name: string;
+  /** Real time of the save (ms since the epoch). */
+  savedAt: number;
+  /** The partner's clock offset when saved (ms): its time was `savedAt + clockOffsetMs`. */
+  clockOffsetMs: number;
+  carts: number;
+  orders: number;
+}
+
 /** Seats of a product SKU (`productId:skuId`, lower case) bought by an order. */
 export interface Seats {
   productSku: string;
@@ -170,9 +186,33 @@ export interface Store {
   trimJournal(partnerId: string, keep: number, before: number): Promise<number>;
   /**
    * Deletes everything of the partner's (carts, orders, seats, recorded answers, clock, rules and
-   * journal); says how many carts, orders and answers went.
+   * journal) but its snapshots; says how many carts, orders and answers went.
    */
   resetPartner(partnerId: string): Promise<PartnerReset>;
+  /**
+   * Saves the partner's carts, orders, purchased seats, recorded answers and clock offset under `name`
+   * (real time `savedAt`, ms), in one transaction, replacing its snapshot of that name (`replaced`).
+   * Undefined, nothing saved, when the name is new and the partner already has `maxSnapshots`: the
+   * count and the insert are one atomic step, whichever instance saves. What is copied is one consistent
+   * reading of the partner's state (a write committing meanwhile is in it entirely or not at all).
+   */
+  saveSnapshot(
+    partnerId: string,
+    name: string,
+    savedAt: number,
+    maxSnapshots: number,
+  ): Promise<{ snapshot: SnapshotSummary; replaced: boolean } | undefined>;
+  /**
+   * Replaces the partner's carts, orders, purchased seats, recorded answers and clock offset with those
+   * of its snapshot `name`, in one transaction, row for row (entity tags, order numbering, provisioning
+   * times, recording times as saved). Its rules, journal and snapshots stay. Undefined, nothing
+   * changed, when the partner has no snapshot of that name.
+   */
+  restoreSnapshot(partnerId: string, name: string): Promise<SnapshotSummary | undefined>;
+  /** The partner's snapshots, by name (ordered by the names' characters' codes). */
+  listSnapshots(partnerId: string): Promise<SnapshotSummary[]>;
+  /** Deletes the partner's snapshot `name`; false when it has none of that name. */
+  deleteSnapshot(partnerId: string, name: string): Promise<boolean>;
   /** Resolves when the database answers; DatabaseUnavailableError when it cannot be reached (the readiness check). */
   ping(): Promise<void>;
   close(): Promise<void>;

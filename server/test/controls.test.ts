@@ -533,6 +533,9 @@ describe("the test controls' document and page", () => {
       '/sandbox/journal',
       '/sandbox/reset',
       '/sandbox/rules',
+      '/sandbox/snapshots',
+      '/sandbox/snapshots/{name}',
+      '/sandbox/snapshots/{name}/restore',
     ]);
     const page = await server.call('GET', '/docs/controls', { headers: { authorization: null } });
     assert.equal(page.status, 200);
