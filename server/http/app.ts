@@ -16,7 +16,7 @@ import { forcedAnswers } from './forced-answers.ts';
 import { journalRecorder, RequestJournal } from './journal.ts';
 import type { Store } from '../store/store.ts';
 import { authenticate } from './authenticate.ts';
-import { crossOrigin } from './cross-origin.ts';
+import { crossOrigin, methodsOf } from './cross-origin.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { errorHandler } from './errors.ts';
 import { catalogHandlers } from './catalog-handlers.ts';
@@ -88,7 +88,8 @@ export function createApp(options: AppOptions): SandboxApp {
   app.use(requestContext(options.logger));
   const journal = options.controls ? new RequestJournal(options.store) : undefined;
   if (journal) app.use('/v1', journalRecorder(journal));
-  app.use(crossOrigin(options.corsOrigins ?? 'loopback'));
+  const served = options.controls ? [spec, controlsSpec()] : [spec];
+  app.use(crossOrigin(options.corsOrigins ?? 'loopback', methodsOf(served)));
   app.use(docsRoutes(() => options.store.ping()));
   if (options.controls && journal) app.use('/sandbox', ...controlRoutes(options.controls, journal, options));
   app.use('/v1', authenticate(options.verifier));

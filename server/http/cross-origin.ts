@@ -4,6 +4,7 @@
 // Center's clients read.
 import cors from 'cors';
 import type { RequestHandler } from 'express';
+import { SpecIndex } from '../../openapi/spec-index.ts';
 import type { CorsOrigins } from '../config.ts';
 
 /** The answer headers a browser page may read. */
@@ -31,10 +32,20 @@ export function originAllowed(origin: string, allowed: CorsOrigins): boolean {
   return allowed.includes(origin);
 }
 
-export function crossOrigin(allowed: CorsOrigins): RequestHandler {
+/** What a preflight allows: every method of the operations served (`documents`), so a page can make each call. */
+export function methodsOf(documents: readonly object[]): string[] {
+  const methods = documents.flatMap((document) =>
+    SpecIndex.of(document)
+      .operations()
+      .map((operation) => operation.method.toUpperCase()),
+  );
+  return [...new Set(methods)].sort();
+}
+
+export function crossOrigin(allowed: CorsOrigins, methods: readonly string[]): RequestHandler {
   return cors({
     origin: (origin, done) => done(null, origin !== undefined && originAllowed(origin, allowed)),
-    methods: ['GET', 'POST', 'PUT'],
+    methods: [...methods],
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });

@@ -2,7 +2,8 @@
 // page on an allowed origin can call the API from a browser (CORS), its preflight answered before
 // authentication.
 import assert from 'node:assert/strict';
-import { EXPOSED_HEADERS, originAllowed } from '../http/cross-origin.ts';
+import { EXPOSED_HEADERS, methodsOf, originAllowed } from '../http/cross-origin.ts';
+import { bundledSpec } from '../http/spec.ts';
 import { cartsPath, e5Line, TestServer } from './harness.ts';
 import { useTestServer } from './hooks.ts';
 
@@ -32,6 +33,17 @@ describe('a browser meeting the sandbox', () => {
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:5173');
     assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/i);
+  });
+
+  it('allows in a preflight every method the API and the test controls use: PATCH cancels an order, DELETE removes rules', async () => {
+    const preflight = await fetch(`${server.baseUrl}/v1/customers/${crypto.randomUUID()}/orders/1`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'PATCH' },
+    });
+    assert.equal(preflight.status, 204);
+    const allowed = (preflight.headers.get('access-control-allow-methods') ?? '').split(',');
+    assert.deepEqual(allowed, ['DELETE', 'GET', 'PATCH', 'POST', 'PUT']);
+    assert.deepEqual(methodsOf([bundledSpec()]), ['GET', 'PATCH', 'POST', 'PUT']);
   });
 
   it('lets the page read the answer headers clients use', async () => {
