@@ -44,9 +44,7 @@ export class VirtualClocks implements PartnerClock {
 
   /** Moves the partner's clock forward by `ms` (more than 0). */
   async advance(partnerId: string, ms: number): Promise<void> {
-    await this.#store.transaction(async () => {
-      await this.#store.setClockOffset(partnerId, (await this.#store.clockOffset(partnerId)) + ms);
-    });
+    await this.#store.advanceClockOffset(partnerId, ms);
   }
 
   /**
@@ -55,12 +53,8 @@ export class VirtualClocks implements PartnerClock {
    * going back would make it lie in the future. Returns false, changing nothing, when `time` is earlier.
    */
   async set(partnerId: string, time: Date): Promise<boolean> {
-    return this.#store.transaction(async () => {
-      const realNow = this.#base.now().getTime();
-      const offset = await this.#store.clockOffset(partnerId);
-      if (time.getTime() < realNow + offset) return false;
-      await this.#store.setClockOffset(partnerId, time.getTime() - realNow);
-      return true;
-    });
+    const offset = time.getTime() - this.#base.now().getTime();
+    // A partner whose clock never moved has offset 0, so a time before real time is earlier too.
+    return offset >= 0 && this.#store.raiseClockOffset(partnerId, offset);
   }
 }

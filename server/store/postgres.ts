@@ -550,6 +550,23 @@ export class PostgresStore implements Store {
     );
   }
 
+  async advanceClockOffset(partnerId: string, byMs: number): Promise<void> {
+    // One statement: the row lock of the upsert orders concurrent advances, and each adds to the last.
+    await this.#query(
+      'INSERT INTO partner_clocks (partner_id, offset_ms) VALUES ($1, $2) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = partner_clocks.offset_ms + excluded.offset_ms',
+      [partnerId, byMs],
+    );
+  }
+
+  async raiseClockOffset(partnerId: string, offsetMs: number): Promise<boolean> {
+    const { rowCount } = await this.#query(
+      `INSERT INTO partner_clocks (partner_id, offset_ms) VALUES ($1, $2) ON CONFLICT (partner_id) DO UPDATE
+       SET offset_ms = excluded.offset_ms WHERE partner_clocks.offset_ms <= excluded.offset_ms`,
+      [partnerId, offsetMs],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   resetPartner(partnerId: string): Promise<PartnerReset> {
     return this.transaction(async () => {
       await this.#lock('rules', partnerId); // first, before any row lock (see the top of this file)

@@ -344,6 +344,13 @@ export class SqliteStore implements Store {
       setClockOffset: db.prepare(
         'INSERT INTO partner_clocks (partner_id, offset_ms) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = excluded.offset_ms',
       ),
+      advanceClockOffset: db.prepare(
+        'INSERT INTO partner_clocks (partner_id, offset_ms) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE SET offset_ms = partner_clocks.offset_ms + excluded.offset_ms',
+      ),
+      raiseClockOffset: db.prepare(
+        `INSERT INTO partner_clocks (partner_id, offset_ms) VALUES (?, ?) ON CONFLICT (partner_id) DO UPDATE
+         SET offset_ms = excluded.offset_ms WHERE partner_clocks.offset_ms <= excluded.offset_ms`,
+      ),
       resetCarts: db.prepare('DELETE FROM carts WHERE partner_id = ?'),
       resetOrders: db.prepare('DELETE FROM orders WHERE partner_id = ?'),
       resetSeats: db.prepare('DELETE FROM purchased_seats WHERE partner_id = ?'),
@@ -632,6 +639,14 @@ export class SqliteStore implements Store {
 
   setClockOffset(partnerId: string, offsetMs: number): Promise<void> {
     return this.#write(() => void this.#statements.setClockOffset.run(partnerId, offsetMs));
+  }
+
+  advanceClockOffset(partnerId: string, byMs: number): Promise<void> {
+    return this.#write(() => void this.#statements.advanceClockOffset.run(partnerId, byMs));
+  }
+
+  raiseClockOffset(partnerId: string, offsetMs: number): Promise<boolean> {
+    return this.#write(() => Number(this.#statements.raiseClockOffset.run(partnerId, offsetMs).changes) > 0);
   }
 
   resetPartner(partnerId: string): Promise<PartnerReset> {

@@ -257,6 +257,17 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       assert.equal(await store.clockOffset(otherPartner.partnerId), 0);
     });
 
+    it('counts every one of concurrent clock advances, and raises an offset only upwards', async () => {
+      await Promise.all(Array.from({ length: 20 }, () => store.advanceClockOffset(owner.partnerId, 1000)));
+      assert.equal(await store.clockOffset(owner.partnerId), 20_000, 'twenty advances of 1 s');
+      const raised: boolean[] = [];
+      for (const to of [5_000, 60_000, 30_000]) raised.push(await store.raiseClockOffset(owner.partnerId, to));
+      assert.deepEqual(raised, [false, true, false], 'below the offset, above it, below the new one');
+      assert.equal(await store.clockOffset(owner.partnerId), 60_000);
+      assert.equal(await store.raiseClockOffset(otherPartner.partnerId, 1), true, "another partner's first raise");
+      assert.equal(await store.clockOffset(otherPartner.partnerId), 1);
+    });
+
     it("a reset deletes everything of the partner's, and nothing of another's", async () => {
       for (const who of [owner, otherPartner]) {
         const stored = { cart: cart(), etag: '"r"' };

@@ -154,6 +154,16 @@ export interface Store {
   clockOffset(partnerId: string): Promise<number>;
   setClockOffset(partnerId: string, offsetMs: number): Promise<void>;
   /**
+   * Adds `byMs` to the partner's clock offset in one statement, so that concurrent advances (through
+   * several instances) all count.
+   */
+  advanceClockOffset(partnerId: string, byMs: number): Promise<void>;
+  /**
+   * Sets the partner's clock offset to `offsetMs` unless it is already larger (the clock moves forward
+   * only), in one statement; false, changing nothing, when it is larger.
+   */
+  raiseClockOffset(partnerId: string, offsetMs: number): Promise<boolean>;
+  /**
    * Adds a rule after the partner's others, unless the partner already has `maxRules` (then false,
    * nothing added): the count and the insert are one atomic step, whichever instance adds.
    */
