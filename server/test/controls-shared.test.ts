@@ -5,14 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
 import { cart, journalEntry, owner, storedRule } from '../store/store-contract.ts';
 import * as postgres from '../store/postgres.ts';
 import * as sqlite from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { ordersPath, PARTNER, token } from './harness.ts';
-import { freshDatabaseUrl } from './postgres.ts';
+import { assertPostgresCurrent, assertSqliteCurrent, oldPostgresDatabase, oldSqliteFile } from './old-schemas.ts';
 import { ServerProcess } from './server-process.ts';
 
 describe('two server processes on one SQLite file share the test controls', function () {
@@ -112,46 +110,28 @@ describe('a database of the schema before the controls were stored upgrades', fu
   it('SQLite: from version 6, keeping its carts and clocks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'controls-upgrade-'));
     try {
-      const path = join(dir, 'v6.db');
-      const old = new DatabaseSync(path);
-      old.exec(`${sqlite.MIGRATIONS.slice(0, 6).join(';\n')}; PRAGMA user_version = 6;`);
       const kept = cart();
-      old
-        .prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)')
-        .run(owner.partnerId, owner.customerId, kept.id, JSON.stringify(kept), '"v"');
-      old.prepare('INSERT INTO partner_clocks VALUES (?, ?)').run(owner.partnerId, 5000);
-      old.close();
+      const path = oldSqliteFile(dir, 6, (old) => {
+        old
+          .prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)')
+          .run(owner.partnerId, owner.customerId, kept.id, JSON.stringify(kept), '"v"');
+        old.prepare('INSERT INTO partner_clocks VALUES (?, ?)').run(owner.partnerId, 5000);
+      });
       const store = new sqlite.SqliteStore(path);
       try {
         await assertUpgraded(store, kept.id);
       } finally {
         await store.close();
       }
-      const db = new DatabaseSync(path);
-      try {
-        assert.equal(
-          Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version),
-          sqlite.SCHEMA_VERSION,
-        );
-        assert.equal((db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
-      } finally {
-        db.close();
-      }
+      assertSqliteCurrent(path);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('PostgreSQL: from version 3, keeping its carts and clocks', async () => {
-    const url = await freshDatabaseUrl();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
     const kept = cart();
-    try {
-      await client.query(postgres.MIGRATIONS.slice(0, 3).join(';\n'));
-      await client.query(
-        'CREATE TABLE schema_version (one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL); INSERT INTO schema_version (version) VALUES (3)',
-      );
+    const url = await oldPostgresDatabase(3, async (client) => {
       await client.query('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES ($1, $2, $3, $4, $5)', [
         owner.partnerId,
         owner.customerId,
@@ -160,14 +140,13 @@ describe('a database of the schema before the controls were stored upgrades', fu
         '"v"',
       ]);
       await client.query('INSERT INTO partner_clocks VALUES ($1, $2)', [owner.partnerId, 5000]);
-    } finally {
-      await client.end();
-    }
+    });
     const store = await postgres.PostgresStore.open(url);
     try {
       await assertUpgraded(store, kept.id);
     } finally {
       await store.close();
     }
+    await assertPostgresCurrent(url);
   });
 });

@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
 import * as postgres from '../store/postgres.ts';
 import * as sqlite from '../store/sqlite.ts';
 import { cart, owner, storedOrder, storedRule } from '../store/store-contract.ts';
@@ -27,6 +25,7 @@ import {
   type TestServer,
 } from './harness.ts';
 import { assertErrorBody, useTestServer } from './hooks.ts';
+import { assertPostgresCurrent, assertSqliteCurrent, oldPostgresDatabase, oldSqliteFile } from './old-schemas.ts';
 import { freshDatabaseUrl } from './postgres.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -311,48 +310,39 @@ describe('a database of the schema before snapshots upgrades', function () {
   it('SQLite: from version 7, keeping its carts, orders, seats, recorded answers, clocks and rules', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'snapshots-upgrade-'));
     try {
-      const path = join(dir, 'v7.db');
-      const old = new DatabaseSync(path);
-      old.exec(`${sqlite.MIGRATIONS.slice(0, 7).join(';\n')}; PRAGMA user_version = 7;`);
-      old
-        .prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)')
-        .run(owner.partnerId, owner.customerId, kept.id, JSON.stringify(kept), '"v"');
-      old
-        .prepare(
-          `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body, provisioned_at)
-           VALUES (?, ?, ?, ?, '0', 1, ?, ?)`,
-        )
-        .run(
-          owner.partnerId,
-          owner.customerId,
-          order.order.id,
-          kept.id,
-          JSON.stringify(order.order),
-          order.provisionedAt,
-        );
-      old.prepare('INSERT INTO purchased_seats VALUES (?, ?, ?, ?)').run(owner.partnerId, owner.customerId, 'p:s', 4);
-      old
-        .prepare('INSERT INTO recorded_requests VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(owner.partnerId, 'before-upgrade', 'f', 201, '{}', '"v"', 1000);
-      old.prepare('INSERT INTO partner_clocks VALUES (?, ?)').run(owner.partnerId, 5000);
-      old
-        .prepare('INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining) VALUES (?, ?, ?, ?, ?)')
-        .run(owner.partnerId, rule.rule.id, rule.rule.operationId, JSON.stringify(rule.rule), rule.rule.remaining);
-      old.close();
+      const path = oldSqliteFile(dir, 7, (old) => {
+        old
+          .prepare('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES (?, ?, ?, ?, ?)')
+          .run(owner.partnerId, owner.customerId, kept.id, JSON.stringify(kept), '"v"');
+        old
+          .prepare(
+            `INSERT INTO orders (partner_id, customer_id, id, cart_id, order_group, created_seq, body, provisioned_at)
+             VALUES (?, ?, ?, ?, '0', 1, ?, ?)`,
+          )
+          .run(
+            owner.partnerId,
+            owner.customerId,
+            order.order.id,
+            kept.id,
+            JSON.stringify(order.order),
+            order.provisionedAt,
+          );
+        old.prepare('INSERT INTO purchased_seats VALUES (?, ?, ?, ?)').run(owner.partnerId, owner.customerId, 'p:s', 4);
+        old
+          .prepare('INSERT INTO recorded_requests VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(owner.partnerId, 'before-upgrade', 'f', 201, '{}', '"v"', 1000);
+        old.prepare('INSERT INTO partner_clocks VALUES (?, ?)').run(owner.partnerId, 5000);
+        old
+          .prepare('INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining) VALUES (?, ?, ?, ?, ?)')
+          .run(owner.partnerId, rule.rule.id, rule.rule.operationId, JSON.stringify(rule.rule), rule.rule.remaining);
+      });
       const store = new sqlite.SqliteStore(path);
       try {
         await assertUpgraded(store, kept.id, order.order.id);
       } finally {
         await store.close();
       }
-      const db = new DatabaseSync(path);
-      try {
-        assert.equal(
-          Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version),
-          sqlite.SCHEMA_VERSION,
-        );
-        assert.equal(sqlite.SCHEMA_VERSION, 8);
-        assert.equal((db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
+      assertSqliteCurrent(path, (db) => {
         // A snapshot copies every column of the partner's tables: a migration that adds one must add it to
         // SNAPSHOT_COLUMNS.
         for (const [table, columns] of Object.entries(sqlite.SNAPSHOT_COLUMNS)) {
@@ -363,23 +353,14 @@ describe('a database of the schema before snapshots upgrades', function () {
             table,
           );
         }
-      } finally {
-        db.close();
-      }
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('PostgreSQL: from version 4, keeping its carts, orders, seats, recorded answers, clocks and rules', async () => {
-    const url = await freshDatabaseUrl();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(postgres.MIGRATIONS.slice(0, 4).join(';\n'));
-      await client.query(
-        'CREATE TABLE schema_version (one boolean PRIMARY KEY DEFAULT true CHECK (one), version integer NOT NULL); INSERT INTO schema_version (version) VALUES (4)',
-      );
+    const url = await oldPostgresDatabase(4, async (client) => {
       await client.query('INSERT INTO carts (partner_id, customer_id, id, body, etag) VALUES ($1, $2, $3, $4, $5)', [
         owner.partnerId,
         owner.customerId,
@@ -412,22 +393,14 @@ describe('a database of the schema before snapshots upgrades', function () {
         'INSERT INTO forced_rules (partner_id, id, operation_id, body, remaining) VALUES ($1, $2, $3, $4, $5)',
         [owner.partnerId, rule.rule.id, rule.rule.operationId, JSON.stringify(rule.rule), rule.rule.remaining],
       );
-    } finally {
-      await client.end();
-    }
+    });
     const store = await postgres.PostgresStore.open(url);
     try {
       await assertUpgraded(store, kept.id, order.order.id);
     } finally {
       await store.close();
     }
-    const verify = new pg.Client({ connectionString: url });
-    await verify.connect();
-    try {
-      assert.deepEqual((await verify.query('SELECT version FROM schema_version')).rows, [{ version: 5 }]);
-    } finally {
-      await verify.end();
-    }
+    await assertPostgresCurrent(url);
     assert.equal(postgres.SCHEMA_VERSION, 5);
   });
 });
