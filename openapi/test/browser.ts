@@ -46,7 +46,9 @@ export async function findBrowser(env: NodeJS.ProcessEnv = process.env): Promise
   const installed = SYSTEM_BROWSERS.find((path) => existsSync(path));
   if (installed) return { executablePath: installed, source: 'system' };
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`No Chromium found: set CHROME_PATH to a Chromium or Chrome (@sparticuz/chromium runs on Linux x64 only, this is ${process.platform} ${process.arch})`);
+    throw new Error(
+      `No Chromium found: set CHROME_PATH to a Chromium or Chrome (@sparticuz/chromium runs on Linux x64 only, this is ${process.platform} ${process.arch})`,
+    );
   }
   const { default: packaged } = await import('@sparticuz/chromium');
   return { executablePath: await packaged.executablePath(), source: '@sparticuz/chromium' };
@@ -73,7 +75,9 @@ export function leavesTheMachine(url: string): boolean {
 export async function recordRequests(browser: Browser): Promise<string[]> {
   const requests: string[] = [];
   browser.context.on('request', (request) => requests.push(request.url()));
-  await browser.context.route('**/*', (route) => (leavesTheMachine(route.request().url()) ? route.abort('blockedbyclient') : route.fallback()));
+  await browser.context.route('**/*', (route) =>
+    leavesTheMachine(route.request().url()) ? route.abort('blockedbyclient') : route.fallback(),
+  );
   return requests;
 }
 
@@ -98,6 +102,9 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
     };
   } catch (error) {
     rmSync(profile, { recursive: true, force: true });
-    throw new Error(`Chromium (${found.source}: ${found.executablePath}) did not start: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `Chromium (${found.source}: ${found.executablePath}) did not start: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

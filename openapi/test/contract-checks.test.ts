@@ -1,10 +1,12 @@
 // A spec change that breaks the contract must fail `npm run lint` or the drift check, with a message
-// that names the place. Each case changes a copy of the spec and runs the same command CI runs.
+// that names the place. Each case changes a copy of the spec and runs the same command CI runs. The
+// lint cases are linted together, one run of `redocly lint` per configuration (it reports each file
+// on its own; starting it costs more than linting one more file).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import { canonicalSpec } from '../../server/http/spec.ts';
 import { loadSpec, root } from './spec.ts';
@@ -13,7 +15,7 @@ interface LintProblem {
   ruleId: string;
   severity: string;
   message: string;
-  location: { pointer: string; start?: { line: number } }[];
+  location: { pointer: string; source?: { ref: string }; start?: { line: number } }[];
 }
 
 let workDir: string;
@@ -52,33 +54,123 @@ function canonicalWithRequiredRule(change: (spec: Record<string, any>) => void =
   return { file, config };
 }
 
-function lint(file: string, config = join(root, 'redocly.yaml')): { status: number | null; problems: LintProblem[] } {
+/** One run of `redocly lint` over several files with one configuration: what it reports for each, in their order. */
+function lintTogether(files: string[], config: string): { status: number; problems: LintProblem[] }[] {
   const result = spawnSync(
     join(root, 'node_modules', '.bin', 'redocly'),
-    ['lint', file, '--config', config, '--format=json'],
+    ['lint', ...files, '--config', config, '--format=json'],
     {
       cwd: root,
       encoding: 'utf8',
     },
   );
-  return { status: result.status, problems: (JSON.parse(result.stdout) as { problems: LintProblem[] }).problems };
+  // One JSON report per file, one after the other.
+  const reports: { totals: { errors: number }; problems: LintProblem[] }[] = [];
+  const decoder = result.stdout.trim();
+  for (let at = 0; at < decoder.length;) {
+    const end = nextJsonEnd(decoder, at);
+    reports.push(JSON.parse(decoder.slice(at, end)));
+    at = end;
+    while (at < decoder.length && /\s/.test(decoder[at]!)) at++;
+  }
+  assert.equal(reports.length, files.length, `one report per file:\n${result.stdout}\n${result.stderr}`);
+  reports.forEach((report, index) => {
+    for (const problem of report.problems) {
+      const ref = problem.location[0]?.source?.ref;
+      if (ref) assert.ok(ref.endsWith(basename(files[index]!)), `a problem of ${ref} in the report of ${files[index]}`);
+    }
+  });
+  // The command fails when a file has an error: what each file's status below says it would do alone.
+  assert.equal(
+    result.status !== 0,
+    reports.some((report) => report.totals.errors > 0),
+    `redocly lint exited ${result.status}:\n${result.stderr}`,
+  );
+  return reports.map((report) => ({ status: report.totals.errors > 0 ? 1 : 0, problems: report.problems }));
+}
+
+/** Where the JSON value starting at `start` ends (its closing brace, plus one). */
+function nextJsonEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let at = start; at < text.length; at++) {
+    const char = text[at];
+    if (inString) {
+      if (char === '\\') at++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') {
+      depth--;
+      if (depth === 0) return at + 1;
+    }
+  }
+  throw new Error(`unterminated JSON from redocly lint: ${text.slice(start, start + 200)}`);
 }
 
 describe('contract checks catch a broken spec', function () {
   this.timeout(60_000);
 
+  /** The changed specs the lint tests below look at, by name: the file and the configuration to lint it with. */
+  const lintCases: Record<string, () => { file: string; config: string }> = {
+    canonical: () => canonicalWithRequiredRule(),
+    'misspelt required name': () =>
+      canonicalWithRequiredRule((spec) => {
+        spec.components.schemas.CartLineItemRequest.else.required = ['catalogItemId', 'quantity', 'billingCylce'];
+      }),
+    'example that does not fit': () => ({
+      file: writeChangedSpec((spec) => {
+        spec.components.examples.CartNewCommerce.value.lineItems[0].quantity = 0;
+      }),
+      config: join(root, 'redocly.yaml'),
+    }),
+    'dangling $ref': () => ({
+      file: writeChangedSpec((spec) => {
+        spec.components.schemas.CartLineItem.properties.pricing.allOf[0].$ref = '#/components/schemas/Pricng';
+      }),
+      config: join(root, 'redocly.yaml'),
+    }),
+    'no error responses': () => ({
+      file: writeChangedSpec((spec) => {
+        const responses = spec.paths['/v1/customers/{customerId}/orders/{orderId}'].get.responses;
+        for (const status of Object.keys(responses)) if (status.startsWith('4')) delete responses[status];
+      }),
+      config: join(root, 'redocly.yaml'),
+    }),
+    'schema without a description': () => ({
+      file: writeChangedSpec((spec) => {
+        delete spec.components.schemas.Pricing.description;
+      }),
+      config: join(root, 'redocly.yaml'),
+    }),
+  };
+  let linted: Map<string, { status: number; problems: LintProblem[] }> | undefined;
+  /** What `redocly lint` says of one of the cases (all of them are linted on first use). */
+  function lint(name: keyof typeof lintCases): { status: number; problems: LintProblem[] } {
+    if (!linted) {
+      linted = new Map();
+      const made = Object.entries(lintCases).map(([caseName, make]) => ({ caseName, ...make() }));
+      for (const config of new Set(made.map((entry) => entry.config))) {
+        const group = made.filter((entry) => entry.config === config);
+        lintTogether(
+          group.map((entry) => entry.file),
+          config,
+        ).forEach((result, index) => linted!.set(group[index]!.caseName, result));
+      }
+    }
+    const result = linted.get(name);
+    assert.ok(result, `no lint case ${name}`);
+    return result;
+  }
+
   it('in the canonical form, every required property is declared beside it', () => {
-    const { file, config } = canonicalWithRequiredRule();
-    const { status, problems } = lint(file, config);
+    const { status, problems } = lint('canonical');
     assert.deepEqual(problems, []);
     assert.equal(status, 0);
   });
 
   it('a misspelt required name fails that check, naming it', () => {
-    const { file, config } = canonicalWithRequiredRule((spec) => {
-      spec.components.schemas.CartLineItemRequest.else.required = ['catalogItemId', 'quantity', 'billingCylce'];
-    });
-    const { status, problems } = lint(file, config);
+    const { status, problems } = lint('misspelt required name');
     assert.notEqual(status, 0);
     assert.ok(
       problems.some((p) => p.ruleId === 'no-required-schema-properties-undefined' && /billingCylce/.test(p.message)),
@@ -87,10 +179,7 @@ describe('contract checks catch a broken spec', function () {
   });
 
   it('an example that does not fit its schema fails lint at that example', () => {
-    const file = writeChangedSpec((spec) => {
-      spec.components.examples.CartNewCommerce.value.lineItems[0].quantity = 0;
-    });
-    const { status, problems } = lint(file);
+    const { status, problems } = lint('example that does not fit');
     assert.notEqual(status, 0);
     const problem = problems.find((p) => p.ruleId === 'no-invalid-media-type-examples');
     assert.ok(problem, JSON.stringify(problems, null, 2));
@@ -99,10 +188,7 @@ describe('contract checks catch a broken spec', function () {
   });
 
   it('a dangling $ref fails lint at the reference', () => {
-    const file = writeChangedSpec((spec) => {
-      spec.components.schemas.CartLineItem.properties.pricing.allOf[0].$ref = '#/components/schemas/Pricng';
-    });
-    const { status, problems } = lint(file);
+    const { status, problems } = lint('dangling $ref');
     assert.notEqual(status, 0);
     const problem = problems.find((p) => p.ruleId === 'no-unresolved-refs');
     assert.ok(problem, JSON.stringify(problems, null, 2));
@@ -110,11 +196,7 @@ describe('contract checks catch a broken spec', function () {
   });
 
   it('an operation without error responses fails lint at that operation', () => {
-    const file = writeChangedSpec((spec) => {
-      const responses = spec.paths['/v1/customers/{customerId}/orders/{orderId}'].get.responses;
-      for (const status of Object.keys(responses)) if (status.startsWith('4')) delete responses[status];
-    });
-    const { status, problems } = lint(file);
+    const { status, problems } = lint('no error responses');
     assert.notEqual(status, 0);
     const problem = problems.find((p) => p.ruleId === 'operation-4xx-response');
     assert.ok(problem, JSON.stringify(problems, null, 2));
@@ -122,10 +204,7 @@ describe('contract checks catch a broken spec', function () {
   });
 
   it('a schema without a description fails lint (house style)', () => {
-    const file = writeChangedSpec((spec) => {
-      delete spec.components.schemas.Pricing.description;
-    });
-    const { problems } = lint(file);
+    const { problems } = lint('schema without a description');
     assert.ok(
       problems.some((p) => p.ruleId === 'rule/schema-description' && p.location[0]?.pointer.includes('Pricing')),
       JSON.stringify(problems, null, 2),

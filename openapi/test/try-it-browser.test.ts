@@ -1,7 +1,9 @@
 // The try-it console (/try, server/try-it/) in a real browser: headless Chromium (./browser.ts) opens it
 // from the reference server, records every request and fails on any that would leave the machine,
 // checks that it lists every operation of the spec, authorizes with a token and reads a cart through
-// it, as a person would. It writes screenshots to test-output/ and prints their paths.
+// it, as a person would. It writes screenshots to test-output/ and prints their paths. The three tests
+// in the console share one load of it (opened by the first that needs it), in the order they are
+// written: what they do in it (reading, authorizing, one call) is what one visit does.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +21,12 @@ const bundled = JSON.parse(readFileSync(join(root, 'generated', 'openapi.json'),
 function operations(): { operationId: string; tag: string; method: string; path: string }[] {
   return SpecIndex.of(bundled)
     .operations()
-    .map((operation) => ({ operationId: operation.operationId!, tag: operation.tags[0]!, method: operation.method, path: operation.path }));
+    .map((operation) => ({
+      operationId: operation.operationId!,
+      tag: operation.tags[0]!,
+      method: operation.method,
+      path: operation.path,
+    }));
 }
 
 describe('the try-it console (/try) in a browser', function () {
@@ -30,7 +37,12 @@ describe('the try-it console (/try) in a browser', function () {
   let requests: string[] = [];
 
   before(async () => {
-    [browser, server] = await Promise.all([launchBrowser(), new TestServer().start()]);
+    // Both set, whichever fails, so that after() stops what did start (a browser left running would keep mocha
+    // from exiting).
+    const [launched, started] = await Promise.allSettled([launchBrowser(), new TestServer().start()]);
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'fulfilled') server = started.value;
+    for (const outcome of [launched, started]) if (outcome.status === 'rejected') throw outcome.reason;
     requests = await recordRequests(browser);
     mkdirSync(outputDir, { recursive: true });
   });
@@ -38,6 +50,16 @@ describe('the try-it console (/try) in a browser', function () {
   after(async () => {
     await Promise.all([browser?.close(), server?.stop()]);
   });
+
+  /** The one load of the console the tests share, and where its requests start in `requests`. */
+  let shared: Promise<{ page: Page; errors: string[]; firstRequest: number }> | undefined;
+  function consolePage(): Promise<{ page: Page; errors: string[]; firstRequest: number }> {
+    shared ??= (async () => {
+      const firstRequest = requests.length;
+      return { ...(await openConsole()), firstRequest };
+    })();
+    return shared;
+  }
 
   /** Opens the console in a new tab, with its console errors, once Swagger UI shows the operations. */
   async function openConsole(): Promise<{ page: Page; errors: string[] }> {
@@ -47,7 +69,9 @@ describe('the try-it console (/try) in a browser', function () {
       if (message.type() === 'error') errors.push(`console error: ${message.text()}`);
     });
     page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-    page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+    page.on('requestfailed', (request) =>
+      errors.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
+    );
     const answer = await page.goto(`${server.baseUrl}/try`);
     assert.equal(answer?.status(), 200);
     assert.equal(answer?.headers()['content-security-policy'], TRY_IT_CSP);
@@ -56,14 +80,19 @@ describe('the try-it console (/try) in a browser', function () {
   }
 
   it('loads from the sandbox alone, Swagger UI included, with no console error and no request leaving the machine', async () => {
-    const before = requests.length;
-    const { page, errors } = await openConsole();
+    const { page, errors, firstRequest } = await consolePage();
     await page.waitForLoadState('networkidle');
-    const asked = requests.slice(before);
+    const asked = requests.slice(firstRequest);
     assert.deepEqual(asked.filter(leavesTheMachine), []);
     // Everything comes from the sandbox itself: the page, its script and style, Swagger UI, the spec.
     for (const url of asked) assert.ok(url.startsWith(`${server.baseUrl}/`), `${url} is not the sandbox's`);
-    for (const path of ['/try', '/try/try-it.js', '/try/swagger-ui/swagger-ui-bundle.js', '/try/swagger-ui/swagger-ui.css', '/openapi.canonical.json']) {
+    for (const path of [
+      '/try',
+      '/try/try-it.js',
+      '/try/swagger-ui/swagger-ui-bundle.js',
+      '/try/swagger-ui/swagger-ui.css',
+      '/openapi.canonical.json',
+    ]) {
       assert.ok(asked.includes(`${server.baseUrl}${path}`), `the console loads ${path}`);
     }
     // The policy lets it call the sandbox only: a token typed into it cannot be sent anywhere else.
@@ -71,20 +100,24 @@ describe('the try-it console (/try) in a browser', function () {
     assert.match(TRY_IT_CSP, /default-src 'none';/);
     assert.doesNotMatch(TRY_IT_CSP, /unsafe-(inline|eval)/);
     // The only server is the sandbox that served the page, and there is no validator badge.
-    assert.deepEqual(await page.locator('.servers select option').allInnerTexts(), [`${server.baseUrl} - This sandbox`]);
+    assert.deepEqual(await page.locator('.servers select option').allInnerTexts(), [
+      `${server.baseUrl} - This sandbox`,
+    ]);
     assert.equal(await page.locator('.validator-badge, img[alt*="validator" i]').count(), 0);
     // And the reference documentation and the test controls' page are one click away.
     assert.equal(await page.getByRole('link', { name: 'Reference documentation' }).getAttribute('href'), '/docs');
-    assert.equal(await page.getByRole('link', { name: 'Sandbox test controls' }).getAttribute('href'), '/docs/controls');
+    assert.equal(
+      await page.getByRole('link', { name: 'Sandbox test controls' }).getAttribute('href'),
+      '/docs/controls',
+    );
     assert.deepEqual(errors, []);
     const screenshot = join(outputDir, 'try-it.png');
     await page.screenshot({ path: screenshot });
     console.log(`      screenshot of /try: ${screenshot}`);
-    await page.close();
   });
 
   it('lists every operation of the spec, under its tag', async () => {
-    const { page, errors } = await openConsole();
+    const { page, errors } = await consolePage();
     const expected = operations();
     assert.ok(expected.length >= 6, `only ${expected.length} operations in generated/openapi.json`);
     for (const { operationId, tag, method, path } of expected) {
@@ -93,11 +126,14 @@ describe('the try-it console (/try) in a browser', function () {
         throw new Error(`${operationId} is not listed under ${tag}`);
       });
       assert.equal((await block.locator('.opblock-summary-method').innerText()).toLowerCase(), method);
-      assert.equal((await block.locator('.opblock-summary-path').getAttribute('data-path')) ?? (await block.locator('.opblock-summary-path').innerText()), path);
+      assert.equal(
+        (await block.locator('.opblock-summary-path').getAttribute('data-path')) ??
+          (await block.locator('.opblock-summary-path').innerText()),
+        path,
+      );
     }
     assert.equal(await page.locator('.opblock').count(), expected.length);
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it('gets a cart: authorized with a token, the call goes to the sandbox and shows 200 and the cart', async () => {
@@ -106,7 +142,9 @@ describe('the try-it console (/try) in a browser', function () {
     const cartId = created.body.id as string;
     const bearer = await token(PARTNER);
 
-    const { page, errors } = await openConsole();
+    // The last test in the console: it closes it.
+    const { page, errors } = await consolePage();
+    shared = undefined;
     // Authorize: the bearer scheme's dialog.
     await page.locator('.scheme-container .authorize').click();
     const dialog = page.locator('.dialog-ux .modal-ux');

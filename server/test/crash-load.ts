@@ -11,7 +11,8 @@ const positive = (name: string, fallback: number): number => {
   return Number.isSafeInteger(value) && value > 0 ? value : fallback;
 };
 export const CYCLES = positive('CRASH_CYCLES', 5);
-export const WORKERS = positive('CRASH_WORKERS', 4);
+/** Every other worker sends MS-RequestId (crash-loop.ts): 8 keeps 4 writes of each kind in flight at each kill. */
+export const WORKERS = positive('CRASH_WORKERS', 8);
 export const MIN_LOAD_MS = positive('CRASH_MIN_LOAD_MS', 150);
 export const MAX_LOAD_MS = Math.max(MIN_LOAD_MS, positive('CRASH_MAX_LOAD_MS', 900));
 const FIXED_SEED = process.env['CRASH_SEED'] === undefined ? undefined : Number(process.env['CRASH_SEED']) >>> 0;
@@ -29,18 +30,26 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-export const between = (rand: () => number, low: number, high: number): number => low + Math.floor(rand() * (high - low + 1));
+export const between = (rand: () => number, low: number, high: number): number =>
+  low + Math.floor(rand() * (high - low + 1));
 
 /** Three lines in three order groups: "0" (monthly), "1" (annual), "OMS-0" (a legacy offer). */
 export const LINES = [
   (quantity: number) => e5Line(quantity),
-  (quantity: number) => ({ catalogItemId: 'CFQ7TTC0LFLS:0002:CFQ7TTC0KDLJ', quantity, billingCycle: 'annual', termDuration: 'P1Y' }),
+  (quantity: number) => ({
+    catalogItemId: 'CFQ7TTC0LFLS:0002:CFQ7TTC0KDLJ',
+    quantity,
+    billingCycle: 'annual',
+    termDuration: 'P1Y',
+  }),
   (quantity: number) => ({ catalogItemId: '91FD106F-4B2C-4938-95AC-F54F74E9A239', quantity, billingCycle: 'monthly' }),
 ];
 
 /** What identifies a cart state in this test: its status and the quantity of each line. */
-export const signature = (cart: any): string => `${cart.status}|${(cart.lineItems as any[]).map((line) => line.quantity).join(',')}`;
-export const groupsOf = (cart: any): string[] => [...new Set((cart.lineItems as any[]).map((line) => String(line.orderGroup)))].sort();
+export const signature = (cart: any): string =>
+  `${cart.status}|${(cart.lineItems as any[]).map((line) => line.quantity).join(',')}`;
+export const groupsOf = (cart: any): string[] =>
+  [...new Set((cart.lineItems as any[]).map((line) => String(line.orderGroup)))].sort();
 export const byId = (orders: any[]): any[] => [...orders].sort((a, b) => String(a.id).localeCompare(String(b.id)));
 
 /** One customer per cart, so that a customer's orders are exactly its cart's. Customer 0 is never written. */
@@ -66,18 +75,32 @@ export interface Reply {
 /** The request never got a whole answer: refused, reset, or cut off mid-body. */
 export class NoAnswer extends Error {}
 
-export async function call(baseUrl: string, bearer: string, method: string, path: string, body?: string, requestId?: string): Promise<Reply> {
+export async function call(
+  baseUrl: string,
+  bearer: string,
+  method: string,
+  path: string,
+  body?: string,
+  requestId?: string,
+): Promise<Reply> {
   const headers: Record<string, string> = { authorization: `Bearer ${bearer}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (requestId !== undefined) headers['ms-requestid'] = requestId;
   let response: Response;
   let text: string;
   try {
-    response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(20_000) });
+    response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(20_000),
+    });
     text = await response.text();
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new NoAnswer(`${method} ${path}: ${String(error)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`);
+    throw new NoAnswer(
+      `${method} ${path}: ${String(error)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`,
+    );
   }
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
 }

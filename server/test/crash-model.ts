@@ -14,7 +14,7 @@ export interface Write {
   method: 'POST' | 'PUT';
   path: string;
   body: string | undefined;
-  /** Sent in idempotent mode only: plain mode takes the path of writes without one. */
+  /** Sent by the workers in idempotent mode only: plain mode takes the path of writes without one. */
   requestId: string | undefined;
   /** The signature of the cart once this write has happened. */
   signature: string;
@@ -26,6 +26,8 @@ export interface Write {
 
 export interface CartModel {
   customerId: string;
+  /** That of the worker that writes it: whether its writes carry an MS-RequestId. */
+  mode: Mode;
   /** Known once the create was acknowledged, or found after a restart. */
   id: string | undefined;
   /** The whole cart as the server must return it now (before `inDoubt`, if any); undefined before the create. */
@@ -42,6 +44,8 @@ export interface CartModel {
 
 export interface WorkerState {
   index: number;
+  /** 'idempotent': every write with a new MS-RequestId (and some acknowledged ones sent again); 'plain': none. */
+  mode: Mode;
   rand: () => number;
   current: CartModel | undefined;
   acknowledged: Write[];
@@ -52,6 +56,8 @@ export interface Figures {
   sent: number;
   acknowledged: number;
   lost: number;
+  /** Of them, those sent with an MS-RequestId. */
+  lostWithRequestId: number;
   lostApplied: number;
   lostNotApplied: number;
   startKills: number;

@@ -18,14 +18,26 @@ type Outcome =
   | { kind: 'cut'; error: string };
 
 /** One request on its own connection (`agent` false) or a keep-alive one, classified by how far its answer got. */
-function send(baseUrl: string, bearer: string, method: string, path: string, body: string | undefined, agent: Agent | false): Promise<Outcome> {
+function send(
+  baseUrl: string,
+  bearer: string,
+  method: string,
+  path: string,
+  body: string | undefined,
+  agent: Agent | false,
+): Promise<Outcome> {
   return new Promise((done) => {
     let response: IncomingMessage | undefined;
     let text = '';
     const req = request(`${baseUrl}${path}`, {
       method,
       agent,
-      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }) },
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined
+          ? {}
+          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+      },
       timeout: 20_000,
     });
     req.on('timeout', () => req.destroy(new Error('no answer within 20 s')));
@@ -42,7 +54,12 @@ function send(baseUrl: string, bearer: string, method: string, path: string, bod
       res.on('error', (error) => done({ kind: 'cut', error: error.message }));
       res.on('end', () => {
         try {
-          done({ kind: 'answered', status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text), connection: res.headers.connection });
+          done({
+            kind: 'answered',
+            status: res.statusCode ?? 0,
+            body: text === '' ? undefined : JSON.parse(text),
+            connection: res.headers.connection,
+          });
         } catch {
           done({ kind: 'cut', error: `a body that is not whole JSON: ${text.slice(0, 200)}` });
         }
@@ -66,7 +83,11 @@ interface ShutdownRun {
  * signal and then close their idle connections (as a client pool does that is being shut down too).
  * Then: how each request ended, the exit, and what the file holds.
  */
-export async function shutdownDuringLoad(dir: string, seed: number, keepAliveGoesOn: boolean): Promise<ShutdownRun & { server: ServerProcess }> {
+export async function shutdownDuringLoad(
+  dir: string,
+  seed: number,
+  keepAliveGoesOn: boolean,
+): Promise<ShutdownRun & { server: ServerProcess }> {
   const rand = prng(seed);
   const databasePath = join(dir, 'sandbox.db');
   const server = await ServerProcess.start({ databasePath });
@@ -75,7 +96,13 @@ export async function shutdownDuringLoad(dir: string, seed: number, keepAliveGoe
   const loadMs = between(rand, 200, 700);
   let customers = 0;
   let signalledAt = 0;
-  const outcomes: { customerId: string; kind: 'create' | 'checkout'; outcome: Outcome; afterSignal: boolean; keepAlive: boolean }[] = [];
+  const outcomes: {
+    customerId: string;
+    kind: 'create' | 'checkout';
+    outcome: Outcome;
+    afterSignal: boolean;
+    keepAlive: boolean;
+  }[] = [];
   const keepAlive = new Agent({ keepAlive: true, maxSockets: workers });
 
   const work = async (index: number): Promise<void> => {
@@ -89,7 +116,14 @@ export async function shutdownDuringLoad(dir: string, seed: number, keepAliveGoe
       outcomes.push({ customerId, kind: 'create', outcome: created, afterSignal, keepAlive: agent !== false });
       if (created.kind !== 'answered' || created.status !== 201 || !goOn()) return;
       afterSignal = signalledAt > 0;
-      const checkout = await send(server.baseUrl, bearer, 'POST', checkoutPath(created.body.id, customerId), undefined, agent);
+      const checkout = await send(
+        server.baseUrl,
+        bearer,
+        'POST',
+        checkoutPath(created.body.id, customerId),
+        undefined,
+        agent,
+      );
       outcomes.push({ customerId, kind: 'checkout', outcome: checkout, afterSignal, keepAlive: agent !== false });
       if (checkout.kind !== 'answered') return;
     }
@@ -105,33 +139,61 @@ export async function shutdownDuringLoad(dir: string, seed: number, keepAliveGoe
   keepAlive.destroy();
 
   const problems: string[] = [];
-  if (exit.code !== 0 || exit.signal !== null || exit.forced) problems.push(`the process ended with ${JSON.stringify(exit)} after SIGTERM\n${server.stderr}`);
+  if (exit.code !== 0 || exit.signal !== null || exit.forced)
+    problems.push(`the process ended with ${JSON.stringify(exit)} after SIGTERM\n${server.stderr}`);
   for (const o of outcomes) {
-    if (o.outcome.kind === 'cut') problems.push(`a ${o.kind} for customer ${o.customerId} was cut mid-answer: ${o.outcome.error}`);
-    if (o.outcome.kind === 'answered' && o.outcome.status !== 201) problems.push(`a ${o.kind} for customer ${o.customerId} answered ${o.outcome.status}: ${JSON.stringify(o.outcome.body)}`);
+    if (o.outcome.kind === 'cut')
+      problems.push(`a ${o.kind} for customer ${o.customerId} was cut mid-answer: ${o.outcome.error}`);
+    if (o.outcome.kind === 'answered' && o.outcome.status !== 201)
+      problems.push(
+        `a ${o.kind} for customer ${o.customerId} answered ${o.outcome.status}: ${JSON.stringify(o.outcome.body)}`,
+      );
   }
   // What the server wrote: every answered write is there, no unanswered one (a request it acted on and never answered).
   withDatabase(databasePath, (db) => {
     const integrity = integrityCheck(db);
     if (integrity !== 'ok') problems.push(`PRAGMA integrity_check: ${integrity}`);
-    const carts = new Map((db.prepare('SELECT customer_id, body FROM carts').all() as { customer_id: string; body: string }[]).map((row) => [row.customer_id, JSON.parse(row.body)]));
-    const orderCount = new Map((db.prepare('SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY customer_id').all() as { customer_id: string; n: number }[]).map((row) => [row.customer_id, Number(row.n)]));
+    const carts = new Map(
+      (db.prepare('SELECT customer_id, body FROM carts').all() as { customer_id: string; body: string }[]).map(
+        (row) => [row.customer_id, JSON.parse(row.body)],
+      ),
+    );
+    const orderCount = new Map(
+      (
+        db.prepare('SELECT customer_id, COUNT(*) AS n FROM orders GROUP BY customer_id').all() as {
+          customer_id: string;
+          n: number;
+        }[]
+      ).map((row) => [row.customer_id, Number(row.n)]),
+    );
     for (const o of outcomes) {
       const cart = carts.get(o.customerId);
       const acknowledged = o.outcome.kind === 'answered' && o.outcome.status === 201;
       const orders = orderCount.get(o.customerId) ?? 0;
       if (o.kind === 'create') {
-        if (acknowledged && !cart) problems.push(`an acknowledged create for customer ${o.customerId} is not in the file`);
-        if (!acknowledged && cart) problems.push(`a create for customer ${o.customerId} was ${o.outcome.kind}, yet its cart is in the file: the server acted on it and never answered`);
+        if (acknowledged && !cart)
+          problems.push(`an acknowledged create for customer ${o.customerId} is not in the file`);
+        if (!acknowledged && cart)
+          problems.push(
+            `a create for customer ${o.customerId} was ${o.outcome.kind}, yet its cart is in the file: the server acted on it and never answered`,
+          );
       } else {
-        if (acknowledged && !(cart?.status === 'Ordered' && orders === 2)) problems.push(`an acknowledged checkout for customer ${o.customerId} left the cart ${cart?.status} with ${orders} order(s)`);
-        if (!acknowledged && !(cart?.status === 'Active' && orders === 0)) problems.push(`a checkout for customer ${o.customerId} was ${o.outcome.kind}, yet the cart is ${cart?.status} with ${orders} order(s)`);
+        if (acknowledged && !(cart?.status === 'Ordered' && orders === 2))
+          problems.push(
+            `an acknowledged checkout for customer ${o.customerId} left the cart ${cart?.status} with ${orders} order(s)`,
+          );
+        if (!acknowledged && !(cart?.status === 'Active' && orders === 0))
+          problems.push(
+            `a checkout for customer ${o.customerId} was ${o.outcome.kind}, yet the cart is ${cart?.status} with ${orders} order(s)`,
+          );
       }
     }
   });
   const count = (kind: Outcome['kind']): number => outcomes.filter((o) => o.outcome.kind === kind).length;
   const answered = outcomes.filter((o) => o.outcome.kind === 'answered');
-  const keptAlive = answered.filter((o) => o.afterSignal && o.keepAlive && o.outcome.kind === 'answered' && o.outcome.connection !== 'close').length;
+  const keptAlive = answered.filter(
+    (o) => o.afterSignal && o.keepAlive && o.outcome.kind === 'answered' && o.outcome.connection !== 'close',
+  ).length;
   const figures =
     `SIGTERM after ${loadMs} ms of load (seed ${seed}, keep-alive clients ${keepAliveGoesOn ? 'go on' : 'stop'}): ${outcomes.length} requests, ` +
     `answered ${answered.length} (${answered.filter((o) => o.afterSignal).length} sent after the signal, ${keptAlive} of them on a connection kept alive), ` +

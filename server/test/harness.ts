@@ -34,7 +34,9 @@ export interface TestServerOptions {
   databaseUrl?: string;
   /** CORS_ORIGINS (default: loopback). */
   corsOrigins?: CorsOrigins;
-  /** PROVISIONING_DELAY in ms; 0 (provisioned at checkout) unless given, so that tests of other things need not wait. */
+  /**
+   * PROVISIONING_DELAY in ms; 0 (provisioned at checkout) unless given, so that tests of other things need not wait.
+   */
   provisioningDelayMs?: number;
   /** SANDBOX_PROFILE (default: production). */
   sandboxProfile?: SandboxProfile;
@@ -119,13 +121,20 @@ export class TestServer {
         await this.#running.store.resetPartner(partner);
         continue;
       }
-      const reply = await this.call('POST', '/sandbox/reset', { headers: { authorization: `Bearer ${await token(partner)}` } });
-      if (reply.status !== 200) throw new Error(`the sandbox's reset answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+      const reply = await this.call('POST', '/sandbox/reset', {
+        headers: { authorization: `Bearer ${await token(partner)}` },
+      });
+      if (reply.status !== 200)
+        throw new Error(`the sandbox's reset answered ${reply.status}: ${JSON.stringify(reply.body)}`);
     }
   }
 
   /** A JSON call as the default partner, unless `headers.authorization` says otherwise (null: none). */
-  async call<T = any>(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string | null> } = {}): Promise<Reply<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string | null> } = {},
+  ): Promise<Reply<T>> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}` };
     if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
     for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -135,7 +144,11 @@ export class TestServer {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
-      ...(options.rawBody !== undefined ? { body: options.rawBody } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(options.rawBody !== undefined
+        ? { body: options.rawBody }
+        : options.body !== undefined
+          ? { body: JSON.stringify(options.body) }
+          : {}),
     });
     const text = await response.text();
     let body: unknown = text;
@@ -154,7 +167,8 @@ export function token(tenantId: string, userId = USER, expiresIn = '1h'): Promis
 
 export const cartsPath = (customerId = CUSTOMER) => `/v1/customers/${customerId}/carts`;
 export const cartPath = (cartId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/carts/${cartId}`;
-export const checkoutPath = (cartId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/carts/${cartId}/checkout`;
+export const checkoutPath = (cartId: string, customerId = CUSTOMER) =>
+  `/v1/customers/${customerId}/carts/${cartId}/checkout`;
 export const ordersPath = (customerId = CUSTOMER) => `/v1/customers/${customerId}/orders`;
 export const orderPath = (orderId: string, customerId = CUSTOMER) => `/v1/customers/${customerId}/orders/${orderId}`;
 
@@ -171,7 +185,10 @@ export const e5Line = (quantity = 1, extra: Record<string, unknown> = {}) => ({
  * Runs the project's Node on `args` asynchronously (a synchronous spawn would block the in-process
  * server the child talks to) and collects its output.
  */
-export function runNode(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runNode(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env ?? process.env });
     let stdout = '';

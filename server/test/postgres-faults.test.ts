@@ -23,11 +23,16 @@ interface Answer {
   body: any;
 }
 
-
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** One call; rejects when no answer came (connection refused or cut, or the time ran out). */
-async function call(baseUrl: string, bearer: string, method: string, path: string, options: { body?: unknown; requestId?: string } = {}): Promise<Answer> {
+async function call(
+  baseUrl: string,
+  bearer: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; requestId?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { authorization: `Bearer ${bearer}` };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.requestId) headers['ms-requestid'] = options.requestId;
@@ -55,8 +60,12 @@ function isUnavailable(answer: Answer): boolean {
   return (
     answer.status === 503 &&
     /^\d+$/.test(answer.headers.get('retry-after') ?? '') &&
-    typeof body === 'object' && body !== null &&
-    typeof body.code === 'number' && typeof body.description === 'string' && Array.isArray(body.data) && typeof body.source === 'string'
+    typeof body === 'object' &&
+    body !== null &&
+    typeof body.code === 'number' &&
+    typeof body.description === 'string' &&
+    Array.isArray(body.data) &&
+    typeof body.source === 'string'
   );
 }
 
@@ -73,28 +82,49 @@ async function countCarts(databaseUrl: string): Promise<number> {
 
 describe('server processes on one PostgreSQL, under faults', function () {
   this.timeout(120_000);
-  let servers: ServerProcess[] = [];
-  let cleanups: (() => Promise<unknown>)[] = [];
+  // One database for both tests, reached through a TCP proxy (the second test cuts it), and three
+  // instances on it: the one the first test kills is replaced before the second, the other two serve
+  // both (a start of a server process and its first requests cost some 2 s of CPU each).
+  let databaseUrl = '';
+  let proxy: Awaited<ReturnType<typeof tcpProxy>> | undefined;
+  let proxiedUrl = '';
+  let running: ServerProcess[] = [];
   let bearer = '';
 
-  const startThree = (databaseUrl: string) =>
-    Promise.all([0, 1, 2].map(() => ServerProcess.start({ databasePath: join(tmpdir(), 'unused-with-database-url.db'), env: { DATABASE_URL: databaseUrl, PORT: '0' }, startTimeoutMs: 30_000 })));
-
-  beforeEach(async () => {
+  before(async () => {
     bearer = await token(PARTNER);
-    servers = [];
-    cleanups = [];
+    databaseUrl = await freshDatabaseUrl();
+    const url = new URL(databaseUrl);
+    proxy = await tcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    proxiedUrl = url.href;
   });
-  afterEach(async () => {
-    await Promise.all(servers.map((server) => server.stop('SIGKILL')));
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  after(async () => {
+    await Promise.all(running.map((server) => server.stop('SIGKILL')));
+    await proxy?.down();
   });
+
+  /** Three running instances: those still running from the test before, and new ones for any that are not. */
+  async function three(): Promise<ServerProcess[]> {
+    const alive = running.filter((server) => server.child.exitCode === null && server.child.signalCode === null);
+    const started = await Promise.all(
+      Array.from({ length: 3 - alive.length }, () =>
+        ServerProcess.start({
+          databasePath: join(tmpdir(), 'unused-with-database-url.db'),
+          env: { DATABASE_URL: proxiedUrl, PORT: '0' },
+          startTimeoutMs: 30_000,
+        }),
+      ),
+    );
+    running = [...alive, ...started];
+    return running;
+  }
 
   it('SIGKILL of one of three instances during a write load loses no acknowledged write and makes no second cart', async () => {
     const seed = Number(process.env.PG_FAULTS_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const random = prng(seed);
-    const databaseUrl = await freshDatabaseUrl();
-    servers = await startThree(databaseUrl);
+    const servers = await three();
+    const cartsBefore = await countCarts(databaseUrl);
     const victimIndex = Math.floor(random() * 3);
     const killAfterMs = 500 + Math.floor(random() * 2000);
     const victim = servers[victimIndex]!;
@@ -113,7 +143,10 @@ describe('server processes on one PostgreSQL, under faults', function () {
     const acknowledged = new Map<string, Answer>();
     const noAnswerFromSurvivor: string[] = [];
 
-    /** One create, until it is acknowledged: a lost answer or a 409/800064 is retried with the same MS-RequestId on a survivor. */
+    /**
+     * One create, until it is acknowledged: a lost answer or a 409/800064 is retried with the same MS-RequestId on a
+     * survivor.
+     */
     const write = async () => {
       const requestId = randomUUID();
       const body = { lineItems: [e5Line(1 + (sent % 9))] };
@@ -163,7 +196,9 @@ describe('server processes on one PostgreSQL, under faults', function () {
     await killing;
     const exit = await victim.exited;
     assert.equal(exit.signal, 'SIGKILL');
-    console.log(`      ${stats.writes} writes in ${Date.now() - started} ms; ${stats.noAnswer} without answer, retried (${stats.replayedRetries} replayed); ${stats.busy} × 409/800064`);
+    console.log(
+      `      ${stats.writes} writes in ${Date.now() - started} ms; ${stats.noAnswer} without answer, retried (${stats.replayedRetries} replayed); ${stats.busy} × 409/800064`,
+    );
 
     assert.deepEqual(noAnswerFromSurvivor, [], 'only the killed instance left requests unanswered');
     assert.equal(acknowledged.size, stats.writes, 'every write was acknowledged in the end');
@@ -178,16 +213,15 @@ describe('server processes on one PostgreSQL, under faults', function () {
       assert.equal(read.status, 200, `cart ${id} (request ${requestId}): ${read.status} ${JSON.stringify(read.body)}`);
       assert.deepEqual(read.body, answer.body, `cart ${id} reads back as it was acknowledged`);
     }
-    assert.equal(await countCarts(databaseUrl), ids.size, 'no cart exists that no answer named (a retry never made a second cart)');
+    assert.equal(
+      (await countCarts(databaseUrl)) - cartsBefore,
+      ids.size,
+      'no cart exists that no answer named (a retry never made a second cart)',
+    );
   });
 
   it('the database going away during a load: no 500, no lost acknowledged write, recovery without restarting', async () => {
-    const databaseUrl = await freshDatabaseUrl();
-    const url = new URL(databaseUrl);
-    const proxy = await tcpProxy(Number(url.port));
-    cleanups.push(() => proxy.down());
-    url.port = String(proxy.port);
-    servers = await startThree(url.href);
+    const servers = await three();
     const pids = servers.map((server) => server.pid);
 
     const DOWN_AT_MS = 1000;
@@ -205,22 +239,28 @@ describe('server processes on one PostgreSQL, under faults', function () {
       if (answer.status === ok) return true;
       if (isUnavailable(answer)) stats.unavailable++;
       else if (isBusy(answer)) stats.busy++;
-      else unexpected.push(`${what}: ${answer.status} ${answer.headers.get('retry-after') ?? ''} ${JSON.stringify(answer.body)}`);
+      else
+        unexpected.push(
+          `${what}: ${answer.status} ${answer.headers.get('retry-after') ?? ''} ${JSON.stringify(answer.body)}`,
+        );
       return false;
     };
 
     // One cart through each instance before the load: something to read, whatever the machine's speed.
     for (const server of servers) {
-      const answer = await call(server.baseUrl, bearer, 'POST', cartsPath(), { body: { lineItems: [e5Line(1)] }, requestId: randomUUID() });
+      const answer = await call(server.baseUrl, bearer, 'POST', cartsPath(), {
+        body: { lineItems: [e5Line(1)] },
+        requestId: randomUUID(),
+      });
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       acknowledged.push(answer);
     }
     const started = Date.now();
     const outage = (async () => {
       await sleep(DOWN_AT_MS);
-      await proxy.down();
+      await proxy!.down();
       await sleep(DOWN_FOR_MS);
-      await proxy.up();
+      await proxy!.up();
       await sleep(AFTER_UP_MS);
       loadOver = true;
     })();
@@ -233,7 +273,10 @@ describe('server processes on one PostgreSQL, under faults', function () {
           let answer: Answer;
           try {
             answer = create
-              ? await call(server.baseUrl, bearer, 'POST', cartsPath(), { body: { lineItems: [e5Line(1 + worker)] }, requestId: randomUUID() })
+              ? await call(server.baseUrl, bearer, 'POST', cartsPath(), {
+                  body: { lineItems: [e5Line(1 + worker)] },
+                  requestId: randomUUID(),
+                })
               : await call(server.baseUrl, bearer, 'GET', cartPath(acknowledged[sent % acknowledged.length]!.body.id));
           } catch (error) {
             unexpected.push(`no answer from ${server.baseUrl}: ${(error as Error).message}`);
@@ -249,7 +292,9 @@ describe('server processes on one PostgreSQL, under faults', function () {
       }),
     );
     await outage;
-    console.log(`      ${stats.requests} requests in ${Date.now() - started} ms: ${stats.created} created, ${stats.read} read, ${stats.unavailable} × 503, ${stats.busy} × 409/800064`);
+    console.log(
+      `      ${stats.requests} requests in ${Date.now() - started} ms: ${stats.created} created, ${stats.read} read, ${stats.unavailable} × 503, ${stats.busy} × 409/800064`,
+    );
     assert.deepEqual(unexpected, [], 'every answer is 201/200, 503 with Retry-After and the error body, or 409/800064');
 
     // Each instance, not restarted, answers again within a few seconds of the database's return.
@@ -257,19 +302,32 @@ describe('server processes on one PostgreSQL, under faults', function () {
     await Promise.all(
       servers.map(async (server, index) => {
         const deadline = Date.now() + 20_000;
-        let last = '';
+        let last: string;
         for (;;) {
-          const health = await call(server.baseUrl, bearer, 'GET', '/health').catch((error: Error) => ({ status: 0, body: error.message }) as Answer);
-          const read = await call(server.baseUrl, bearer, 'GET', cartPath(probe)).catch((error: Error) => ({ status: 0, body: error.message }) as Answer);
+          const health = await call(server.baseUrl, bearer, 'GET', '/health').catch(
+            (error: Error) => ({ status: 0, body: error.message }) as Answer,
+          );
+          const read = await call(server.baseUrl, bearer, 'GET', cartPath(probe)).catch(
+            (error: Error) => ({ status: 0, body: error.message }) as Answer,
+          );
           if (health.status === 200 && read.status === 200) return;
           last = `health ${health.status}, GET cart ${read.status} ${JSON.stringify(read.body)}`;
-          assert.ok(Date.now() < deadline, `instance ${index} has not recovered 20 s after the database came back: ${last}`);
+          assert.ok(
+            Date.now() < deadline,
+            `instance ${index} has not recovered 20 s after the database came back: ${last}`,
+          );
           await sleep(200);
         }
       }),
     );
-    assert.deepEqual(servers.map((server) => server.pid), pids);
-    assert.ok(servers.every((server) => server.child.exitCode === null && server.child.signalCode === null), 'no instance exited');
+    assert.deepEqual(
+      servers.map((server) => server.pid),
+      pids,
+    );
+    assert.ok(
+      servers.every((server) => server.child.exitCode === null && server.child.signalCode === null),
+      'no instance exited',
+    );
 
     for (const [index, answer] of acknowledged.entries()) {
       const read = await call(servers[index % 3]!.baseUrl, bearer, 'GET', cartPath(answer.body.id));

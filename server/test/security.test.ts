@@ -27,7 +27,10 @@ const responses = new SpecValidator(document);
 // same for every partner, so another partner reading it is no leak (catalog.test.ts checks it needs a token).
 const operations = model.operations.filter((op) => op.path.startsWith('/v1/customers/'));
 
-/** Path parameters every customer path has (the customer: the caller's choice); the others name resources the server issued. */
+/**
+ * Path parameters every customer path has (the customer: the caller's choice); the others name resources the server
+ * issued.
+ */
 const scopeParams = new Set(
   model.templates
     .filter((t) => t.path.startsWith('/v1/customers/'))
@@ -37,17 +40,26 @@ const scopeParams = new Set(
 const pathParamsOf = (operation: OperationModel) => operation.parameters.filter((p) => p.in === 'path');
 const resourceParamsOf = (operation: OperationModel) => pathParamsOf(operation).filter((p) => !scopeParams.has(p.name));
 
-const b64url = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64url = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const now = (): number => Math.floor(Date.now() / 1000);
-const claims = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ tid: PARTNER, oid: USER, iat: now(), exp: now() + 600, ...extra });
+const claims = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  tid: PARTNER,
+  oid: USER,
+  iat: now(),
+  exp: now() + 600,
+  ...extra,
+});
 
 /** A JWT built by hand, so that every header, claim and signature can be wrong on purpose. */
 function jwt(header: Record<string, unknown>, payload: unknown, signer: (input: string) => string): string {
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${signer(input)}`;
 }
-const hmac = (algorithm: 'sha256' | 'sha512', secret: string) => (input: string) => createHmac(algorithm, secret).update(input).digest('base64url');
-const hs256 = (payload: unknown, header: Record<string, unknown> = {}) => jwt({ alg: 'HS256', typ: 'JWT', ...header }, payload, hmac('sha256', SECRET));
+const hmac = (algorithm: 'sha256' | 'sha512', secret: string) => (input: string) =>
+  createHmac(algorithm, secret).update(input).digest('base64url');
+const hs256 = (payload: unknown, header: Record<string, unknown> = {}) =>
+  jwt({ alg: 'HS256', typ: 'JWT', ...header }, payload, hmac('sha256', SECRET));
 
 describe('security over HTTP', function () {
   this.timeout(60_000);
@@ -60,7 +72,11 @@ describe('security over HTTP', function () {
   const recordedWrites = new Map<string, { path: string; body: unknown; requestId: string; answer: Reply }>();
   let recorded: { path: string; body: unknown; requestId: string; answer: Reply };
 
-  const call = (method: string, path: string, options: { authorization?: string | null; body?: unknown; requestId?: string } = {}) =>
+  const call = (
+    method: string,
+    path: string,
+    options: { authorization?: string | null; body?: unknown; requestId?: string } = {},
+  ) =>
     server.call(method, path, {
       ...(options.body !== undefined ? { body: options.body } : {}),
       headers: {
@@ -75,7 +91,8 @@ describe('security over HTTP', function () {
       for (const [key, value] of Object.entries(node)) {
         if (key === 'uri' && typeof value === 'string') {
           const found = model.bindingsOf(value);
-          if (found && !bindings.some((b) => JSON.stringify(b) === JSON.stringify(found.params))) bindings.push(found.params);
+          if (found && !bindings.some((b) => JSON.stringify(b) === JSON.stringify(found.params)))
+            bindings.push(found.params);
         } else visit(value);
       }
     };
@@ -96,8 +113,10 @@ describe('security over HTTP', function () {
     fillPath(operation.path, Object.fromEntries(Object.entries(ids).map(([name, value]) => [name, { value }])));
   const partnerPath = (operation: OperationModel): string => pathWith(operation, partnerIds(operation));
   /** The operation on PARTNER's customer (for those whose only path parameter is the customer). */
-  const customerPath = (operation: OperationModel): string => pathWith(operation, Object.fromEntries(pathParamsOf(operation).map((p) => [p.name, CUSTOMER])));
-  const anyPath = (operation: OperationModel): string => (resourceParamsOf(operation).length > 0 ? partnerPath(operation) : customerPath(operation));
+  const customerPath = (operation: OperationModel): string =>
+    pathWith(operation, Object.fromEntries(pathParamsOf(operation).map((p) => [p.name, CUSTOMER])));
+  const anyPath = (operation: OperationModel): string =>
+    resourceParamsOf(operation).length > 0 ? partnerPath(operation) : customerPath(operation);
 
   /** Everything PARTNER can read: each of its resources through each GET operation. */
   const partnerView = async (): Promise<string> => {
@@ -105,7 +124,10 @@ describe('security over HTTP', function () {
     for (const operation of operations.filter((op) => op.method === 'GET')) {
       const names = pathParamsOf(operation).map((p) => p.name);
       for (const binding of bindings.filter((b) => names.every((name) => b[name] !== undefined))) {
-        const path = fillPath(operation.path, Object.fromEntries(names.map((name) => [name, { value: binding[name]! }])));
+        const path = fillPath(
+          operation.path,
+          Object.fromEntries(names.map((name) => [name, { value: binding[name]! }])),
+        );
         const reply = await call('GET', path);
         reads.push([path, reply.status, reply.body]);
       }
@@ -156,8 +178,12 @@ describe('security over HTTP', function () {
         const reply = await call(operation.method, path, { body, requestId });
         // Cancelling the example cart's new-commerce order is refused (800063, per subscription only): still
         // a request of PARTNER's that another partner must never see answered.
-        const refusedByRule = operation.operationId === 'updateOrder' && reply.status >= 400 && reply.status < 500 && reply.status !== 404;
-        assert.ok((reply.status >= 200 && reply.status < 300) || refusedByRule, `${operation.operationId}: ${reply.status} ${JSON.stringify(reply.body)}`);
+        const refusedByRule =
+          operation.operationId === 'updateOrder' && reply.status >= 400 && reply.status < 500 && reply.status !== 404;
+        assert.ok(
+          (reply.status >= 200 && reply.status < 300) || refusedByRule,
+          `${operation.operationId}: ${reply.status} ${JSON.stringify(reply.body)}`,
+        );
         recordedWrites.set(operation.operationId, { path, body, requestId, answer: reply });
         harvest(reply.body);
       }
@@ -172,9 +198,14 @@ describe('security over HTTP', function () {
     harvest(answer.body);
     recorded = { path: cartsPath, body, requestId, answer };
     // Order lines are named by their number, which only a marketplace line's link carries: line 0 of each order.
-    for (const binding of [...bindings]) if (binding['orderId'] !== undefined && binding['lineItemNumber'] === undefined) bindings.push({ ...binding, lineItemNumber: '0' });
+    for (const binding of [...bindings])
+      if (binding['orderId'] !== undefined && binding['lineItemNumber'] === undefined)
+        bindings.push({ ...binding, lineItemNumber: '0' });
     for (const name of new Set(operations.flatMap((op) => resourceParamsOf(op).map((p) => p.name))))
-      assert.ok(bindings.some((b) => b[name] !== undefined), `the set-up made no resource with a ${name}`);
+      assert.ok(
+        bindings.some((b) => b[name] !== undefined),
+        `the set-up made no resource with a ${name}`,
+      );
   });
 
   after(async () => {
@@ -193,23 +224,37 @@ describe('security over HTTP', function () {
       it(`${operation.operationId}: PARTNER's ids are 404, exactly like ids that never existed, and nothing changes`, async () => {
         const body = exampleBody(operation);
         const ids = partnerIds(operation);
-        const foreign = await unchanged(() => call(operation.method, pathWith(operation, ids), { authorization: other, body }));
+        const foreign = await unchanged(() =>
+          call(operation.method, pathWith(operation, ids), { authorization: other, body }),
+        );
         assertErrorBody(foreign, 404);
         assertAnswerFitsSpec(operation, foreign);
 
         // The same ids in upper case (a GUID's other spelling) are not a way in either.
-        const upperIds = Object.fromEntries(Object.entries(ids).map(([name, value]) => [name, scopeParams.has(name) ? value : value.toUpperCase()]));
-        const upper = await unchanged(() => call(operation.method, pathWith(operation, upperIds), { authorization: other, body }));
+        const upperIds = Object.fromEntries(
+          Object.entries(ids).map(([name, value]) => [name, scopeParams.has(name) ? value : value.toUpperCase()]),
+        );
+        const upper = await unchanged(() =>
+          call(operation.method, pathWith(operation, upperIds), { authorization: other, body }),
+        );
         assert.equal(upper.status, 404, JSON.stringify(upper.body));
 
         // Indistinguishable from a missing resource: same status and code, same text but for the id.
         const missingIds = Object.fromEntries(
           pathParamsOf(operation).map((p) => [
             p.name,
-            scopeParams.has(p.name) ? CUSTOMER : p.schema.format === 'uuid' ? randomUUID() : p.schema.type === 'integer' ? '1000' : `missing${Date.now()}`,
+            scopeParams.has(p.name)
+              ? CUSTOMER
+              : p.schema.format === 'uuid'
+                ? randomUUID()
+                : p.schema.type === 'integer'
+                  ? '1000'
+                  : `missing${Date.now()}`,
           ]),
         );
-        const missing = await unchanged(() => call(operation.method, pathWith(operation, missingIds), { authorization: other, body }));
+        const missing = await unchanged(() =>
+          call(operation.method, pathWith(operation, missingIds), { authorization: other, body }),
+        );
         assertErrorBody(missing, 404);
         assert.equal(foreign.body.code, missing.body.code);
         const mask = (reply: Reply, values: Record<string, string>) =>
@@ -230,19 +275,27 @@ describe('security over HTTP', function () {
           const text = JSON.stringify(reply.body);
           for (const binding of bindings)
             // Line numbers (0, 1, ...) are positions, not ids the server issued: every order has them.
-            for (const [name, value] of Object.entries(binding)) if (!scopeParams.has(name) && !/^\d+$/.test(value)) assert.ok(!text.includes(value), `${operation.operationId} shows PARTNER's ${name} ${value}`);
+            for (const [name, value] of Object.entries(binding))
+              if (!scopeParams.has(name) && !/^\d+$/.test(value))
+                assert.ok(!text.includes(value), `${operation.operationId} shows PARTNER's ${name} ${value}`);
         });
       } else {
         it(`${operation.operationId}: on PARTNER's customer, makes OTHER_PARTNER's own resource, invisible to PARTNER, and PARTNER's view is unchanged`, async () => {
           const before = await partnerView();
-          const reply = await call(operation.method, customerPath(operation), { authorization: other, body: exampleBody(operation) });
+          const reply = await call(operation.method, customerPath(operation), {
+            authorization: other,
+            body: exampleBody(operation),
+          });
           assert.ok(reply.status >= 200 && reply.status < 300, JSON.stringify(reply.body));
           assertAnswerFitsSpec(operation, reply);
           const self = model.bindingsOf(reply.body?.links?.self?.uri ?? '');
           assert.ok(self, 'the answer links to what it made');
           const getOperation = model.templates.find((t) => t.path === self.template)?.methods.get('GET');
           assert.ok(getOperation);
-          const path = fillPath(self.template, Object.fromEntries(Object.entries(self.params).map(([k, v]) => [k, { value: v }])));
+          const path = fillPath(
+            self.template,
+            Object.fromEntries(Object.entries(self.params).map(([k, v]) => [k, { value: v }])),
+          );
           assert.equal((await call('GET', path)).status, 404, "PARTNER sees OTHER_PARTNER's resource");
           assert.equal((await call('GET', path, { authorization: other })).status, 200);
           assert.equal(await partnerView(), before, "PARTNER's resources changed");
@@ -252,7 +305,11 @@ describe('security over HTTP', function () {
 
     it("reusing PARTNER's MS-RequestId does not replay PARTNER's recorded answer to another partner", async () => {
       // The very request PARTNER made, same path, body and MS-RequestId, with OTHER_PARTNER's token.
-      const reply = await call('POST', recorded.path, { authorization: other, body: recorded.body, requestId: recorded.requestId });
+      const reply = await call('POST', recorded.path, {
+        authorization: other,
+        body: recorded.body,
+        requestId: recorded.requestId,
+      });
       assert.equal(reply.status, 201, JSON.stringify(reply.body));
       assert.equal(reply.headers.get('idempotent-replayed'), null);
       assert.notEqual(reply.body.id, recorded.answer.body.id);
@@ -268,7 +325,9 @@ describe('security over HTTP', function () {
       it(`${operation.operationId}: PARTNER's very request, MS-RequestId included, is 404 for another partner, not PARTNER's recorded answer`, async () => {
         const write = recordedWrites.get(operation.operationId);
         assert.ok(write, `the set-up made no ${operation.operationId}`);
-        const reply = await unchanged(() => call(operation.method, write.path, { authorization: other, body: write.body, requestId: write.requestId }));
+        const reply = await unchanged(() =>
+          call(operation.method, write.path, { authorization: other, body: write.body, requestId: write.requestId }),
+        );
         assertErrorBody(reply, 404);
         assert.equal(reply.headers.get('idempotent-replayed'), null);
       });
@@ -284,18 +343,22 @@ describe('security over HTTP', function () {
         // such a caller is a tenant of its own, and must fail closed.
         const authorization = `Bearer ${hs256(claims({ tid }))}`;
         for (const operation of operations.filter((op) => resourceParamsOf(op).length > 0)) {
-          const reply = await unchanged(() => call(operation.method, partnerPath(operation), { authorization, body: exampleBody(operation) }));
+          const reply = await unchanged(() =>
+            call(operation.method, partnerPath(operation), { authorization, body: exampleBody(operation) }),
+          );
           assertErrorBody(reply, 404);
         }
       });
     }
   });
 
-  describe('bad credentials: 401 (403 for a valid token naming no partner tenant), Partner Center\'s error body, nothing changed, for every operation', () => {
+  describe("bad credentials: 401 (403 for a valid token naming no partner tenant), Partner Center's error body, nothing changed, for every operation", () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rs256 = (input: string) => rsaSign('sha256', Buffer.from(input), privateKey).toString('base64url');
     const valid = () => hs256(claims());
-    /** [what, Authorization header (null: none), whether the token is valid but names no usable partner tenant (403)] */
+    /**
+     * [what, Authorization header (null: none), whether the token is valid but names no usable partner tenant (403)]
+     */
     const cases: [string, () => string | null, boolean?][] = [
       ['no Authorization header', () => null],
       ['an empty Authorization header', () => ''],
@@ -313,22 +376,47 @@ describe('security over HTTP', function () {
       ['an expired token', () => `Bearer ${hs256(claims({ exp: now() - 3600 }))}`],
       ['a token not valid yet (nbf)', () => `Bearer ${hs256(claims({ nbf: now() + 3600 }))}`],
       ['a token without exp', () => `Bearer ${hs256({ tid: PARTNER, oid: USER })}`],
-      ['a token whose signature was changed', () => {
-        const [header, payload, signature] = valid().split('.');
-        return `Bearer ${header}.${payload}.${signature!.startsWith('A') ? 'B' : 'A'}${signature!.slice(1)}`;
-      }],
-      ['a token whose payload was changed after signing', () => {
-        const [header, , signature] = valid().split('.');
-        return `Bearer ${header}.${b64url(claims({ tid: OTHER_PARTNER }))}.${signature}`;
-      }],
-      ['a token signed with another secret', () => `Bearer ${jwt({ alg: 'HS256', typ: 'JWT' }, claims(), hmac('sha256', 'another-secret-another-secret-0123456789'))}`],
+      [
+        'a token whose signature was changed',
+        () => {
+          const [header, payload, signature] = valid().split('.');
+          return `Bearer ${header}.${payload}.${signature!.startsWith('A') ? 'B' : 'A'}${signature!.slice(1)}`;
+        },
+      ],
+      [
+        'a token whose payload was changed after signing',
+        () => {
+          const [header, , signature] = valid().split('.');
+          return `Bearer ${header}.${b64url(claims({ tid: OTHER_PARTNER }))}.${signature}`;
+        },
+      ],
+      [
+        'a token signed with another secret',
+        () =>
+          `Bearer ${jwt({ alg: 'HS256', typ: 'JWT' }, claims(), hmac('sha256', 'another-secret-another-secret-0123456789'))}`,
+      ],
       ['an unsigned token (alg none)', () => `Bearer ${jwt({ alg: 'none', typ: 'JWT' }, claims(), () => '')}`],
-      ['an unsigned token (alg None) with a signature', () => `Bearer ${jwt({ alg: 'None', typ: 'JWT' }, claims(), hmac('sha256', SECRET))}`],
-      ['an HS512 token signed with the server\'s secret', () => `Bearer ${jwt({ alg: 'HS512', typ: 'JWT' }, claims(), hmac('sha512', SECRET))}`],
+      [
+        'an unsigned token (alg None) with a signature',
+        () => `Bearer ${jwt({ alg: 'None', typ: 'JWT' }, claims(), hmac('sha256', SECRET))}`,
+      ],
+      [
+        "an HS512 token signed with the server's secret",
+        () => `Bearer ${jwt({ alg: 'HS512', typ: 'JWT' }, claims(), hmac('sha512', SECRET))}`,
+      ],
       ['an RS256 token', () => `Bearer ${jwt({ alg: 'RS256', typ: 'JWT' }, claims(), rs256)}`],
-      ['an RS256 header over an HMAC signature with the server\'s secret', () => `Bearer ${jwt({ alg: 'RS256', typ: 'JWT' }, claims(), hmac('sha256', SECRET))}`],
-      ['an unknown critical header parameter', () => `Bearer ${hs256(claims(), { crit: ['x-must-understand'], 'x-must-understand': true })}`],
-      ['a payload that is not a JSON object', () => `Bearer ${jwt({ alg: 'HS256', typ: 'JWT' }, '["not","claims"]', hmac('sha256', SECRET))}`],
+      [
+        "an RS256 header over an HMAC signature with the server's secret",
+        () => `Bearer ${jwt({ alg: 'RS256', typ: 'JWT' }, claims(), hmac('sha256', SECRET))}`,
+      ],
+      [
+        'an unknown critical header parameter',
+        () => `Bearer ${hs256(claims(), { crit: ['x-must-understand'], 'x-must-understand': true })}`,
+      ],
+      [
+        'a payload that is not a JSON object',
+        () => `Bearer ${jwt({ alg: 'HS256', typ: 'JWT' }, '["not","claims"]', hmac('sha256', SECRET))}`,
+      ],
       ['tid as a number', () => `Bearer ${hs256(claims({ tid: 42 }))}`, true],
       ['tid as an array', () => `Bearer ${hs256(claims({ tid: [PARTNER] }))}`, true],
       ['tid as an object', () => `Bearer ${hs256(claims({ tid: { id: PARTNER } }))}`, true],
@@ -345,13 +433,20 @@ describe('security over HTTP', function () {
       it(what, async () => {
         const header = authorization();
         for (const operation of operations) {
-          const reply = await unchanged(() => call(operation.method, anyPath(operation), { authorization: header, body: exampleBody(operation) }));
+          const reply = await unchanged(() =>
+            call(operation.method, anyPath(operation), { authorization: header, body: exampleBody(operation) }),
+          );
           // A valid token without a usable tid is authenticated but names no partner tenant: the spec's 403.
           const status = noTenant ? 403 : 401;
           assertErrorBody(reply, status);
           assert.equal(reply.body.code, 800001, JSON.stringify(reply.body));
           assertAnswerFitsSpec(operation, reply);
-          if (status === 401) assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer\b/, `${operation.operationId}: no WWW-Authenticate`);
+          if (status === 401)
+            assert.match(
+              reply.headers.get('www-authenticate') ?? '',
+              /^Bearer\b/,
+              `${operation.operationId}: no WWW-Authenticate`,
+            );
           let echoed = JSON.stringify(reply.body);
           reply.headers.forEach((value) => (echoed += ` ${value}`));
           const secretPart = header?.split(/[ ,]+/).find((part) => part.length > 20);

@@ -40,7 +40,10 @@ export interface ClassifyLimits {
   authenticates(value: string | undefined): boolean;
 }
 
-/** What fetch adds to every request (host, connection, accept, accept-language, sec-fetch-mode, user-agent, accept-encoding, content-length). */
+/**
+ * What fetch adds to every request (host, connection, accept, accept-language, sec-fetch-mode, user-agent,
+ * accept-encoding, content-length).
+ */
 const FETCH_HEADER_BYTES = 320;
 
 function isJsonContentType(value: string | undefined): boolean {
@@ -53,7 +56,12 @@ function isJsonContentType(value: string | undefined): boolean {
   });
 }
 
-export function classify(model: SpecModel, validator: PointerValidator, request: WireRequest, limits: ClassifyLimits): Verdict {
+export function classify(
+  model: SpecModel,
+  validator: PointerValidator,
+  request: WireRequest,
+  limits: ClassifyLimits,
+): Verdict {
   const defects: string[] = [];
   const doubts: string[] = [];
   let expectedStatus: number | undefined;
@@ -67,10 +75,15 @@ export function classify(model: SpecModel, validator: PointerValidator, request:
   // Node reads the request line and headers first; past its limit it answers 431 before anything else.
   const headBytes =
     Buffer.byteLength(`${request.method} ${request.path} HTTP/1.1\r\n`, 'latin1') +
-    Object.entries(request.headers).reduce((sum, [name, value]) => sum + Buffer.byteLength(`${name}: ${value}\r\n`, 'latin1'), 0) +
+    Object.entries(request.headers).reduce(
+      (sum, [name, value]) => sum + Buffer.byteLength(`${name}: ${value}\r\n`, 'latin1'),
+      0,
+    ) +
     FETCH_HEADER_BYTES;
-  if (headBytes > limits.headerBytes + 1024) defect(`request line and headers of about ${headBytes} bytes, over ${limits.headerBytes}`, 431);
-  else if (headBytes > limits.headerBytes - 2048) doubts.push(`request line and headers of about ${headBytes} bytes, near the ${limits.headerBytes} limit`);
+  if (headBytes > limits.headerBytes + 1024)
+    defect(`request line and headers of about ${headBytes} bytes, over ${limits.headerBytes}`, 431);
+  else if (headBytes > limits.headerBytes - 2048)
+    doubts.push(`request line and headers of about ${headBytes} bytes, near the ${limits.headerBytes} limit`);
 
   // Authentication comes first: for an operation that requires it, and (before routing) for any path
   // under the first segment that secured paths share (a 404 or 405 there needs a credential too).
@@ -89,7 +102,8 @@ export function classify(model: SpecModel, validator: PointerValidator, request:
   if (hasBody) {
     if (isJsonContentType(contentType)) {
       // Only a JSON body is read before routing (another is refused for its media type later).
-      if (Buffer.byteLength(request.body ?? '', 'utf8') > limits.bodyBytes) defect(`a body over ${limits.bodyBytes} bytes`, 413);
+      if (Buffer.byteLength(request.body ?? '', 'utf8') > limits.bodyBytes)
+        defect(`a body over ${limits.bodyBytes} bytes`, 413);
       if ((request.body ?? '') === '') {
         parsed = {}; // an empty JSON body reads as {}
         parsedOk = true;
@@ -128,7 +142,8 @@ export function classify(model: SpecModel, validator: PointerValidator, request:
         defect(`${parameter.in} parameter ${parameter.name} = ${JSON.stringify(value).slice(0, 60)} breaks its schema`);
     }
     for (const name of url.searchParams.keys())
-      if (!operation.parameters.some((p) => p.in === 'query' && p.name === name)) doubts.push(`query parameter ${name} is not in the spec`);
+      if (!operation.parameters.some((p) => p.in === 'query' && p.name === name))
+        doubts.push(`query parameter ${name} is not in the spec`);
     const requestBody = operation.requestBody;
     if (requestBody) {
       const media = requestBody.content.find((m) => isJsonContentType(m.mediaType));
@@ -142,26 +157,42 @@ export function classify(model: SpecModel, validator: PointerValidator, request:
       } else if (parsedOk) {
         body = model.stripReadOnly(model.canonicalize(parsed, media.schema), media.schema);
         const errors = validator.errors(media.schemaPointer, body);
-        if (errors.length > 0) defect(`the body breaks the schema (${errors.length} error${errors.length === 1 ? '' : 's'})`);
+        if (errors.length > 0)
+          defect(`the body breaks the schema (${errors.length} error${errors.length === 1 ? '' : 's'})`);
         // A schema that constrains nothing (checkout's) takes any JSON and means nothing by it.
         if (isUnconstrained(model.flatten(media.schema))) body = undefined;
       }
     } else if (hasBody && (request.body ?? '') !== '') doubts.push('a body the operation does not declare');
   }
   const verdict = defects.length > 0 ? 'invalid' : doubts.length > 0 ? 'either' : 'valid';
-  return { verdict, reasons: [...defects, ...doubts], expectedStatus: defects.length > 0 ? expectedStatus : undefined, route, body };
+  return {
+    verdict,
+    reasons: [...defects, ...doubts],
+    expectedStatus: defects.length > 0 ? expectedStatus : undefined,
+    route,
+    body,
+  };
 }
 
 function isUnconstrained(flat: FlatSchema): boolean {
-  return !flat.never && flat.types === undefined && flat.enum === undefined && !flat.hasConst && Object.keys(flat.properties).length === 0 &&
-    flat.additionalProperties === undefined && flat.items === undefined && flat.alternatives.length === 0;
+  return (
+    !flat.never &&
+    flat.types === undefined &&
+    flat.enum === undefined &&
+    !flat.hasConst &&
+    Object.keys(flat.properties).length === 0 &&
+    flat.additionalProperties === undefined &&
+    flat.items === undefined &&
+    flat.alternatives.length === 0
+  );
 }
 
 /** A parameter's text as the value its schema types it (headers and paths travel as text). */
 function coerceParameter(model: SpecModel, schema: Schema, value: string): unknown {
   const types = model.flatten(schema).types ?? [];
   if (types.includes('string')) return value;
-  if ((types.includes('integer') || types.includes('number')) && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  if ((types.includes('integer') || types.includes('number')) && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return Number(value);
   if (types.includes('boolean') && (value === 'true' || value === 'false')) return value === 'true';
   return value;
 }

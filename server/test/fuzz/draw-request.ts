@@ -5,7 +5,14 @@
 import fc from 'fast-check';
 import type { Epoch, StoredWrite } from './epoch.ts';
 import type { FuzzSession } from './fuzz-session.ts';
-import { badHeaderValue, badPathValue, bodyMutation, CONTENT_TYPES, malformedJson, PROBE_METHODS } from './mutations.ts';
+import {
+  badHeaderValue,
+  badPathValue,
+  bodyMutation,
+  CONTENT_TYPES,
+  malformedJson,
+  PROBE_METHODS,
+} from './mutations.ts';
 import { pathParams, type OperationModel } from './spec-model.ts';
 import { serializeBody, validRequest, type RequestPlan } from './valid-requests.ts';
 
@@ -17,7 +24,9 @@ export interface Drawn {
   reusedFrom?: StoredWrite;
 }
 
-/** A valid request built from the spec's examples (parameter examples, the body's named examples), for setting up state. */
+/**
+ * A valid request built from the spec's examples (parameter examples, the body's named examples), for setting up state.
+ */
 export function exampleRequest(epoch: Epoch, operation: OperationModel, round: number): RequestPlan | undefined {
   const params: RequestPlan['pathParams'] = {};
   const names = pathParams(operation).map((p) => p.name);
@@ -29,7 +38,10 @@ export function exampleRequest(epoch: Epoch, operation: OperationModel, round: n
   }
   const media = operation.requestBody?.content[0];
   const examples = media?.examples ?? [];
-  const body = media && (operation.requestBody?.required || examples.length > 0) ? examples[round % Math.max(1, examples.length)] : undefined;
+  const body =
+    media && (operation.requestBody?.required || examples.length > 0)
+      ? examples[round % Math.max(1, examples.length)]
+      : undefined;
   if (operation.requestBody?.required && body === undefined) return undefined;
   return {
     operation,
@@ -37,7 +49,8 @@ export function exampleRequest(epoch: Epoch, operation: OperationModel, round: n
     pathParams: params,
     query: '',
     headers: {},
-    body: body === undefined ? undefined : { kind: 'json', value: structuredClone(body), contentType: media!.mediaType },
+    body:
+      body === undefined ? undefined : { kind: 'json', value: structuredClone(body), contentType: media!.mediaType },
     mutation: 'setup',
     detail: 'from the spec examples',
     injected: [],
@@ -53,7 +66,11 @@ export function draw(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): 
 
 function drawPlan(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): Drawn {
   const operation = g(() => fc.constantFrom(...session.model.operations));
-  const context = { bindings: [...epoch.bindings], representations: epoch.representations, runnerHeaders: ['ms-requestid', 'authorization'] };
+  const context = {
+    bindings: [...epoch.bindings],
+    representations: epoch.representations,
+    runnerHeaders: ['ms-requestid', 'authorization'],
+  };
   const plan = g(() => validRequest(session.model, operation, context));
   const media = operation.requestBody?.content[0];
   const params = pathParams(operation);
@@ -73,7 +90,11 @@ function drawPlan(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): Dra
   if (headerParams.length > 0) kinds.push({ arbitrary: fc.constant('header'), weight: 1 });
   if (params.length > 0) kinds.push({ arbitrary: fc.constant('path-id'), weight: 3 });
   if (otherMethods.length > 0) kinds.push({ arbitrary: fc.constant('method'), weight: 1 });
-  kinds.push({ arbitrary: fc.constant('huge-header'), weight: 1 }, { arbitrary: fc.constant('authorization'), weight: 1 }, { arbitrary: fc.constant('query'), weight: 1 });
+  kinds.push(
+    { arbitrary: fc.constant('huge-header'), weight: 1 },
+    { arbitrary: fc.constant('authorization'), weight: 1 },
+    { arbitrary: fc.constant('query'), weight: 1 },
+  );
   if (epoch.writes.length > 0) {
     kinds.push({ arbitrary: fc.constant('replay'), weight: 1 });
     if (operation.method !== 'GET') kinds.push({ arbitrary: fc.constant('reuse-id'), weight: 1 });
@@ -88,13 +109,30 @@ function drawPlan(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): Dra
       const earlier = g(() => fc.constantFrom(...epoch.writes));
       const route = session.model.route(earlier.wire.method, new URL(earlier.wire.path, 'http://127.0.0.1').pathname);
       const of = route.kind === 'operation' ? route.operation : operation;
-      return { plan: { ...plan, operation: of, method: earlier.wire.method, mutation: 'replay', detail: `retry of ${earlier.wire.method} ${earlier.wire.path}` }, replayOf: earlier };
+      return {
+        plan: {
+          ...plan,
+          operation: of,
+          method: earlier.wire.method,
+          mutation: 'replay',
+          detail: `retry of ${earlier.wire.method} ${earlier.wire.path}`,
+        },
+        replayOf: earlier,
+      };
     }
     case 'reuse-id': {
       // Another request under the MS-RequestId of an earlier successful write.
       const earlier = g(() => fc.constantFrom(...epoch.writes));
       const id = earlier.wire.headers['ms-requestid']!;
-      return { plan: { ...plan, headers: { ...plan.headers, 'ms-requestid': id }, mutation: 'reuse-id', detail: `the MS-RequestId of ${earlier.wire.method} ${earlier.wire.path}` }, reusedFrom: earlier };
+      return {
+        plan: {
+          ...plan,
+          headers: { ...plan.headers, 'ms-requestid': id },
+          mutation: 'reuse-id',
+          detail: `the MS-RequestId of ${earlier.wire.method} ${earlier.wire.path}`,
+        },
+        reusedFrom: earlier,
+      };
     }
     case 'body': {
       const base = plan.body?.kind === 'json' ? plan.body.value : {};
@@ -117,12 +155,22 @@ function drawPlan(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): Dra
     case 'content-type': {
       const contentType = g(() => fc.constantFrom(...CONTENT_TYPES));
       const value = plan.body?.kind === 'json' ? plan.body.value : {};
-      return as({ ...plan, body: { kind: 'json', value, contentType }, mutation: 'content-type', detail: `Content-Type ${JSON.stringify(contentType)}` });
+      return as({
+        ...plan,
+        body: { kind: 'json', value, contentType },
+        mutation: 'content-type',
+        detail: `Content-Type ${JSON.stringify(contentType)}`,
+      });
     }
     case 'malformed-json': {
       const text = plan.body ? serializeBody(session.model, plan.body, media!.schema) : '{}';
       const broken = g(() => malformedJson(text));
-      return as({ ...plan, body: { kind: 'raw', text: broken, contentType: media!.mediaType }, mutation: 'malformed-json', detail: JSON.stringify(broken.slice(0, 120)) });
+      return as({
+        ...plan,
+        body: { kind: 'raw', text: broken, contentType: media!.mediaType },
+        mutation: 'malformed-json',
+        detail: JSON.stringify(broken.slice(0, 120)),
+      });
     }
     case 'missing-body':
       return as({ ...plan, body: undefined, mutation: 'missing-body', detail: 'no body' });
@@ -131,14 +179,36 @@ function drawPlan(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): Dra
       // A header the runner fills itself (MS-RequestId) gets only values its schema refuses: a valid
       // one would be an id reused across requests, which the server rightly answers 422.
       const managed = context.runnerHeaders.includes(parameter.name.toLowerCase());
-      const value = g(() => badHeaderValue(session.model, parameter).filter((v) => !managed || session.requestValidator.errors(parameter.schemaPointer, v).length > 0));
-      return as({ ...plan, headers: { ...plan.headers, [parameter.name.toLowerCase()]: value }, mutation: 'header', detail: `${parameter.name}: ${JSON.stringify(value.slice(0, 80))}` });
+      const value = g(() =>
+        badHeaderValue(session.model, parameter).filter(
+          (v) => !managed || session.requestValidator.errors(parameter.schemaPointer, v).length > 0,
+        ),
+      );
+      return as({
+        ...plan,
+        headers: { ...plan.headers, [parameter.name.toLowerCase()]: value },
+        mutation: 'header',
+        detail: `${parameter.name}: ${JSON.stringify(value.slice(0, 80))}`,
+      });
     }
     case 'path-id': {
       const parameter = g(() => fc.constantFrom(...params));
-      const others = [...new Set(epoch.bindings.flatMap((b) => Object.entries(b).filter(([name]) => name !== parameter.name).map(([, v]) => v)))].slice(-8);
+      const others = [
+        ...new Set(
+          epoch.bindings.flatMap((b) =>
+            Object.entries(b)
+              .filter(([name]) => name !== parameter.name)
+              .map(([, v]) => v),
+          ),
+        ),
+      ].slice(-8);
       const value = g(() => badPathValue(session.model, parameter, others));
-      return as({ ...plan, pathParams: { ...plan.pathParams, [parameter.name]: value }, mutation: 'path-id', detail: `${parameter.name} = ${JSON.stringify(value.value.slice(0, 80))}${value.raw ? ' (raw)' : ''}` });
+      return as({
+        ...plan,
+        pathParams: { ...plan.pathParams, [parameter.name]: value },
+        mutation: 'path-id',
+        detail: `${parameter.name} = ${JSON.stringify(value.value.slice(0, 80))}${value.raw ? ' (raw)' : ''}`,
+      });
     }
     case 'method': {
       const method = g(() => fc.constantFrom(...otherMethods));
@@ -146,7 +216,12 @@ function drawPlan(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): Dra
     }
     case 'huge-header': {
       const size = g(() => fc.constantFrom(1_000, 8_000, 12_000, 17_500, 40_000, 100_000));
-      return as({ ...plan, headers: { ...plan.headers, 'x-fuzz-padding': 'p'.repeat(size) }, mutation: 'huge-header', detail: `a ${size}-byte header` });
+      return as({
+        ...plan,
+        headers: { ...plan.headers, 'x-fuzz-padding': 'p'.repeat(size) },
+        mutation: 'huge-header',
+        detail: `a ${size}-byte header`,
+      });
     }
     case 'authorization': {
       const value = g(() =>
@@ -164,11 +239,30 @@ function drawPlan(session: FuzzSession, g: fc.GeneratorValue, epoch: Epoch): Dra
           `Bearer ${session.tokens.partner.split('.').slice(0, 2).join('.')}.`,
         ),
       );
-      const shown = value === null ? 'none' : value.replace(session.tokens.partner, '<partner token>').replace(session.tokens.other, '<other partner token>');
-      return as({ ...plan, headers: { ...plan.headers, authorization: value }, mutation: 'authorization', detail: shown });
+      const shown =
+        value === null
+          ? 'none'
+          : value
+              .replace(session.tokens.partner, '<partner token>')
+              .replace(session.tokens.other, '<other partner token>');
+      return as({
+        ...plan,
+        headers: { ...plan.headers, authorization: value },
+        mutation: 'authorization',
+        detail: shown,
+      });
     }
     case 'query': {
-      const query = g(() => fc.constantFrom('x=1', 'customerId=00000000-0000-4000-8000-000000000000', '__proto__[polluted]=1', 'a=%ZZ', '$filter=1', 'x=1&x=2'));
+      const query = g(() =>
+        fc.constantFrom(
+          'x=1',
+          'customerId=00000000-0000-4000-8000-000000000000',
+          '__proto__[polluted]=1',
+          'a=%ZZ',
+          '$filter=1',
+          'x=1&x=2',
+        ),
+      );
       return as({ ...plan, query, mutation: 'query', detail: query });
     }
     default:

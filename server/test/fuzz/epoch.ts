@@ -77,7 +77,8 @@ export async function send(epoch: Epoch, wire: WireRequest): Promise<Reply | Err
   for (const [name, value] of Object.entries(wire.headers)) headers.set(name, value);
   const noBody = wire.method === 'GET' || wire.method === 'HEAD';
   const init: RequestInit = { method: wire.method, headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) };
-  if (wire.body !== undefined && !noBody) init.body = wire.headers['content-type'] === undefined ? Buffer.from(wire.body) : wire.body;
+  if (wire.body !== undefined && !noBody)
+    init.body = wire.headers['content-type'] === undefined ? Buffer.from(wire.body) : wire.body;
   try {
     const response = await fetch(`${epoch.server.baseUrl}${wire.path}`, init);
     const text = await response.text();

@@ -15,7 +15,13 @@ import { fillPath } from './spec-model.ts';
 import { serializeBody, type RequestPlan } from './valid-requests.ts';
 
 /** Sends one plan and judges it. */
-export async function execute(session: FuzzSession, epoch: Epoch, plan: RequestPlan, kind: 'fuzz' | 'setup', how: Drawn = { plan }): Promise<Reply | undefined> {
+export async function execute(
+  session: FuzzSession,
+  epoch: Epoch,
+  plan: RequestPlan,
+  kind: 'fuzz' | 'setup',
+  how: Drawn = { plan },
+): Promise<Reply | undefined> {
   const wire = how.replayOf ? how.replayOf.wire : toWire(session, plan, how.requestIdFresh ?? true);
   if (session.skipKnownBugs) {
     const bug = session.knownBugs.find((b) => b.matches(plan, wire));
@@ -28,16 +34,23 @@ export async function execute(session: FuzzSession, epoch: Epoch, plan: RequestP
   // The MS-RequestId contract: a faithful retry of a recorded write gets the recorded answer and
   // does nothing again; the same id on another request is refused with 422 and does nothing.
   const earlier = how.replayOf ?? how.reusedFrom;
-  const tokenOf = (w: WireRequest): string | undefined => /^\s*\S+ +(\S+)\s*$/.exec(w.headers['authorization'] ?? '')?.[1];
+  const tokenOf = (w: WireRequest): string | undefined =>
+    /^\s*\S+ +(\S+)\s*$/.exec(w.headers['authorization'] ?? '')?.[1];
   const samePartner = earlier !== undefined && tokenOf(earlier.wire) === tokenOf(wire);
-  const replay = earlier !== undefined && samePartner && verdict.verdict === 'valid' && sameRequest(earlier, wire, verdict) ? earlier : undefined;
+  const replay =
+    earlier !== undefined && samePartner && verdict.verdict === 'valid' && sameRequest(earlier, wire, verdict)
+      ? earlier
+      : undefined;
   const refused = earlier !== undefined && samePartner && verdict.verdict === 'valid' && !replay;
   const unchanged = verdict.verdict === 'invalid' || replay !== undefined || refused;
   if (unchanged && epoch.lastDigest === undefined) epoch.lastDigest = epoch.digest.digest();
   const reply = await send(epoch, wire);
   if (kind === 'fuzz') {
     session.figures.requests++;
-    const operation = verdict.route.kind === 'operation' ? verdict.route.operation.operationId : `(off route) ${plan.operation.operationId}`;
+    const operation =
+      verdict.route.kind === 'operation'
+        ? verdict.route.operation.operationId
+        : `(off route) ${plan.operation.operationId}`;
     const status = reply instanceof Error ? 'no answer' : String(reply.status);
     bump(session.figures.byOperation, operation);
     bump(session.figures.byStatus, status);
@@ -50,42 +63,74 @@ export async function execute(session: FuzzSession, epoch: Epoch, plan: RequestP
   if (!(reply instanceof Error)) {
     if (replay) {
       const problems: string[] = [];
-      if (reply.status !== replay.reply.status) problems.push(`status ${reply.status}, the first answer was ${replay.reply.status}`);
-      if (!isDeepStrictEqual(reply.body, replay.reply.body)) problems.push(`a body other than the first answer's: ${clip(replay.reply.text)}`);
+      if (reply.status !== replay.reply.status)
+        problems.push(`status ${reply.status}, the first answer was ${replay.reply.status}`);
+      if (!isDeepStrictEqual(reply.body, replay.reply.body))
+        problems.push(`a body other than the first answer's: ${clip(replay.reply.text)}`);
       if (reply.headers.get('idempotent-replayed') !== 'true') problems.push('no "Idempotent-Replayed: true"');
-      if (problems.length > 0) session.violate(`retry with the same MS-RequestId not replayed: ${plan.operation.operationId}`, describeExchange(plan, wire, verdict, reply, problems));
+      if (problems.length > 0)
+        session.violate(
+          `retry with the same MS-RequestId not replayed: ${plan.operation.operationId}`,
+          describeExchange(plan, wire, verdict, reply, problems),
+        );
     } else if (refused && reply.status !== 422) {
-      session.violate(`MS-RequestId reused for another request not refused: ${plan.operation.operationId} -> ${reply.status}`, describeExchange(plan, wire, verdict, reply, [`the id was first used for ${earlier!.wire.method} ${earlier!.wire.path}`]));
+      session.violate(
+        `MS-RequestId reused for another request not refused: ${plan.operation.operationId} -> ${reply.status}`,
+        describeExchange(plan, wire, verdict, reply, [
+          `the id was first used for ${earlier!.wire.method} ${earlier!.wire.path}`,
+        ]),
+      );
     }
   }
   if (unchanged) {
     const after = epoch.digest.digest();
     if (after !== epoch.lastDigest) {
-      const what = verdict.verdict === 'invalid' ? 'an invalid request' : replay ? 'a replayed request' : 'a request reusing an MS-RequestId';
-      session.violate(`state changed by ${what}: ${plan.operation.operationId} ${plan.mutation}`, describeExchange(plan, wire, verdict, reply));
+      const what =
+        verdict.verdict === 'invalid'
+          ? 'an invalid request'
+          : replay
+            ? 'a replayed request'
+            : 'a request reusing an MS-RequestId';
+      session.violate(
+        `state changed by ${what}: ${plan.operation.operationId} ${plan.mutation}`,
+        describeExchange(plan, wire, verdict, reply),
+      );
     }
     epoch.lastDigest = after;
   } else epoch.lastDigest = undefined; // a valid request may change state
-  if (reply instanceof Error || reply.status < 200 || reply.status >= 300) return reply instanceof Error ? undefined : reply;
+  if (reply instanceof Error || reply.status < 200 || reply.status >= 300)
+    return reply instanceof Error ? undefined : reply;
 
   harvest(session, epoch, reply.body);
   if (replay || refused) return reply;
   // An unknown property is ignored, as Partner Center does, but never silently: the answer names it.
   if (plan.mutation === 'unknown-property' && !reply.headers.get('sandbox-ignored-properties')) {
-    session.violate(`ignored property not named: ${plan.operation.operationId} ${plan.mutation}`, describeExchange(plan, wire, verdict, reply, [`${plan.detail}, and no Sandbox-Ignored-Properties header`]));
+    session.violate(
+      `ignored property not named: ${plan.operation.operationId} ${plan.mutation}`,
+      describeExchange(plan, wire, verdict, reply, [`${plan.detail}, and no Sandbox-Ignored-Properties header`]),
+    );
   }
-  if (wire.method !== 'GET' && wire.headers['ms-requestid'] !== undefined && verdict.verdict === 'valid') epoch.rememberWrite({ wire, reply, body: verdict.body });
+  if (wire.method !== 'GET' && wire.headers['ms-requestid'] !== undefined && verdict.verdict === 'valid')
+    epoch.rememberWrite({ wire, reply, body: verdict.body });
   if (plan.injected.length > 0) {
     for (const { path, value } of plan.injected) {
       const applied = appliedLeaf(value, reply.body, path);
-      if (applied) session.violate(`read-only value applied: ${plan.operation.operationId} ${path.join('.')}`, describeExchange(plan, wire, verdict, reply, [applied]));
+      if (applied)
+        session.violate(
+          `read-only value applied: ${plan.operation.operationId} ${path.join('.')}`,
+          describeExchange(plan, wire, verdict, reply, [applied]),
+        );
     }
   }
-  if (plan.method !== 'GET' && verdict.route.kind === 'operation') await readBack(session, epoch, plan, wire, verdict, reply);
+  if (plan.method !== 'GET' && verdict.route.kind === 'operation')
+    await readBack(session, epoch, plan, wire, verdict, reply);
   return reply;
 }
 
-/** The plan as it goes on the wire: the partner's token unless the plan sets one, a fresh MS-RequestId unless told otherwise. */
+/**
+ * The plan as it goes on the wire: the partner's token unless the plan sets one, a fresh MS-RequestId unless told
+ * otherwise.
+ */
 function toWire(session: FuzzSession, plan: RequestPlan, requestIdFresh: boolean): WireRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(plan.headers)) if (value !== null) headers[name.toLowerCase()] = value;
@@ -112,7 +157,10 @@ function harvest(session: FuzzSession, epoch: Epoch, body: unknown): void {
       const found = session.model.bindingsOf(self);
       if (found) {
         epoch.remember(found.params);
-        const path = fillPath(found.template, Object.fromEntries(Object.entries(found.params).map(([k, v]) => [k, { value: v }])));
+        const path = fillPath(
+          found.template,
+          Object.fromEntries(Object.entries(found.params).map(([k, v]) => [k, { value: v }])),
+        );
         epoch.representations.set(path, record);
         if (epoch.representations.size > 64) epoch.representations.delete(epoch.representations.keys().next().value!);
       }
@@ -128,18 +176,38 @@ function harvest(session: FuzzSession, epoch: Epoch, body: unknown): void {
 }
 
 /** A GET the oracle sends itself (a read-back, a liveness check), counted apart from the fuzzed requests. */
-export async function oracleGet(session: FuzzSession, epoch: Epoch, path: string, authorization: string): Promise<Reply | Error> {
+export async function oracleGet(
+  session: FuzzSession,
+  epoch: Epoch,
+  path: string,
+  authorization: string,
+): Promise<Reply | Error> {
   session.figures.oracleRequests++;
-  return send(epoch, { method: 'GET', path, headers: { authorization, 'ms-requestid': randomUUID() }, body: undefined });
+  return send(epoch, {
+    method: 'GET',
+    path,
+    headers: { authorization, 'ms-requestid': randomUUID() },
+    body: undefined,
+  });
 }
 
 /** A write's answer is what a GET of its `links.self` returns. */
-async function readBack(session: FuzzSession, epoch: Epoch, plan: RequestPlan, wire: WireRequest, verdict: Verdict, reply: Reply): Promise<void> {
+async function readBack(
+  session: FuzzSession,
+  epoch: Epoch,
+  plan: RequestPlan,
+  wire: WireRequest,
+  verdict: Verdict,
+  reply: Reply,
+): Promise<void> {
   const self = (reply.body as { links?: { self?: { uri?: unknown } } } | undefined)?.links?.self?.uri;
   if (typeof self !== 'string') return;
   const found = session.model.bindingsOf(self);
   if (!found || !session.model.templates.find((t) => t.path === found.template)?.methods.has('GET')) return;
-  const path = fillPath(found.template, Object.fromEntries(Object.entries(found.params).map(([k, v]) => [k, { value: v }])));
+  const path = fillPath(
+    found.template,
+    Object.fromEntries(Object.entries(found.params).map(([k, v]) => [k, { value: v }])),
+  );
   const again = await oracleGet(session, epoch, path, wire.headers['authorization'] ?? '');
   if (again instanceof Error || again.status !== 200 || !isDeepStrictEqual(again.body, reply.body)) {
     session.violate(

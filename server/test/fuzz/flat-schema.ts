@@ -84,8 +84,10 @@ export function cloneFlat(flat: FlatSchema): FlatSchema {
   };
 }
 
-const tighterMin = (a: number | undefined, b: unknown): number | undefined => (typeof b === 'number' ? (a === undefined ? b : Math.max(a, b)) : a);
-const tighterMax = (a: number | undefined, b: unknown): number | undefined => (typeof b === 'number' ? (a === undefined ? b : Math.min(a, b)) : a);
+const tighterMin = (a: number | undefined, b: unknown): number | undefined =>
+  typeof b === 'number' ? (a === undefined ? b : Math.max(a, b)) : a;
+const tighterMax = (a: number | undefined, b: unknown): number | undefined =>
+  typeof b === 'number' ? (a === undefined ? b : Math.min(a, b)) : a;
 
 export function typeAllows(types: string[] | undefined, value: unknown): boolean {
   if (!types) return true;
@@ -106,9 +108,20 @@ export function intersectTypes(a: string[] | undefined, b: string[]): string[] {
 
 /** The types a schema without `type` implies by its other keywords (any type when none tells). */
 export function inferTypes(flat: FlatSchema): string[] {
-  if (Object.keys(flat.properties).length > 0 || flat.additionalProperties !== undefined || flat.maxProperties !== undefined) return ['object'];
+  if (
+    Object.keys(flat.properties).length > 0 ||
+    flat.additionalProperties !== undefined ||
+    flat.maxProperties !== undefined
+  )
+    return ['object'];
   if (flat.items !== undefined || flat.minItems !== undefined || flat.maxItems !== undefined) return ['array'];
-  if (flat.patterns.length > 0 || flat.format !== undefined || flat.minLength !== undefined || flat.maxLength !== undefined) return ['string'];
+  if (
+    flat.patterns.length > 0 ||
+    flat.format !== undefined ||
+    flat.minLength !== undefined ||
+    flat.maxLength !== undefined
+  )
+    return ['string'];
   if (flat.minimum !== undefined || flat.maximum !== undefined) return ['number'];
   return ['null', 'boolean', 'integer', 'number', 'string', 'array', 'object'];
 }
@@ -117,7 +130,12 @@ export function inferTypes(flat: FlatSchema): string[] {
  * Merges the keywords of `schema` (its `$ref`, resolved by `resolvePointer`, and its `allOf` members
  * first) into `flat`. `stack` breaks reference cycles.
  */
-export function absorbSchema(flat: FlatSchema, schema: Schema | boolean, resolvePointer: (pointer: string) => any, stack: Set<object> = new Set()): void {
+export function absorbSchema(
+  flat: FlatSchema,
+  schema: Schema | boolean,
+  resolvePointer: (pointer: string) => any,
+  stack: Set<object> = new Set(),
+): void {
   if (schema === true) return;
   if (schema === false) {
     flat.never = true;
@@ -127,8 +145,12 @@ export function absorbSchema(flat: FlatSchema, schema: Schema | boolean, resolve
   stack.add(schema);
   if (typeof schema.$ref === 'string') absorbSchema(flat, resolvePointer(schema.$ref), resolvePointer, stack);
   for (const member of schema.allOf ?? []) absorbSchema(flat, member, resolvePointer, stack);
-  if (schema.type !== undefined) flat.types = intersectTypes(flat.types, Array.isArray(schema.type) ? schema.type : [schema.type]);
-  if (Array.isArray(schema.enum)) flat.enum = flat.enum ? flat.enum.filter((v) => schema.enum.some((w: unknown) => JSON.stringify(w) === JSON.stringify(v))) : [...schema.enum];
+  if (schema.type !== undefined)
+    flat.types = intersectTypes(flat.types, Array.isArray(schema.type) ? schema.type : [schema.type]);
+  if (Array.isArray(schema.enum))
+    flat.enum = flat.enum
+      ? flat.enum.filter((v) => schema.enum.some((w: unknown) => JSON.stringify(w) === JSON.stringify(v)))
+      : [...schema.enum];
   if ('const' in schema) {
     flat.hasConst = true;
     flat.const = schema.const;
@@ -161,7 +183,8 @@ export function absorbSchema(flat: FlatSchema, schema: Schema | boolean, resolve
   // What the service manages (x-server-managed) is read-only for a client: it may be sent back, and is ignored.
   if (schema.readOnly === true || schema['x-server-managed'] === true) flat.readOnly = true;
   if (schema.writeOnly === true) flat.writeOnly = true;
-  for (const keyword of ['anyOf', 'oneOf'] as const) if (Array.isArray(schema[keyword])) flat.alternatives.push(schema[keyword]);
+  for (const keyword of ['anyOf', 'oneOf'] as const)
+    if (Array.isArray(schema[keyword])) flat.alternatives.push(schema[keyword]);
   if (Array.isArray(schema.examples)) flat.examples.push(...schema.examples);
   if (schema.example !== undefined) flat.examples.push(schema.example);
   stack.delete(schema);

@@ -64,10 +64,19 @@ export function formatReport(report: FuzzReport, options: { compact?: boolean } 
     `  by status: ${sorted(report.byStatus)}`,
     `  by mutation: ${sorted(report.byMutation)}`,
     `  by verdict of the spec: ${sorted(report.byVerdict)}`,
-    ...(options.compact ? [] : [`  by operation and status: ${sorted(report.byOperationStatus)}`, `  by verdict and status: ${sorted(report.byVerdictStatus)}`]),
+    ...(options.compact
+      ? []
+      : [
+          `  by operation and status: ${sorted(report.byOperationStatus)}`,
+          `  by verdict and status: ${sorted(report.byVerdictStatus)}`,
+        ]),
     `  5xx: ${report.serverErrors}, spec violations: ${report.specViolations}, all violations: ${report.violationCount}`,
   ];
-  if (Object.keys(report.skippedKnownBugs).length > 0) lines.push(`  left out (known bugs): ${sorted(report.skippedKnownBugs)}`);
-  for (const violation of report.violations) lines.push(`\n[${report.violationsBySignature[violation.signature]}×] ${violation.signature}\n${violation.message}`);
+  if (Object.keys(report.skippedKnownBugs).length > 0)
+    lines.push(`  left out (known bugs): ${sorted(report.skippedKnownBugs)}`);
+  for (const violation of report.violations)
+    lines.push(
+      `\n[${report.violationsBySignature[violation.signature]}×] ${violation.signature}\n${violation.message}`,
+    );
   return lines.join('\n');
 }

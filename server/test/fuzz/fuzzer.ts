@@ -61,7 +61,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const tokens = { partner: await token(PARTNER), other: await token(OTHER_PARTNER) };
   const authenticates = (value: string | undefined): boolean => {
     const match = value === undefined ? null : /^\s*(\S+) +(\S+)\s*$/.exec(value);
-    return !!match && match[1]!.toLowerCase() === 'bearer' && (match[2] === tokens.partner || match[2] === tokens.other);
+    return (
+      !!match && match[1]!.toLowerCase() === 'bearer' && (match[2] === tokens.partner || match[2] === tokens.other)
+    );
   };
   const limits = { headerBytes: HEADER_LIMIT_BYTES, bodyBytes: BODY_LIMIT_BYTES, authenticates };
   const errorSchemaPointers = errorSchemas(model);
@@ -111,12 +113,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           await execute(session, epoch, drawn.plan, 'fuzz', drawn);
         }
         if (liveness) {
-          const path = fillPath(liveness.path, Object.fromEntries(pathParams(liveness).map((p) => [p.name, { value: String(p.example) }])));
+          const path = fillPath(
+            liveness.path,
+            Object.fromEntries(pathParams(liveness).map((p) => [p.name, { value: String(p.example) }])),
+          );
           const alive = await oracleGet(session, epoch, path, `Bearer ${tokens.partner}`);
-          if (alive instanceof Error || alive.status !== 200) violate('server no longer answers', `GET ${path} -> ${alive instanceof Error ? alive.message : alive.status}`);
+          if (alive instanceof Error || alive.status !== 200)
+            violate(
+              'server no longer answers',
+              `GET ${path} -> ${alive instanceof Error ? alive.message : alive.status}`,
+            );
         }
       });
-      const details = await fc.check(property, { seed: epochSeed(options.seed, epochIndex), numRuns: runs, endOnFailure: true });
+      const details = await fc.check(property, {
+        seed: epochSeed(options.seed, epochIndex),
+        numRuns: runs,
+        endOnFailure: true,
+      });
       if (details.failed) {
         const cause = details.errorInstance;
         failure = cause instanceof Error ? cause : new Error(String(cause));

@@ -31,10 +31,25 @@ import type { SpecModel } from './spec-model.ts';
 import type { RequestPlan } from './valid-requests.ts';
 
 /** The oracle's judgement of one answer (violations go to `session.violate`). */
-export function judge(session: FuzzSession, plan: RequestPlan, wire: WireRequest, verdict: Verdict, reply: Reply | Error, refusable: number[] = []): void {
+export function judge(
+  session: FuzzSession,
+  plan: RequestPlan,
+  wire: WireRequest,
+  verdict: Verdict,
+  reply: Reply | Error,
+  refusable: number[] = [],
+): void {
   const where = `${plan.operation.operationId} ${plan.mutation}`;
   if (reply instanceof Error) {
-    session.violate(`no answer: ${where}`, describeExchange(plan, wire, verdict, `no answer: ${reply.message} ${String((reply as { cause?: unknown }).cause ?? '')}`));
+    session.violate(
+      `no answer: ${where}`,
+      describeExchange(
+        plan,
+        wire,
+        verdict,
+        `no answer: ${reply.message} ${String((reply as { cause?: unknown }).cause ?? '')}`,
+      ),
+    );
     return;
   }
   const { status } = reply;
@@ -42,16 +57,32 @@ export function judge(session: FuzzSession, plan: RequestPlan, wire: WireRequest
     session.figures.serverErrors++;
     session.violate(`5xx: ${where} -> ${status}`, describeExchange(plan, wire, verdict, reply));
   }
-  if (status === 429) session.violate(`throttled: ${where}`, describeExchange(plan, wire, verdict, reply, ['the test server has no rate limit, so no 429 may come']));
+  if (status === 429)
+    session.violate(
+      `throttled: ${where}`,
+      describeExchange(plan, wire, verdict, reply, ['the test server has no rate limit, so no 429 may come']),
+    );
   if (verdict.verdict === 'invalid' && status < 400)
     session.violate(`invalid request accepted: ${where} -> ${status}`, describeExchange(plan, wire, verdict, reply));
   if (verdict.expectedStatus !== undefined && status !== verdict.expectedStatus && status < 500)
-    session.violate(`expected ${verdict.expectedStatus}: ${where} -> ${status}`, describeExchange(plan, wire, verdict, reply));
+    session.violate(
+      `expected ${verdict.expectedStatus}: ${where} -> ${status}`,
+      describeExchange(plan, wire, verdict, reply),
+    );
   // A 403 with another code than the token's (800001) is a rule's refusal: cancelling by order what only a
   // subscription cancels (800077), or what only sandbox partners cancel (800019); the catalog's country (2030).
-  const ruleForbids = status === 403 && typeof (reply.body as { code?: unknown } | undefined)?.code === 'number' && (reply.body as { code: number }).code !== 800001;
-  if (verdict.verdict === 'valid' && status >= 400 && ![400, 404, 409, 412, ...refusable].includes(status) && !ruleForbids) {
-    // A valid request may be refused by the rules (400, 403 but for the token, 404, 409, 412); not for want of authentication, size or media type.
+  const ruleForbids =
+    status === 403 &&
+    typeof (reply.body as { code?: unknown } | undefined)?.code === 'number' &&
+    (reply.body as { code: number }).code !== 800001;
+  if (
+    verdict.verdict === 'valid' &&
+    status >= 400 &&
+    ![400, 404, 409, 412, ...refusable].includes(status) &&
+    !ruleForbids
+  ) {
+    // A valid request may be refused by the rules (400, 403 but for the token, 404, 409, 412); not for want of
+    // authentication, size or media type.
     session.violate(`valid request refused: ${where} -> ${status}`, describeExchange(plan, wire, verdict, reply));
   }
   const problems = contractProblems(session, verdict, reply);
@@ -71,7 +102,10 @@ function contractProblems(session: FuzzSession, verdict: Verdict, reply: Reply):
     return problems;
   }
   const operation = verdict.route.operation;
-  const response = operation.responses.get(String(status)) ?? operation.responses.get(`${String(status)[0]}XX`) ?? operation.responses.get('default');
+  const response =
+    operation.responses.get(String(status)) ??
+    operation.responses.get(`${String(status)[0]}XX`) ??
+    operation.responses.get('default');
   if (!response) {
     problems.push(`${operation.operationId} does not declare status ${status}`);
     return problems;
@@ -89,7 +123,8 @@ function contractProblems(session: FuzzSession, verdict: Verdict, reply: Reply):
       continue;
     }
     const types = session.model.flatten(header.schema).types ?? [];
-    const typed = (types.includes('integer') || types.includes('number')) && !types.includes('string') ? Number(value) : value;
+    const typed =
+      (types.includes('integer') || types.includes('number')) && !types.includes('string') ? Number(value) : value;
     const errors = session.responseValidator.errors(header.schemaPointer, typed);
     if (errors.length > 0) problems.push(`header ${header.name}: ${describeErrors(errors as never)}`);
   }
@@ -105,7 +140,10 @@ function checkJsonBody(session: FuzzSession, reply: Reply, pointer: string, prob
   if (errors.length > 0) problems.push(`the body breaks ${pointer}:\n${describeErrors(errors as never)}`);
 }
 
-/** Whether `wire` is a faithful retry of an earlier write: same method, path (case aside), If-Match and body as the server reads it. */
+/**
+ * Whether `wire` is a faithful retry of an earlier write: same method, path (case aside), If-Match and body as the
+ * server reads it.
+ */
 export function sameRequest(earlier: StoredWrite, wire: WireRequest, verdict: Verdict): boolean {
   const path = (w: WireRequest) => new URL(w.path, 'http://127.0.0.1').pathname.toLowerCase().replace(/\/+$/, '');
   return (
@@ -121,7 +159,11 @@ function sortKeys(value: unknown, depth = 0): unknown {
   if (depth > 256) return value; // the deep-nesting mutation goes far deeper than any schema
   if (Array.isArray(value)) return value.map((item) => sortKeys(item, depth + 1));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortKeys(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sortKeys(v, depth + 1)]),
+  );
 }
 
 /** For each status, the schema the operations' responses use for it (for answers given outside every operation). */
@@ -148,22 +190,43 @@ export function appliedLeaf(injected: unknown, answer: unknown, path: PathSegmen
   // Only values a server would not produce by itself tell: long strings, fractions, big numbers.
   const telling: { at: string; value: unknown; actual: unknown }[] = [];
   const walk = (value: unknown, actual: unknown, at: string): void => {
-    if (typeof value === 'string' ? codePoints(value) >= 8 : typeof value === 'number' ? !Number.isInteger(value) || Math.abs(value) > 1e6 : false)
+    if (
+      typeof value === 'string'
+        ? codePoints(value) >= 8
+        : typeof value === 'number'
+          ? !Number.isInteger(value) || Math.abs(value) > 1e6
+          : false
+    )
       telling.push({ at, value, actual });
     else if (value !== null && typeof value === 'object')
-      for (const [key, child] of Object.entries(value)) walk(child, actual !== null && typeof actual === 'object' ? (actual as Record<string, unknown>)[key] : undefined, `${at}.${key}`);
+      for (const [key, child] of Object.entries(value))
+        walk(
+          child,
+          actual !== null && typeof actual === 'object' ? (actual as Record<string, unknown>)[key] : undefined,
+          `${at}.${key}`,
+        );
   };
   walk(injected, node, path.join('.'));
   if (telling.length === 0 || !telling.every((t) => isDeepStrictEqual(t.value, t.actual))) return undefined;
   return `read-only ${telling.map((t) => `${t.at} = ${JSON.stringify(t.value)}`).join(', ')} came back as sent`;
 }
 
-export const clip = (text: string, length = 600): string => (text.length > length ? `${text.slice(0, length)}… (${text.length} characters)` : text);
+export const clip = (text: string, length = 600): string =>
+  text.length > length ? `${text.slice(0, length)}… (${text.length} characters)` : text;
 
 /** The request, how it was made, the verdict and the answer, for a violation's message. */
-export function describeExchange(plan: RequestPlan, wire: WireRequest, verdict: Verdict, reply: Reply | Error | string, problems: string[] = []): string {
+export function describeExchange(
+  plan: RequestPlan,
+  wire: WireRequest,
+  verdict: Verdict,
+  reply: Reply | Error | string,
+  problems: string[] = [],
+): string {
   const headers = Object.fromEntries(
-    Object.entries(wire.headers).map(([name, value]) => [name, name === 'authorization' ? value.replace(/[\w-]+\.[\w-]+\.[\w-]*/, '<token>') : clip(value, 120)]),
+    Object.entries(wire.headers).map(([name, value]) => [
+      name,
+      name === 'authorization' ? value.replace(/[\w-]+\.[\w-]+\.[\w-]*/, '<token>') : clip(value, 120),
+    ]),
   );
   const lines = [
     `  request: ${wire.method} ${clip(wire.path, 300)}`,

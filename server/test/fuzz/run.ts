@@ -9,8 +9,16 @@ import { fuzzSettings } from './settings.ts';
 
 const { seed, requests, skipKnownBugs } = fuzzSettings({ requests: 10_000, knownBugs: 'include' });
 const replay = `FUZZ_SEED=${seed} FUZZ_RUNS=${requests}${skipKnownBugs ? ' FUZZ_KNOWN_BUGS=skip' : ''}`;
-console.log(`fuzz: seed ${seed}, ${requests} requests, known bugs ${skipKnownBugs ? 'left out' : 'included'} (replay: ${replay} npm run fuzz)`);
-const report = await runFuzz({ seed, requests, failFast: false, skipKnownBugs, log: (line) => console.log(`  ${line}`) });
+console.log(
+  `fuzz: seed ${seed}, ${requests} requests, known bugs ${skipKnownBugs ? 'left out' : 'included'} (replay: ${replay} npm run fuzz)`,
+);
+const report = await runFuzz({
+  seed,
+  requests,
+  failFast: false,
+  skipKnownBugs,
+  log: (line) => console.log(`  ${line}`),
+});
 console.log(formatReport(report));
 if (report.violationCount > 0) {
   console.log(

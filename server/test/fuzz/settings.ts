@@ -9,16 +9,21 @@ export interface FuzzSettings {
   skipKnownBugs: boolean;
 }
 
-export function fuzzSettings(defaults: { requests: number; knownBugs: 'skip' | 'include' }, env: NodeJS.ProcessEnv = process.env): FuzzSettings {
+export function fuzzSettings(
+  defaults: { requests: number; knownBugs: 'skip' | 'include' },
+  env: NodeJS.ProcessEnv = process.env,
+): FuzzSettings {
   const integer = (name: string, fallback: number, min: number): number => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return fallback;
     const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}`);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new Error(`${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}`);
     return value;
   };
   const knownBugs = env['FUZZ_KNOWN_BUGS'] ?? defaults.knownBugs;
-  if (knownBugs !== 'skip' && knownBugs !== 'include') throw new Error(`FUZZ_KNOWN_BUGS must be "skip" or "include", not ${JSON.stringify(knownBugs)}`);
+  if (knownBugs !== 'skip' && knownBugs !== 'include')
+    throw new Error(`FUZZ_KNOWN_BUGS must be "skip" or "include", not ${JSON.stringify(knownBugs)}`);
   return {
     seed: integer('FUZZ_SEED', Math.floor(Math.random() * 2 ** 31), -(2 ** 31)),
     requests: integer('FUZZ_RUNS', defaults.requests, 1),

@@ -13,7 +13,15 @@
 // the classification (ajv over the same document) then says so, so the oracle never blames the server
 // for the generator's approximation.
 import fc from 'fast-check';
-import { absorbSchema, cloneFlat, emptyFlat, inferTypes, typeAllows, type FlatSchema, type Schema } from './flat-schema.ts';
+import {
+  absorbSchema,
+  cloneFlat,
+  emptyFlat,
+  inferTypes,
+  typeAllows,
+  type FlatSchema,
+  type Schema,
+} from './flat-schema.ts';
 import { defineData, type PathSegment } from './json-values.ts';
 import { ValueArbitraries, type ArbitraryOptions } from './value-arbitraries.ts';
 import { pointerSegment, SpecIndex, type SpecOperation } from '../../../openapi/spec-index.ts';
@@ -73,7 +81,11 @@ export type RouteMatch =
  * segment, percent-decoded), or undefined when they do not fit. A segment that does not decode fits
  * with an undefined value when `lenient` (a router would match and then refuse it), else not at all.
  */
-function matchSegments(template: string[], segments: string[], lenient: boolean): Record<string, string | undefined> | undefined {
+function matchSegments(
+  template: string[],
+  segments: string[],
+  lenient: boolean,
+): Record<string, string | undefined> | undefined {
   if (template.length !== segments.length) return undefined;
   const params: Record<string, string | undefined> = {};
   for (const [index, expected] of template.entries()) {
@@ -96,7 +108,13 @@ function matchSegments(template: string[], segments: string[], lenient: boolean)
 
 /** A `security` requirement list asks for a credential unless it is empty or allows `{}` (anonymous). */
 function isSecured(security: unknown): boolean {
-  return Array.isArray(security) && security.length > 0 && !security.some((requirement) => requirement && typeof requirement === 'object' && Object.keys(requirement).length === 0);
+  return (
+    Array.isArray(security) &&
+    security.length > 0 &&
+    !security.some(
+      (requirement) => requirement && typeof requirement === 'object' && Object.keys(requirement).length === 0,
+    )
+  );
 }
 
 /** Path parameter values by name; `raw` ones go into the path as they are, the others percent-encoded. */
@@ -150,7 +168,12 @@ export class SpecModel {
     this.index = new SpecIndex(document);
     this.operations = [];
     // Every path is a template, with operations or without (a router still knows the path).
-    const templates = new Map<string, Template>(Object.keys(document.paths ?? {}).map((path) => [path, { path, segments: path.split('/').slice(1), methods: new Map() }]));
+    const templates = new Map<string, Template>(
+      Object.keys(document.paths ?? {}).map((path) => [
+        path,
+        { path, segments: path.split('/').slice(1), methods: new Map() },
+      ]),
+    );
     for (const operation of this.index.operations()) {
       const model = this.#operation(operation);
       templates.get(operation.path)?.methods.set(model.method, model);
@@ -172,7 +195,12 @@ export class SpecModel {
         content: this.#media(operation.requestBody.node.content, `${operation.requestBody.pointer}/content`),
       },
       secured: isSecured(operation.security),
-      responses: new Map([...operation.responses].map(([status, response]) => [status, this.#response(status, response.node, response.pointer)])),
+      responses: new Map(
+        [...operation.responses].map(([status, response]) => [
+          status,
+          this.#response(status, response.node, response.pointer),
+        ]),
+      ),
     };
   }
 
@@ -194,7 +222,13 @@ export class SpecModel {
       schemaPointer: `${pointer}/${pointerSegment(mediaType)}/schema`,
       examples: [
         ...(media.example !== undefined ? [media.example] : []),
-        ...Object.entries<Schema>(media.examples ?? {}).map(([name, example]) => this.index.deref<Schema>(example, `${pointer}/${pointerSegment(mediaType)}/examples/${pointerSegment(name)}`).node.value),
+        ...Object.entries<Schema>(media.examples ?? {}).map(
+          ([name, example]) =>
+            this.index.deref<Schema>(
+              example,
+              `${pointer}/${pointerSegment(mediaType)}/examples/${pointerSegment(name)}`,
+            ).node.value,
+        ),
       ].filter((value) => value !== undefined),
     }));
   }
@@ -202,7 +236,12 @@ export class SpecModel {
   #response(status: string, node: Schema, at: string): ResponseModel {
     const headers = Object.entries<Schema>(node.headers ?? {}).map(([name, header]) => {
       const resolved = this.index.deref<Schema>(header, `${at}/headers/${pointerSegment(name)}`);
-      return { name, required: resolved.node.required === true, schema: resolved.node.schema ?? {}, schemaPointer: `${resolved.pointer}/schema` };
+      return {
+        name,
+        required: resolved.node.required === true,
+        schema: resolved.node.schema ?? {},
+        schemaPointer: `${resolved.pointer}/schema`,
+      };
     });
     return { status, content: this.#media(node.content, `${at}/content`), headers };
   }
@@ -227,7 +266,10 @@ export class SpecModel {
     return { kind: 'unknown-path' };
   }
 
-  /** The path parameters a URI (or its tail: links may leave out a base path such as `/v1`) carries, and the template it fits. */
+  /**
+   * The path parameters a URI (or its tail: links may leave out a base path such as `/v1`) carries, and the template it
+   * fits.
+   */
   bindingsOf(uri: string): { template: string; params: Record<string, string> } | undefined {
     const segments = (uri.split(/[?#]/)[0] ?? '').split('/').slice(1);
     for (const template of this.#templates) {
@@ -235,7 +277,8 @@ export class SpecModel {
         // Only literal leading segments (a base path) may be left out.
         if (template.segments.slice(0, skip).some((segment) => segment.startsWith('{'))) break;
         const params = matchSegments(template.segments.slice(skip), segments, false);
-        if (params && Object.keys(params).length > 0) return { template: template.path, params: params as Record<string, string> };
+        if (params && Object.keys(params).length > 0)
+          return { template: template.path, params: params as Record<string, string> };
       }
     }
     return undefined;
@@ -260,14 +303,18 @@ export class SpecModel {
     return flat;
   }
 
-  /** The flat schema with, for each anyOf/oneOf, the member that fits `value`'s JSON type (the first when none does). */
+  /**
+   * The flat schema with, for each anyOf/oneOf, the member that fits `value`'s JSON type (the first when none does).
+   */
   flattenFor(schema: Schema | undefined, value: unknown): FlatSchema {
     const flat = this.flatten(schema);
     if (flat.alternatives.length === 0) return flat;
     const out = cloneFlat(flat);
     out.alternatives = [];
     for (const group of flat.alternatives) {
-      const chosen = group.find((member) => typeAllows(this.flatten(member).types ?? inferTypes(this.flatten(member)), value)) ?? group[0];
+      const chosen =
+        group.find((member) => typeAllows(this.flatten(member).types ?? inferTypes(this.flatten(member)), value)) ??
+        group[0];
       if (chosen) absorbSchema(out, chosen, (pointer) => this.index.resolve(pointer));
     }
     return out;
@@ -312,12 +359,16 @@ export class SpecModel {
     if (depth > 64) return value;
     const flat = this.flattenFor(schema, value);
     if (typeof value === 'string') {
-      const values = [...(flat.enum ?? []), ...flat.alternatives.flat().flatMap((member) => this.flatten(member).enum ?? [])].filter((v): v is string => typeof v === 'string');
+      const values = [
+        ...(flat.enum ?? []),
+        ...flat.alternatives.flat().flatMap((member) => this.flatten(member).enum ?? []),
+      ].filter((v): v is string => typeof v === 'string');
       if (values.includes(value)) return value;
       const fold = (text: string) => text.toLowerCase().replace(/[_\s-]/g, '');
       return values.find((candidate) => fold(candidate) === fold(value)) ?? value;
     }
-    if (Array.isArray(value)) return flat.items ? value.map((item) => this.canonicalize(item, flat.items, depth + 1)) : value;
+    if (Array.isArray(value))
+      return flat.items ? value.map((item) => this.canonicalize(item, flat.items, depth + 1)) : value;
     if (value === null || typeof value !== 'object') return value;
     const out: Record<string, unknown> = {};
     const closed = flat.additionalProperties === false && Object.keys(flat.properties).length > 0;
@@ -326,7 +377,12 @@ export class SpecModel {
       const declared = Object.keys(flat.properties).find((name) => name.toLowerCase() === key.toLowerCase());
       if (declared === undefined && closed) continue;
       const name = declared !== undefined && !Object.hasOwn(out, declared) ? declared : key;
-      const childSchema = name === declared ? flat.properties[name] : name === key && declared === undefined ? this.childSchema(flat, value, key) : undefined;
+      const childSchema =
+        name === declared
+          ? flat.properties[name]
+          : name === key && declared === undefined
+            ? this.childSchema(flat, value, key)
+            : undefined;
       defineData(out, name, childSchema ? this.canonicalize(child, childSchema, depth + 1) : child);
     }
     return out;

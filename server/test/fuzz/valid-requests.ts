@@ -59,16 +59,23 @@ export function serializeBody(model: SpecModel, body: BodyPlan, schema: Schema |
     return v;
   });
   if (raws.length === 0) return text ?? '';
-  return (text ?? '').replace(new RegExp(`"${nonce}_(\\d+)"`, 'g'), (_, index: string) => raws[Number(index)] ?? 'null');
+  return (text ?? '').replace(
+    new RegExp(`"${nonce}_(\\d+)"`, 'g'),
+    (_, index: string) => raws[Number(index)] ?? 'null',
+  );
 }
 
 /** The same value with declared property names and enumeration values in another case (the API reads both). */
 function respell(model: SpecModel, value: unknown, schema: Schema | undefined, style: 'pascal' | 'upper'): unknown {
-  const change = (text: string): string => (style === 'upper' ? text.toUpperCase() : text.charAt(0).toUpperCase() + text.slice(1));
+  const change = (text: string): string =>
+    style === 'upper' ? text.toUpperCase() : text.charAt(0).toUpperCase() + text.slice(1);
   if (value instanceof RawJson) return value;
   const flat = model.flattenFor(schema, value);
   if (typeof value === 'string') {
-    const enumValues = [...(flat.enum ?? []), ...flat.alternatives.flat().flatMap((member) => model.flatten(member).enum ?? [])];
+    const enumValues = [
+      ...(flat.enum ?? []),
+      ...flat.alternatives.flat().flatMap((member) => model.flatten(member).enum ?? []),
+    ];
     return enumValues.includes(value) ? change(value) : value;
   }
   if (Array.isArray(value)) return value.map((item) => respell(model, item, flat.items, style));
@@ -88,7 +95,11 @@ function rarely<T>(arbitrary: fc.Arbitrary<T>, odds = 5): fc.Arbitrary<T | null>
 }
 
 function jsonMedia(operation: OperationModel): MediaModel | undefined {
-  return operation.requestBody?.content.find((media) => /^application\/(.+\+)?json$/i.test(media.mediaType.split(';')[0]!.trim())) ?? operation.requestBody?.content[0];
+  return (
+    operation.requestBody?.content.find((media) =>
+      /^application\/(.+\+)?json$/i.test(media.mediaType.split(';')[0]!.trim()),
+    ) ?? operation.requestBody?.content[0]
+  );
 }
 
 /**
@@ -98,27 +109,44 @@ function jsonMedia(operation: OperationModel): MediaModel | undefined {
  * last representation read there, sent back whole with one writable value changed: the documented
  * GET-change-PUT flow.
  */
-export function validRequest(model: SpecModel, operation: OperationModel, context: RequestContext): fc.Arbitrary<RequestPlan> {
+export function validRequest(
+  model: SpecModel,
+  operation: OperationModel,
+  context: RequestContext,
+): fc.Arbitrary<RequestPlan> {
   const pathParameters = operation.parameters.filter((p) => p.in === 'path');
   const names = pathParameters.map((p) => p.name);
   const fitting = context.bindings.filter((binding) => names.every((name) => binding[name] !== undefined));
-  const madeUp = fc.record(Object.fromEntries(pathParameters.map((p) => [p.name, model.arbitrary(p.schema) as fc.Arbitrary<unknown>])));
+  const madeUp = fc.record(
+    Object.fromEntries(pathParameters.map((p) => [p.name, model.arbitrary(p.schema) as fc.Arbitrary<unknown>])),
+  );
   const fromBindings =
     fitting.length > 0
-      ? fc.tuple(fc.constantFrom(...fitting), fc.record(Object.fromEntries(pathParameters.map((p) => [p.name, rarely(model.arbitrary(p.schema))])))).map(
-          ([binding, overrides]) => Object.fromEntries(names.map((name) => [name, overrides[name] ?? binding[name]])),
-        )
+      ? fc
+          .tuple(
+            fc.constantFrom(...fitting),
+            fc.record(Object.fromEntries(pathParameters.map((p) => [p.name, rarely(model.arbitrary(p.schema))]))),
+          )
+          .map(([binding, overrides]) =>
+            Object.fromEntries(names.map((name) => [name, overrides[name] ?? binding[name]])),
+          )
       : madeUp;
   const params = fc
     .oneof({ arbitrary: fromBindings, weight: 4 }, { arbitrary: madeUp, weight: 1 })
-    .map((values) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value: String(value) }])));
+    .map((values) =>
+      Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { value: String(value) }])),
+    );
 
-  const headerParameters = operation.parameters.filter((p) => p.in === 'header' && !context.runnerHeaders.includes(p.name.toLowerCase()));
+  const headerParameters = operation.parameters.filter(
+    (p) => p.in === 'header' && !context.runnerHeaders.includes(p.name.toLowerCase()),
+  );
   const headers = fc.record(
     Object.fromEntries(
       headerParameters.map((p) => [
         p.name.toLowerCase(),
-        p.required ? model.arbitrary(p.schema, { headerSafe: true }).map(String) : rarely(model.arbitrary(p.schema, { headerSafe: true }).map(String), 2),
+        p.required
+          ? model.arbitrary(p.schema, { headerSafe: true }).map(String)
+          : rarely(model.arbitrary(p.schema, { headerSafe: true }).map(String), 2),
       ]),
     ),
   ) as fc.Arbitrary<Record<string, string | null>>;
@@ -128,32 +156,40 @@ export function validRequest(model: SpecModel, operation: OperationModel, contex
   if (media) {
     const generated = model.arbitrary(media.schema);
     const choices: fc.WeightedArbitrary<unknown>[] = [{ arbitrary: generated, weight: 4 }];
-    if (media.examples.length > 0) choices.push({ arbitrary: fc.constantFrom(...media.examples.map((e) => structuredClone(e))), weight: 2 });
-    const asBody = fc.oneof(...choices).map((value): BodyPlan => ({ kind: 'json', value, contentType: media.mediaType }));
+    if (media.examples.length > 0)
+      choices.push({ arbitrary: fc.constantFrom(...media.examples.map((e) => structuredClone(e))), weight: 2 });
+    const asBody = fc
+      .oneof(...choices)
+      .map((value): BodyPlan => ({ kind: 'json', value, contentType: media.mediaType }));
     body = operation.requestBody?.required ? asBody : fc.option(asBody, { freq: 2, nil: undefined });
   }
 
-  const base = fc.record({ pathParams: params, headers, body }).map(
-    (parts): RequestPlan => ({
-      operation,
-      method: operation.method,
-      pathParams: parts.pathParams,
-      query: '',
-      headers: parts.headers,
-      body: parts.body,
-      mutation: 'none',
-      detail: '',
-      injected: [],
-    }),
-  );
+  const base = fc.record({ pathParams: params, headers, body }).map((parts): RequestPlan => ({
+    operation,
+    method: operation.method,
+    pathParams: parts.pathParams,
+    query: '',
+    headers: parts.headers,
+    body: parts.body,
+    mutation: 'none',
+    detail: '',
+    injected: [],
+  }));
 
   const roundTrips = media ? roundTripSources(model, operation, media, context) : [];
   if (roundTrips.length === 0) return base;
   const roundTrip = fc.constantFrom(...roundTrips).chain(({ params: values, representation }) => {
     // Change one writable leaf of what was read; read-only values go back exactly as they came.
-    const sites = model.sites(representation, media!.schema).filter((site) => site.path.length > 0 && !underReadOnly(model, representation, media!.schema, site.path));
+    const sites = model
+      .sites(representation, media!.schema)
+      .filter((site) => site.path.length > 0 && !underReadOnly(model, representation, media!.schema, site.path));
     const leaves = sites.filter((site) => site.value === null || typeof site.value !== 'object');
-    const change = leaves.length > 0 ? fc.option(fc.constantFrom(...leaves).chain((site) => model.arbitrary(site.schema).map((value) => ({ site, value })))) : fc.constant(null);
+    const change =
+      leaves.length > 0
+        ? fc.option(
+            fc.constantFrom(...leaves).chain((site) => model.arbitrary(site.schema).map((value) => ({ site, value }))),
+          )
+        : fc.constant(null);
     return fc.tuple(headers, change).map(([headerValues, changed]): RequestPlan => {
       const value = changed ? setAt(representation, changed.site.path, changed.value) : jsonClone(representation);
       return {
@@ -173,7 +209,12 @@ export function validRequest(model: SpecModel, operation: OperationModel, contex
 }
 
 /** Representations read from this operation's path by a GET whose 200 answer has the body's schema. */
-function roundTripSources(model: SpecModel, operation: OperationModel, media: MediaModel, context: RequestContext): { params: Record<string, string>; representation: unknown }[] {
+function roundTripSources(
+  model: SpecModel,
+  operation: OperationModel,
+  media: MediaModel,
+  context: RequestContext,
+): { params: Record<string, string>; representation: unknown }[] {
   const template = model.templates.find((t) => t.path === operation.path);
   const get = template?.methods.get('GET');
   const answer = get?.responses.get('200')?.content.find((m) => m.mediaType === media.mediaType);
@@ -183,7 +224,9 @@ function roundTripSources(model: SpecModel, operation: OperationModel, media: Me
     const names = operation.parameters.filter((p) => p.in === 'path').map((p) => p.name);
     if (!names.every((name) => binding[name] !== undefined)) continue;
     const params = Object.fromEntries(names.map((name) => [name, binding[name]!]));
-    const representation = context.representations.get(fillPath(operation.path, Object.fromEntries(names.map((n) => [n, { value: params[n]! }]))));
+    const representation = context.representations.get(
+      fillPath(operation.path, Object.fromEntries(names.map((n) => [n, { value: params[n]! }]))),
+    );
     if (representation !== undefined) out.push({ params, representation });
   }
   return out;

@@ -37,7 +37,9 @@ export class ValueArbitraries {
     if (!arbitrary) {
       // Recursive schemas (a line item's add-ons are line items) are built lazily, one level at a time.
       let built: fc.Arbitrary<unknown> | undefined;
-      arbitrary = fc.constant(null).chain(() => (built ??= this.#build(this.#model.flatten(node), { ...options, depth })));
+      arbitrary = fc
+        .constant(null)
+        .chain(() => (built ??= this.#build(this.#model.flatten(node), { ...options, depth })));
       byKey.set(key, arbitrary);
     }
     return arbitrary;
@@ -63,7 +65,9 @@ export class ValueArbitraries {
     const types = flat.types ?? inferTypes(flat);
     const built = types.map((type) => this.#ofType(type, flat, options));
     const base = built.length === 1 ? built[0]! : fc.oneof(...built);
-    const examples = flat.examples.filter((example) => typeAllows(types, example) && (!headerSafe || typeof example !== 'string' || isHeaderSafe(example)));
+    const examples = flat.examples.filter(
+      (example) => typeAllows(types, example) && (!headerSafe || typeof example !== 'string' || isHeaderSafe(example)),
+    );
     if (examples.length === 0 || options.noExamples) return base;
     return fc.oneof({ arbitrary: fc.constantFrom(...examples), weight: 2 }, { arbitrary: base, weight: 3 });
   }
@@ -96,7 +100,9 @@ export class ValueArbitraries {
     const minLength = flat.minItems ?? 0;
     const cap = depth >= MAX_DEPTH ? minLength : Math.max(minLength, depth === 0 ? 4 : 2);
     const maxLength = Math.min(flat.maxItems ?? cap, cap);
-    return flat.uniqueItems ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) }) : fc.array(item, { minLength, maxLength });
+    return flat.uniqueItems
+      ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
+      : fc.array(item, { minLength, maxLength });
   }
 
   #object(flat: FlatSchema, options: ArbitraryOptions & { depth: number }): fc.Arbitrary<Record<string, unknown>> {
@@ -104,16 +110,24 @@ export class ValueArbitraries {
     const declared = Object.entries(flat.properties).filter(([, schema]) => !this.#model.isReadOnly(schema));
     const required = declared.filter(([name]) => flat.required.includes(name)).map(([name]) => name);
     const present = depth >= MAX_DEPTH ? declared.filter(([name]) => required.includes(name)) : declared;
-    const record = fc.record(Object.fromEntries(present.map(([name, schema]) => [name, this.arbitrary(schema, { ...options, depth: depth + 1 })])), {
-      requiredKeys: required,
-    }) as fc.Arbitrary<Record<string, unknown>>;
+    const record = fc.record(
+      Object.fromEntries(
+        present.map(([name, schema]) => [name, this.arbitrary(schema, { ...options, depth: depth + 1 })]),
+      ),
+      {
+        requiredKeys: required,
+      },
+    ) as fc.Arbitrary<Record<string, unknown>>;
     const additional = flat.additionalProperties;
     const maxProperties = flat.maxProperties ?? Number.POSITIVE_INFINITY;
-    if (typeof additional !== 'object' || depth >= MAX_DEPTH) return maxProperties === Number.POSITIVE_INFINITY ? record : record.filter((v) => Object.keys(v).length <= maxProperties);
+    if (typeof additional !== 'object' || depth >= MAX_DEPTH)
+      return maxProperties === Number.POSITIVE_INFINITY
+        ? record
+        : record.filter((v) => Object.keys(v).length <= maxProperties);
     const declaredNames = new Set(Object.keys(flat.properties).map((name) => name.toLowerCase()));
-    const keys = (flat.propertyNames ? (this.arbitrary(flat.propertyNames) as fc.Arbitrary<string>) : fc.string({ maxLength: 16 })).filter(
-      (name) => typeof name === 'string' && !declaredNames.has(name.toLowerCase()),
-    );
+    const keys = (
+      flat.propertyNames ? (this.arbitrary(flat.propertyNames) as fc.Arbitrary<string>) : fc.string({ maxLength: 16 })
+    ).filter((name) => typeof name === 'string' && !declaredNames.has(name.toLowerCase()));
     const extra = fc.uniqueArray(fc.tuple(keys, this.arbitrary(additional, { ...options, depth: depth + 1 })), {
       maxLength: Math.min(3, maxProperties),
       selector: ([name]) => name,
@@ -137,22 +151,28 @@ function integerArbitrary(flat: FlatSchema): fc.Arbitrary<number> {
   min = Math.max(Math.ceil(min), Number.MIN_SAFE_INTEGER);
   max = Math.min(Math.floor(max), Number.MAX_SAFE_INTEGER);
   const step = flat.multipleOf;
-  if (step && Number.isInteger(step)) return fc.integer({ min: Math.ceil(min / step), max: Math.floor(max / step) }).map((k) => k * step);
+  if (step && Number.isInteger(step))
+    return fc.integer({ min: Math.ceil(min / step), max: Math.floor(max / step) }).map((k) => k * step);
   return fc.integer({ min, max });
 }
 
 function numberArbitrary(flat: FlatSchema): fc.Arbitrary<number> {
   const min = flat.exclusiveMinimum ?? flat.minimum;
   const max = flat.exclusiveMaximum ?? flat.maximum;
-  return fc.double({
-    noNaN: true,
-    noDefaultInfinity: true,
-    ...(min !== undefined ? { min, minExcluded: flat.exclusiveMinimum !== undefined } : { min: -1e12 }),
-    ...(max !== undefined ? { max, maxExcluded: flat.exclusiveMaximum !== undefined } : { max: 1e12 }),
-  }).map((n) => (Object.is(n, -0) ? 0 : n));
+  return fc
+    .double({
+      noNaN: true,
+      noDefaultInfinity: true,
+      ...(min !== undefined ? { min, minExcluded: flat.exclusiveMinimum !== undefined } : { min: -1e12 }),
+      ...(max !== undefined ? { max, maxExcluded: flat.exclusiveMaximum !== undefined } : { max: 1e12 }),
+    })
+    .map((n) => (Object.is(n, -0) ? 0 : n));
 }
 
-const LATIN1_VISIBLE = fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f && (c < 0x80 || c >= 0xa0)).map((c) => String.fromCharCode(c));
+const LATIN1_VISIBLE = fc
+  .integer({ min: 0x20, max: 0xff })
+  .filter((c) => c !== 0x7f && (c < 0x80 || c >= 0xa0))
+  .map((c) => String.fromCharCode(c));
 
 /** What fetch and Node can carry in a header value: Latin-1, no control characters, no edge whitespace. */
 export function isHeaderSafe(text: string): boolean {
@@ -160,7 +180,10 @@ export function isHeaderSafe(text: string): boolean {
 }
 
 const dateTimeArbitrary = fc
-  .tuple(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true }), fc.constantFrom('Z', '+00:00', '+05:30', '-08:00', 'z'))
+  .tuple(
+    fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true }),
+    fc.constantFrom('Z', '+00:00', '+05:30', '-08:00', 'z'),
+  )
   .map(([date, zone]) => {
     const iso = date.toISOString();
     if (zone === 'Z') return iso;
@@ -187,7 +210,12 @@ function stringArbitrary(flat: FlatSchema, headerSafe: boolean): fc.Arbitrary<st
   }
   const fits = (text: string): boolean => {
     const length = codePoints(text);
-    return length >= minLength && length <= maxLength && patterns.every((pattern) => pattern.test(text)) && (!headerSafe || isHeaderSafe(text));
+    return (
+      length >= minLength &&
+      length <= maxLength &&
+      patterns.every((pattern) => pattern.test(text)) &&
+      (!headerSafe || isHeaderSafe(text))
+    );
   };
   if (base) return base.filter(fits);
   const size = Math.min(maxLength, Math.max(minLength, 24));
