@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { useTemporaryDirectory } from '../../server/test/hooks.ts';
 import { ServerProcess } from '../../server/test/server-process.ts';
+import { diagnosticsOf } from '../../openapi/test/in-memory-program.ts';
 import { readmeBlock, readmeBlocks, root, runAtRoot, tokenAsReadmeSays } from './readme-blocks.ts';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -92,21 +93,7 @@ describe('the README first purchase', function () {
     assert.ok(blocks.length >= 2, 'the README has its two examples');
     // As the README says to save them: at the root of the repository (hence `./client/index.ts`).
     const files = new Map(blocks.map((block, index) => [join(root, `.readme-example-block-${index + 1}.ts`), block]));
-    const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
-    const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-    const host = ts.createCompilerHost(options);
-    const { getSourceFile, fileExists, readFile } = host;
-    host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
-    host.readFile = (name) => files.get(name) ?? readFile.call(host, name);
-    host.getSourceFile = (name, language, ...rest) => {
-      const text = files.get(name);
-      return text === undefined
-        ? getSourceFile.call(host, name, language, ...rest)
-        : ts.createSourceFile(name, text, language, true);
-    };
-    const program = ts.createProgram({ rootNames: [...files.keys()], options: { ...options, noEmit: true }, host });
-    const problems = ts
-      .getPreEmitDiagnostics(program)
+    const problems = diagnosticsOf(files, root)
       .filter((diagnostic) => diagnostic.file && files.has(diagnostic.file.fileName))
       .map((diagnostic) => {
         const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0);

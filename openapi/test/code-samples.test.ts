@@ -23,6 +23,7 @@ import {
   type CodeSample,
 } from '../../scripts/code-samples.ts';
 import { PARTNER, TestServer, token } from '../../server/test/harness.ts';
+import { diagnosticsOf } from './in-memory-program.ts';
 import { describeErrors, root, SpecValidator } from './spec.ts';
 
 const bundled = JSON.parse(readFileSync(join(root, 'generated', 'openapi.json'), 'utf8')) as Record<string, any>;
@@ -247,21 +248,8 @@ describe('the code samples of the documentation page (scripts/code-samples.ts)',
     );
     for (const source of files.values()) assert.ok(source.includes(`from '${CLIENT_IMPORT}'`));
 
-    const config = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
-    const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-    const host = ts.createCompilerHost(options);
-    const { getSourceFile, fileExists, readFile } = host;
-    host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
-    host.readFile = (name) => files.get(name) ?? readFile.call(host, name);
-    host.getSourceFile = (name, language, ...rest) => {
-      const text = files.get(name);
-      return text === undefined
-        ? getSourceFile.call(host, name, language, ...rest)
-        : ts.createSourceFile(name, text, language, true);
-    };
-    const program = ts.createProgram({ rootNames: [...files.keys()], options: { ...options, noEmit: true }, host });
     const problems = new Map<string, string[]>();
-    for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+    for (const diagnostic of diagnosticsOf(files, root)) {
       const file = diagnostic.file?.fileName;
       if (!file || !files.has(file)) continue;
       const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
